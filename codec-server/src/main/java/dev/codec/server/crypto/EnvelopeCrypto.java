@@ -1,0 +1,107 @@
+package dev.codec.server.crypto;
+
+import java.util.Arrays;
+import java.util.function.Supplier;
+
+/**
+ * Envelope encryption: DEKs wrapped under the KEK ring, values encrypted under DEKs, each bound to its
+ * project by associated data. See {@link WrappedDekFormat} and {@link ValueFormat} for the layouts.
+ *
+ * <p>Plain Java, no framework: the service layers above add caching, limits and the wire mapping.
+ * Thread-safe. The KEK ring is read through a supplier on every call, so it can be replaced while
+ * running (key rotation) without touching this class.
+ */
+public final class EnvelopeCrypto {
+    private final Supplier<KekRing> ring;
+
+    /** A new DEK wrapped under the active KEK, and that KEK's version. */
+    public record WrappedDek(String encoded, int kekVersion) {}
+
+    public EnvelopeCrypto(Supplier<KekRing> ring) {
+        this.ring = ring;
+    }
+
+    /** Generates a random DEK for {@code projectId} and wraps it under the active KEK. */
+    public WrappedDek generateWrappedDek(String projectId) {
+        SymmetricKey dek = SymmetricKey.random();
+        try {
+            return wrap(projectId, dek);
+        } finally {
+            dek.destroy();
+        }
+    }
+
+    /** Wraps {@code dek} for {@code projectId} under the active KEK. */
+    public WrappedDek wrap(String projectId, SymmetricKey dek) {
+        KekRing current = ring.get();
+        int version = current.activeVersion();
+        String prefix = WrappedDekFormat.prefix(version);
+        byte[] raw = dek.getEncoded();
+        try {
+            byte[] sealed = AesGcm.seal(current.active(), raw, WrappedDekFormat.associatedData(prefix, projectId));
+            return new WrappedDek(WrappedDekFormat.encode(prefix, sealed), version);
+        } finally {
+            Arrays.fill(raw, (byte) 0);
+        }
+    }
+
+    /**
+     * Unwraps a DEK that was wrapped for {@code projectId}.
+     *
+     * @throws InvalidCiphertextException if it is malformed, tampered with, or wrapped for another project
+     * @throws UnknownKekVersionException if it names a KEK version that is not loaded
+     */
+    public SymmetricKey unwrap(String projectId, String wrapped)
+            throws InvalidCiphertextException, UnknownKekVersionException {
+        WrappedDekFormat.Parsed parsed = WrappedDekFormat.parse(wrapped);
+        SymmetricKey kek = ring.get().get(parsed.kekVersion());
+        byte[] raw = AesGcm.open(kek, parsed.sealed(), WrappedDekFormat.associatedData(parsed.prefix(), projectId),
+                AesGcm.NONCE_BYTES);
+        try {
+            return SymmetricKey.copyOf(raw);
+        } finally {
+            Arrays.fill(raw, (byte) 0);
+        }
+    }
+
+    /** A cipher for the values of one project under one DEK (computes the associated data once). */
+    public ValueCipher valueCipher(String projectId, SymmetricKey dek) {
+        return new ValueCipher(dek, ValueFormat.associatedData(projectId));
+    }
+
+    /** The longest "enc1:" text a plaintext of {@code maxPlaintextBytes} can produce. */
+    public static int maxValueCiphertextLength(int maxPlaintextBytes) {
+        return ValueFormat.maxEncodedLength(maxPlaintextBytes);
+    }
+
+    /** Encrypts and decrypts values of one project under one DEK. Thread-safe. */
+    public static final class ValueCipher {
+        private final SymmetricKey dek;
+        private final byte[] associatedData;
+
+        private ValueCipher(SymmetricKey dek, byte[] associatedData) {
+            this.dek = dek;
+            this.associatedData = associatedData;
+        }
+
+        /** Encrypts {@code plaintext} with a fresh nonce into the "enc1:" text format. */
+        public String encrypt(byte[] plaintext) {
+            return ValueFormat.encode(AesGcm.seal(dek, plaintext, associatedData));
+        }
+
+        /**
+         * Decrypts an "enc1:" value.
+         *
+         * @throws InvalidCiphertextException if it is malformed, tampered with, from another project or
+         *     encrypted under another DEK
+         */
+        public byte[] decrypt(String encrypted) throws InvalidCiphertextException {
+            return AesGcm.open(dek, ValueFormat.parse(encrypted), associatedData, AesGcm.NONCE_BYTES);
+        }
+
+        @Override
+        public String toString() {
+            return "ValueCipher[redacted]";
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package dev.codec.server.crypto;
+
+import java.util.Collections;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.NavigableSet;
+import java.util.TreeMap;
+
+/**
+ * An immutable set of Key Encryption Keys by positive version number, one of which is active (wraps
+ * new DEKs); every loaded version can unwrap the DEKs it wrapped. {@link #toString()} names versions
+ * only.
+ */
+public final class KekRing {
+    private final NavigableMap<Integer, SymmetricKey> keys;
+    private final int activeVersion;
+
+    private KekRing(NavigableMap<Integer, SymmetricKey> keys, int activeVersion) {
+        this.keys = Collections.unmodifiableNavigableMap(keys);
+        this.activeVersion = activeVersion;
+    }
+
+    /**
+     * @param keys KEKs by version (at least one; versions positive)
+     * @param active the version that wraps new DEKs, or {@code null} for the highest
+     * @throws KekLoadException if there are no keys, or {@code active} is not among them
+     */
+    public static KekRing of(Map<Integer, SymmetricKey> keys, Integer active) throws KekLoadException {
+        if (keys.isEmpty()) {
+            throw new KekLoadException("no KEK versions to load");
+        }
+        NavigableMap<Integer, SymmetricKey> sorted = new TreeMap<>(keys);
+        if (sorted.firstKey() < 1) {
+            throw new KekLoadException("KEK versions must be positive integers, got " + sorted.firstKey());
+        }
+        int activeVersion = active == null ? sorted.lastKey() : active;
+        if (!sorted.containsKey(activeVersion)) {
+            throw new KekLoadException(
+                    "active KEK version " + activeVersion + " is not loaded (loaded: " + sorted.navigableKeySet() + ")");
+        }
+        return new KekRing(sorted, activeVersion);
+    }
+
+    /** The version that wraps new DEKs. */
+    public int activeVersion() {
+        return activeVersion;
+    }
+
+    /** The key that wraps new DEKs. */
+    public SymmetricKey active() {
+        return keys.get(activeVersion);
+    }
+
+    /**
+     * The KEK of {@code version}.
+     *
+     * @throws UnknownKekVersionException if that version is not loaded
+     */
+    public SymmetricKey get(int version) throws UnknownKekVersionException {
+        SymmetricKey key = keys.get(version);
+        if (key == null) {
+            throw new UnknownKekVersionException(version);
+        }
+        return key;
+    }
+
+    /** All loaded versions, ascending. */
+    public NavigableSet<Integer> versions() {
+        return keys.navigableKeySet();
+    }
+
+    @Override
+    public String toString() {
+        return "KekRing[versions=" + keys.navigableKeySet() + ", active=" + activeVersion + "]";
+    }
+}
