@@ -1,0 +1,45 @@
+package dev.codec.server;
+
+import dev.codec.server.crypto.KekLoadException;
+import io.micronaut.context.env.Environment;
+import io.micronaut.runtime.Micronaut;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Entry point: {@code java -jar codec-server.jar}.
+ *
+ * <p>Fails closed: if no usable KEK can be loaded the process logs one line saying what is missing and
+ * exits with {@link #EXIT_NO_KEK} before serving anything.
+ */
+public final class Application extends Micronaut {
+    /** Exit status when no usable KEK could be loaded. */
+    public static final int EXIT_NO_KEK = 2;
+
+    private static final Logger LOG = LoggerFactory.getLogger(Application.class);
+
+    private Application() {}
+
+    public static void main(String[] args) {
+        new Application().args(args).mainClass(Application.class).banner(false).start();
+    }
+
+    @Override
+    protected void handleStartupException(Environment environment, Throwable failure) {
+        KekLoadException noKek = findCause(failure, KekLoadException.class);
+        if (noKek != null) {
+            LOG.error("codec cannot start, no usable KEK: {}", noKek.getMessage());
+            System.exit(EXIT_NO_KEK);
+        }
+        super.handleStartupException(environment, failure);
+    }
+
+    static <T extends Throwable> T findCause(Throwable failure, Class<T> type) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
+    }
+}
