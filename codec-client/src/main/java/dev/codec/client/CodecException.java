@@ -1,0 +1,58 @@
+package dev.codec.client;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+
+/**
+ * A call to the codec service failed. Carries the gRPC status code and the service's short message
+ * (which names the field or variable at fault and never contains values or keys).
+ */
+public class CodecException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /** What kind of failure this is, to decide what to do about it. */
+    public enum Category {
+        /** The request was wrong (a caller bug or bad data): do not retry. */
+        INVALID_REQUEST,
+        /** The caller is not authenticated or not allowed to do this: fix credentials or policy. */
+        NOT_ALLOWED,
+        /** The service cannot serve this now (unreachable, overloaded, shutting down, deadline): retry later. */
+        UNAVAILABLE,
+        /** The data needs a key the service has not loaded (e.g. a retired KEK version). */
+        KEY_UNAVAILABLE,
+        /** Anything else (a bug on either side). */
+        OTHER
+    }
+
+    private final Status.Code code;
+
+    public CodecException(Status.Code code, String message, Throwable cause) {
+        super(code + (message == null || message.isEmpty() ? "" : ": " + message), cause);
+        this.code = code;
+    }
+
+    static CodecException from(StatusRuntimeException e) {
+        Status status = e.getStatus();
+        return new CodecException(status.getCode(), status.getDescription(), e);
+    }
+
+    /** The gRPC status code of the failed call. */
+    public Status.Code code() {
+        return code;
+    }
+
+    public Category category() {
+        return switch (code) {
+            case INVALID_ARGUMENT, OUT_OF_RANGE, RESOURCE_EXHAUSTED, ALREADY_EXISTS, NOT_FOUND -> Category.INVALID_REQUEST;
+            case UNAUTHENTICATED, PERMISSION_DENIED -> Category.NOT_ALLOWED;
+            case UNAVAILABLE, DEADLINE_EXCEEDED, ABORTED, CANCELLED -> Category.UNAVAILABLE;
+            case FAILED_PRECONDITION -> Category.KEY_UNAVAILABLE;
+            default -> Category.OTHER;
+        };
+    }
+
+    /** Whether trying the same call again later may succeed. */
+    public boolean isRetryable() {
+        return category() == Category.UNAVAILABLE;
+    }
+}

@@ -1,0 +1,66 @@
+package dev.codec.client.cli;
+
+import dev.codec.client.CodecException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code codec-cli}: command line access to the codec service, and KEK generation. */
+@Command(
+        name = "codec-cli",
+        mixinStandardHelpOptions = true,
+        versionProvider = CodecCli.Version.class,
+        description = "Talks to the codec envelope-encryption service.",
+        subcommands = {
+            KeygenCommand.class,
+            GenerateDekCommand.class,
+            EncryptCommand.class,
+            DecryptAllCommand.class,
+            CommandLine.HelpCommand.class
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:success",
+            "1:the call failed (the service refused it or could not be reached)",
+            "2:invalid command line"
+        })
+public final class CodecCli implements Runnable {
+    /** Exit code of a failed call or a failed local operation. */
+    public static final int EXIT_FAILED = 1;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(newCommandLine().execute(args));
+    }
+
+    /** The configured command line (tests call {@code execute} on it with their own streams). */
+    public static CommandLine newCommandLine() {
+        return new CommandLine(new CodecCli()).setExecutionExceptionHandler(CodecCli::handleFailure);
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
+    }
+
+    private static int handleFailure(Exception failure, CommandLine commandLine, CommandLine.ParseResult parsed) {
+        PrintWriter err = commandLine.getErr();
+        if (failure instanceof CodecException codec) {
+            err.println("codec-cli: " + commandLine.getCommandName() + " failed: " + codec.getMessage());
+        } else {
+            err.println("codec-cli: " + commandLine.getCommandName() + " failed: " + failure.getMessage());
+        }
+        err.flush();
+        return EXIT_FAILED;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = CodecCli.class.getPackage().getImplementationVersion();
+            return new String[] {"codec-cli " + (version == null ? "dev" : version)};
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.codec.client.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.codec.client.CodecClient;
+import dev.codec.client.StoredVariables;
+import dev.codec.client.Variable;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Decrypts a stored variables JSON file in one DecryptAll call and prints NAME -> plaintext JSON. */
+@Command(name = "decrypt-all", mixinStandardHelpOptions = true,
+        description = {
+            "Decrypts a stored variables file ({\"NAME\": {\"type\": \"plain\"|\"secret\", \"value\": ...}})",
+            "and prints {\"NAME\": \"plaintext\"} as JSON. The output contains secrets."
+        })
+final class DecryptAllCommand implements Callable<Integer> {
+    @Option(names = "--project", required = true, paramLabel = "ID", description = "Project id.")
+    String project;
+
+    @Option(names = "--dek", required = true, paramLabel = "ENCRYPTED_DEK", description = "The project's wrapped DEK.")
+    String encryptedDek;
+
+    @Option(names = "--deployment", paramLabel = "ID", defaultValue = "", description = "Deployment id (for the audit log).")
+    String deployment;
+
+    @Option(names = "--file", required = true, paramLabel = "FILE", description = "Stored variables JSON; - for stdin.")
+    String file;
+
+    @Mixin
+    RemoteOptions remote;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, Variable> variables = StoredVariables.parse(read(file));
+        Map<String, String> values;
+        try (CodecClient client = remote.client()) {
+            values = client.decryptAll(project, deployment, encryptedDek, variables);
+        }
+        spec.commandLine().getOut().println(new ObjectMapper().writerWithDefaultPrettyPrinter()
+                .writeValueAsString(new TreeMap<>(values)));
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+
+    private static String read(String file) throws IOException {
+        if ("-".equals(file)) {
+            return new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        return Files.readString(Path.of(file), StandardCharsets.UTF_8);
+    }
+}
