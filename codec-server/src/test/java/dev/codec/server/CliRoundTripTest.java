@@ -30,7 +30,8 @@ class CliRoundTripTest {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(kekFile)));
         assertFalse(keygen.out.contains(Files.readString(kekFile).trim()), "keygen --out must not print the key");
 
-        try (TestServer server = TestServer.start(kekFile.getParent())) {
+        // The CLI takes no token yet, so this server runs as the README's quick start does: auth off.
+        try (TestServer server = TestServer.start(kekFile.getParent(), Map.of("codec.auth.enabled", false))) {
             String target = "localhost:" + server.port();
 
             Run generated = cli("generate-dek", "--project", "proj-1", "--target", target);

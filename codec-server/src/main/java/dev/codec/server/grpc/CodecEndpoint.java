@@ -19,13 +19,14 @@ import dev.codec.server.core.RejectedRequestException;
 import dev.codec.server.core.Variable;
 import dev.codec.server.crypto.EnvelopeCrypto.WrappedDek;
 import io.grpc.stub.StreamObserver;
-import jakarta.inject.Singleton;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
-/** The {@code codec.v1.Codec} gRPC service: maps proto messages to {@link CodecService} and back. */
-@Singleton
+/**
+ * The {@code codec.v1.Codec} gRPC service: maps proto messages to {@link CodecService} and back.
+ * Registered by {@link GrpcServices} with strict request parsing.
+ */
 public class CodecEndpoint extends CodecGrpc.CodecImplBase {
     private final CodecService codec;
 

@@ -1,0 +1,55 @@
+package dev.codec.server.auth;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Which permission each RPC needs, by full gRPC method name. Methods not listed here are refused
+ * (fail closed), except the public infrastructure services (health, reflection), which need no caller.
+ * DecryptValue's permission depends on the request (see {@link #DECRYPT_VALUE}).
+ */
+public final class MethodPermissions {
+    /** DecryptValue: {@code decrypt} with a wrapped DEK, {@code export-dek} with a plaintext DEK. */
+    public static final String DECRYPT_VALUE = "codec.v1.Codec/DecryptValue";
+
+    private static final Map<String, Permission> FIXED = Map.of(
+            "codec.v1.Codec/GenerateDek", Permission.ENCRYPT,
+            "codec.v1.Codec/Encrypt", Permission.ENCRYPT,
+            "codec.v1.Codec/DecryptAll", Permission.DECRYPT,
+            "codec.v1.Codec/DecryptDek", Permission.EXPORT_DEK,
+            "codec.v1.Codec/RewrapDek", Permission.ROTATE,
+            "codec.v1.Codec/RotateDek", Permission.ROTATE,
+            "codec.v1.Codec/Status", Permission.ROTATE);
+
+    /** Services anyone may call without credentials (probes, tooling). */
+    private static final Set<String> PUBLIC_SERVICES = Set.of(
+            "grpc.health.v1.Health",
+            "grpc.reflection.v1.ServerReflection",
+            "grpc.reflection.v1alpha.ServerReflection");
+
+    private MethodPermissions() {}
+
+    /** Whether the method is public (needs no caller at all). */
+    public static boolean isPublic(String serviceName) {
+        return PUBLIC_SERVICES.contains(serviceName);
+    }
+
+    /** Whether the method's permission is only known once its request is seen. */
+    public static boolean dependsOnRequest(String fullMethodName) {
+        return DECRYPT_VALUE.equals(fullMethodName);
+    }
+
+    /** The permission a method needs, or empty for a method the codec does not know (refuse it). */
+    public static Optional<Permission> required(String fullMethodName) {
+        if (DECRYPT_VALUE.equals(fullMethodName)) {
+            return Optional.of(Permission.DECRYPT);
+        }
+        return Optional.ofNullable(FIXED.get(fullMethodName));
+    }
+
+    /** DecryptValue's permission for a request that carries a plaintext DEK or a wrapped one. */
+    public static Permission forDecryptValue(boolean withPlaintextDek) {
+        return withPlaintextDek ? Permission.EXPORT_DEK : Permission.DECRYPT;
+    }
+}

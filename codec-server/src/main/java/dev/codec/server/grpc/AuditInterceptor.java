@@ -1,0 +1,131 @@
+package dev.codec.server.grpc;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
+import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.micronaut.core.order.Ordered;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes one JSON line per RPC to the {@code codec.audit} logger, refused calls included:
+ * <pre>
+ * {"time":"...","caller":"runner","rpc":"DecryptAll","project_id":"p1","deployment_id":"d7",
+ *  "values":12,"status":"OK","latency_ms":0.84}
+ * </pre>
+ * Only identifiers and counts are read from requests (by field name, so new RPCs are covered too):
+ * never a value, ciphertext, DEK, KEK or token.
+ */
+public final class AuditInterceptor implements ServerInterceptor, Ordered {
+    /** Outermost of the codec's interceptors. */
+    public static final int ORDER = 100;
+    public static final String LOGGER = "codec.audit";
+
+    private static final Logger AUDIT = LoggerFactory.getLogger(LOGGER);
+    private static final JsonFactory JSON = new JsonFactory();
+    private static final int MAX_ID_LENGTH = 128;
+
+    @Override
+    public int getOrder() {
+        return ORDER;
+    }
+
+    @Override
+    public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
+            ServerCallHandler<ReqT, RespT> next) {
+        if (!AUDIT.isInfoEnabled() || call.getMethodDescriptor().getServiceName().startsWith("grpc.")) {
+            return next.startCall(call, headers);
+        }
+        long start = System.nanoTime();
+        CallRecord record = new CallRecord();
+        AtomicBoolean logged = new AtomicBoolean();
+        ServerCall<ReqT, RespT> auditing = new SimpleForwardingServerCall<>(call) {
+            @Override
+            public void close(Status status, Metadata trailers) {
+                if (logged.compareAndSet(false, true)) {
+                    log(call.getMethodDescriptor().getBareMethodName(), record, status, System.nanoTime() - start);
+                }
+                super.close(status, trailers);
+            }
+        };
+        ServerCall.Listener<ReqT> listener = Contexts.interceptCall(
+                Context.current().withValue(CallRecord.KEY, record), auditing, headers, next);
+        return new SimpleForwardingServerCallListener<>(listener) {
+            @Override
+            public void onMessage(ReqT message) {
+                if (message instanceof Message proto) {
+                    describe(proto, record);
+                }
+                super.onMessage(message);
+            }
+
+            @Override
+            public void onCancel() {
+                if (logged.compareAndSet(false, true)) {
+                    log(call.getMethodDescriptor().getBareMethodName(), record, Status.CANCELLED,
+                            System.nanoTime() - start);
+                }
+                super.onCancel();
+            }
+        };
+    }
+
+    /** Copies identifiers and the entry count (the first map or repeated field) from a request. */
+    static void describe(Message request, CallRecord record) {
+        FieldDescriptor project = request.getDescriptorForType().findFieldByName("project_id");
+        if (project != null && project.getType() == FieldDescriptor.Type.STRING) {
+            record.projectId = (String) request.getField(project);
+        }
+        FieldDescriptor deployment = request.getDescriptorForType().findFieldByName("deployment_id");
+        if (deployment != null && deployment.getType() == FieldDescriptor.Type.STRING) {
+            record.deploymentId = (String) request.getField(deployment);
+        }
+        int values = 1;
+        for (FieldDescriptor field : request.getDescriptorForType().getFields()) {
+            if (field.isRepeated()) {
+                values = request.getRepeatedFieldCount(field);
+                break;
+            }
+        }
+        record.values = values;
+    }
+
+    private static void log(String rpc, CallRecord record, Status status, long nanos) {
+        StringWriter line = new StringWriter(192);
+        try (JsonGenerator json = JSON.createGenerator(line)) {
+            json.writeStartObject();
+            json.writeStringField("time", Instant.now().toString());
+            json.writeStringField("caller", record.caller);
+            json.writeStringField("rpc", rpc);
+            json.writeStringField("project_id", truncate(record.projectId));
+            if (!record.deploymentId.isEmpty()) {
+                json.writeStringField("deployment_id", truncate(record.deploymentId));
+            }
+            json.writeNumberField("values", record.values);
+            json.writeStringField("status", status.getCode().name());
+            json.writeNumberField("latency_ms", Math.round(nanos / 10_000.0) / 100.0);
+            json.writeEndObject();
+        } catch (IOException e) {
+            return; // a StringWriter does not fail
+        }
+        AUDIT.info(line.toString());
+    }
+
+    private static String truncate(String id) {
+        return id.length() <= MAX_ID_LENGTH ? id : id.substring(0, MAX_ID_LENGTH) + "...";
+    }
+}

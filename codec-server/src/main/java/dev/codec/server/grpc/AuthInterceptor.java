@@ -1,0 +1,145 @@
+package dev.codec.server.grpc;
+
+import dev.codec.proto.v1.DecryptValueRequest;
+import dev.codec.server.auth.Caller;
+import dev.codec.server.auth.MethodPermissions;
+import dev.codec.server.auth.Permission;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.micronaut.core.order.Ordered;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Authenticates every call and checks the caller's permission for the RPC, then puts the
+ * {@link Caller} into the gRPC {@link Context} ({@link CallerContext#CALLER}).
+ *
+ * <ul>
+ *   <li>No or unknown credentials: {@code UNAUTHENTICATED}.</li>
+ *   <li>Known caller without the permission, or an RPC the codec does not know: {@code PERMISSION_DENIED}.</li>
+ *   <li>Health and reflection are public (Kubernetes probes carry no token).</li>
+ * </ul>
+ * With auth disabled (local development only) every call runs as caller {@code anonymous} with every
+ * permission.
+ */
+public final class AuthInterceptor implements ServerInterceptor, Ordered {
+    /** Runs inside the audit interceptor, so refusals are audited too. */
+    public static final int ORDER = AuditInterceptor.ORDER + 10;
+    static final Caller ANONYMOUS = new Caller("anonymous", EnumSet.allOf(Permission.class), "none");
+
+    private static final Logger LOG = LoggerFactory.getLogger(AuthInterceptor.class);
+
+    private final Authenticator authenticator;
+    private final Consumer<String> failureListener;
+
+    /**
+     * @param authenticator how callers are identified, or {@code null} when auth is disabled
+     * @param failureListener told the reason word of every refused call (for metrics)
+     */
+    AuthInterceptor(Authenticator authenticator, Consumer<String> failureListener) {
+        this.authenticator = authenticator;
+        this.failureListener = failureListener;
+    }
+
+    @Override
+    public int getOrder() {
+        return ORDER;
+    }
+
+    @Override
+    public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
+            ServerCallHandler<ReqT, RespT> next) {
+        String method = call.getMethodDescriptor().getFullMethodName();
+        if (MethodPermissions.isPublic(call.getMethodDescriptor().getServiceName())) {
+            return next.startCall(call, headers);
+        }
+        Caller caller;
+        if (authenticator == null) {
+            caller = ANONYMOUS;
+        } else {
+            Authenticator.Result result = authenticator.authenticate(headers, call.getAttributes());
+            if (result.caller() == null) {
+                return refuse(call, Status.UNAUTHENTICATED.withDescription(result.failure().message),
+                        result.failure().reason);
+            }
+            caller = result.caller();
+        }
+        CallRecord record = CallRecord.KEY.get();
+        if (record != null) {
+            record.caller = caller.name();
+        }
+        Optional<Permission> required = MethodPermissions.required(method);
+        if (required.isEmpty()) {
+            return refuse(call, Status.PERMISSION_DENIED.withDescription("method " + method + " is not allowed"),
+                    "unknown_method");
+        }
+        if (!MethodPermissions.dependsOnRequest(method) && !caller.may(required.get())) {
+            return refuse(call, denied(caller, required.get(), call), "permission_denied");
+        }
+        ServerCall.Listener<ReqT> listener = Contexts.interceptCall(
+                Context.current().withValue(CallerContext.CALLER, caller), call, headers, next);
+        return MethodPermissions.dependsOnRequest(method) ? new RequestPermissionCheck<>(listener, call, caller) : listener;
+    }
+
+    private <ReqT> ServerCall.Listener<ReqT> refuse(ServerCall<ReqT, ?> call, Status status, String reason) {
+        failureListener.accept(reason);
+        LOG.debug("Refused {}: {}", call.getMethodDescriptor().getFullMethodName(), reason);
+        call.close(status, new Metadata());
+        return new ServerCall.Listener<>() {};
+    }
+
+    private static Status denied(Caller caller, Permission permission, ServerCall<?, ?> call) {
+        return Status.PERMISSION_DENIED.withDescription("caller '" + caller.name() + "' lacks permission '"
+                + permission.configName() + "' for " + call.getMethodDescriptor().getBareMethodName());
+    }
+
+    /** DecryptValue: {@code export-dek} when the request carries a plaintext DEK, else {@code decrypt}. */
+    private final class RequestPermissionCheck<ReqT> extends SimpleForwardingServerCallListener<ReqT> {
+        private final ServerCall<ReqT, ?> call;
+        private final Caller caller;
+        private boolean refused;
+
+        RequestPermissionCheck(ServerCall.Listener<ReqT> delegate, ServerCall<ReqT, ?> call, Caller caller) {
+            super(delegate);
+            this.call = call;
+            this.caller = caller;
+        }
+
+        @Override
+        public void onMessage(ReqT message) {
+            boolean withPlainDek = message instanceof DecryptValueRequest request
+                    && request.getKeyCase() == DecryptValueRequest.KeyCase.DEK;
+            Permission needed = MethodPermissions.forDecryptValue(withPlainDek);
+            if (!caller.may(needed)) {
+                refused = true;
+                failureListener.accept("permission_denied");
+                call.close(denied(caller, needed, call), new Metadata());
+                return;
+            }
+            super.onMessage(message);
+        }
+
+        @Override
+        public void onHalfClose() {
+            if (!refused) {
+                super.onHalfClose();
+            }
+        }
+
+        @Override
+        public void onReady() {
+            if (!refused) {
+                super.onReady();
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package dev.codec.server.grpc;
+
+import dev.codec.server.auth.CallerTokens;
+import dev.codec.server.auth.Permission;
+import dev.codec.server.config.AuthConfiguration;
+import dev.codec.server.config.CallerConfiguration;
+import dev.codec.server.core.CodecService;
+import io.grpc.ServerServiceDefinition;
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Factory;
+import io.micronaut.scheduling.annotation.Scheduled;
+import jakarta.inject.Named;
+import jakarta.inject.Singleton;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The gRPC services and interceptors of the codec server. */
+@Factory
+public class GrpcServices {
+    private static final Logger LOG = LoggerFactory.getLogger(GrpcServices.class);
+
+    /** The codec service, with strict request parsing (unparseable requests are INVALID_ARGUMENT). */
+    @Singleton
+    public ServerServiceDefinition codecService(CodecService codec) {
+        return StrictRequestParsing.apply(new CodecEndpoint(codec).bindService());
+    }
+
+    @Singleton
+    public AuditInterceptor auditInterceptor() {
+        return new AuditInterceptor();
+    }
+
+    @Singleton
+    public CallerTokens callerTokens(AuthConfiguration auth) {
+        return new CallerTokens(Path.of(auth.getTokensDir()));
+    }
+
+    @Singleton
+    public AuthInterceptor authInterceptor(AuthConfiguration auth, CallerTokens tokens, List<CallerConfiguration> callers,
+            AuthFailures failures) {
+        if (!auth.isEnabled()) {
+            LOG.warn("!!! AUTHENTICATION IS DISABLED (codec.auth.enabled=false): every caller may do everything,"
+                    + " including exporting DEKs. For local development only: never run like this in a cluster. !!!");
+            return new AuthInterceptor(null, failures);
+        }
+        Map<String, Set<Permission>> permissions = new HashMap<>();
+        Map<String, String> byCertificateName = new HashMap<>();
+        for (CallerConfiguration caller : callers) {
+            permissions.put(caller.getName(), caller.parsedPermissions());
+            caller.getCertificateNames().forEach(identity -> byCertificateName.put(identity, caller.getName()));
+        }
+        LOG.info("Authentication on: {}; permissions {}", tokens.reload(), permissions);
+        if (tokens.size() == 0) {
+            LOG.warn("No caller tokens loaded from {}: calls with a bearer token will be refused (UNAUTHENTICATED)",
+                    auth.getTokensDir());
+        }
+        return new AuthInterceptor(new Authenticator(tokens, permissions, byCertificateName), failures);
+    }
+
+    /** Receives the reason word of every refused call; metrics count them. */
+    @Singleton
+    public AuthFailures authFailures() {
+        return reason -> { };
+    }
+
+    /** Runs periodic re-reads (TLS files). Daemon threads, stopped with the application. */
+    @Singleton
+    @Named("codec-reloads")
+    @Bean(preDestroy = "shutdownNow")
+    public ScheduledExecutorService reloads() {
+        return Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "codec-reloads");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Listener for refused calls by reason (fixed words such as {@code unknown_token}). */
+    @FunctionalInterface
+    public interface AuthFailures extends Consumer<String> {}
+
+    /** Re-reads the caller token directory (token rotation without a restart). */
+    @Singleton
+    public static class TokenReloader {
+        private final AuthConfiguration auth;
+        private final CallerTokens tokens;
+        private volatile String last;
+
+        public TokenReloader(AuthConfiguration auth, CallerTokens tokens) {
+            this.auth = auth;
+            this.tokens = tokens;
+        }
+
+        @Scheduled(fixedDelay = "${codec.auth.reload-interval:10s}", initialDelay = "${codec.auth.reload-interval:10s}")
+        void reload() {
+            if (!auth.isEnabled()) {
+                return;
+            }
+            String summary = tokens.reload();
+            if (!summary.equals(last)) {
+                last = summary;
+                LOG.info("Caller tokens: {}", summary);
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package dev.codec.server.grpc;
+
+import dev.codec.server.config.TlsConfiguration;
+import dev.codec.server.config.TransportConfiguration;
+import io.grpc.ServerBuilder;
+import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.util.AdvancedTlsX509KeyManager;
+import io.grpc.util.AdvancedTlsX509TrustManager;
+import io.micronaut.context.event.BeanCreatedEvent;
+import io.micronaut.context.event.BeanCreatedEventListener;
+import io.micronaut.context.exceptions.ConfigurationException;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContextBuilder;
+import jakarta.inject.Named;
+import jakarta.inject.Singleton;
+import java.io.File;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies the transport limits ({@code codec.transport.*}) and TLS ({@code codec.tls.*}) to the Netty
+ * server that micronaut-grpc builds. TLS certificates and the client CA are re-read periodically
+ * (grpc-java's AdvancedTls managers), so certificate renewal needs no restart.
+ */
+@Singleton
+public class TransportCustomizer implements BeanCreatedEventListener<ServerBuilder<?>> {
+    private static final Logger LOG = LoggerFactory.getLogger(TransportCustomizer.class);
+
+    private final TransportConfiguration transport;
+    private final TlsConfiguration tls;
+    private final ScheduledExecutorService reloads;
+
+    public TransportCustomizer(TransportConfiguration transport, TlsConfiguration tls,
+            @Named("codec-reloads") ScheduledExecutorService reloads) {
+        this.transport = transport;
+        this.tls = tls;
+        this.reloads = reloads;
+    }
+
+    @Override
+    public ServerBuilder<?> onCreated(BeanCreatedEvent<ServerBuilder<?>> event) {
+        ServerBuilder<?> builder = event.getBean();
+        if (!(builder instanceof NettyServerBuilder netty)) {
+            throw new ConfigurationException("codec needs grpc-netty's server, got " + builder.getClass().getName());
+        }
+        netty.maxInboundMessageSize(transport.getMaxInboundMessageSize())
+                .maxInboundMetadataSize(transport.getMaxInboundMetadataSize())
+                .maxConcurrentCallsPerConnection(transport.getMaxConcurrentCallsPerConnection())
+                .permitKeepAliveTime(transport.getPermitKeepaliveTime().toNanos(), TimeUnit.NANOSECONDS)
+                .permitKeepAliveWithoutCalls(false)
+                .maxConnectionAge(transport.getMaxConnectionAge().toNanos(), TimeUnit.NANOSECONDS)
+                .maxConnectionAgeGrace(transport.getMaxConnectionAgeGrace().toNanos(), TimeUnit.NANOSECONDS)
+                .maxConnectionIdle(transport.getMaxConnectionIdle().toNanos(), TimeUnit.NANOSECONDS);
+        if (tls.isEnabled()) {
+            try {
+                netty.sslContext(GrpcSslContexts.configure(sslContextBuilder()).build());
+            } catch (IOException | GeneralSecurityException e) {
+                throw new ConfigurationException("codec.tls: cannot load " + describe() + ": " + e.getMessage(), e);
+            }
+            LOG.info("TLS on ({}), certificates re-read every {}", describe(), tls.getReloadInterval());
+        } else {
+            LOG.warn("TLS is off: run codec behind a trusted network only (set codec.tls.cert and codec.tls.key)");
+        }
+        return builder;
+    }
+
+    private SslContextBuilder sslContextBuilder() throws IOException, GeneralSecurityException {
+        if (tls.getKey() == null || tls.getKey().isBlank()) {
+            throw new GeneralSecurityException("codec.tls.key is required with codec.tls.cert");
+        }
+        long period = Math.max(1, tls.getReloadInterval().toSeconds());
+        AdvancedTlsX509KeyManager keys = new AdvancedTlsX509KeyManager();
+        keys.updateIdentityCredentials(new File(tls.getCert()), new File(tls.getKey()), period, TimeUnit.SECONDS, reloads);
+        SslContextBuilder builder = SslContextBuilder.forServer(keys);
+        if (tls.getClientCa() != null && !tls.getClientCa().isBlank()) {
+            AdvancedTlsX509TrustManager trust = AdvancedTlsX509TrustManager.newBuilder()
+                    .setVerification(AdvancedTlsX509TrustManager.Verification.CERTIFICATE_ONLY_VERIFICATION)
+                    .build();
+            trust.updateTrustCredentials(new File(tls.getClientCa()), period, TimeUnit.SECONDS, reloads);
+            builder.trustManager(trust).clientAuth(tls.getClientAuth() == TlsConfiguration.ClientAuth.REQUIRE
+                    ? ClientAuth.REQUIRE
+                    : ClientAuth.OPTIONAL);
+        }
+        return builder;
+    }
+
+    private String describe() {
+        return "cert " + tls.getCert() + (tls.getClientCa() == null ? "" : ", client CA " + tls.getClientCa()
+                + " (" + tls.getClientAuth().name().toLowerCase(java.util.Locale.ROOT) + ")");
+    }
+}
