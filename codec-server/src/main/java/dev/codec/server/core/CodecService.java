@@ -49,18 +49,19 @@ public final class CodecService {
             throws RejectedRequestException {
         validate.projectId(projectId);
         validate.entryCount("values", values.size());
+        List<String> names = new ArrayList<>(values.size());
         List<byte[]> plaintexts = new ArrayList<>(values.size());
         for (Map.Entry<String, String> entry : values.entrySet()) {
             validate.name("values", entry.getKey());
             byte[] plaintext = entry.getValue().getBytes(StandardCharsets.UTF_8);
             validate.plaintextSize("values", entry.getKey(), plaintext.length);
+            names.add(entry.getKey());
             plaintexts.add(plaintext);
         }
         ValueCipher cipher = crypto.valueCipher(projectId, dek(projectId, "encrypted_dek", encryptedDek));
         Map<String, String> encrypted = new HashMap<>(capacity(values.size()));
-        int i = 0;
-        for (String name : values.keySet()) {
-            encrypted.put(name, cipher.encrypt(plaintexts.get(i++)));
+        for (int i = 0; i < names.size(); i++) {
+            encrypted.put(names.get(i), cipher.encrypt(plaintexts.get(i)));
         }
         return encrypted;
     }

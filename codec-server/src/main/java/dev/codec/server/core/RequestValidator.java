@@ -69,7 +69,10 @@ final class RequestValidator {
         }
     }
 
-    /** Plain values pass through, so their limit is on characters (at most one byte each in Latin-1). */
+    /**
+     * Plain values pass through unchanged and are never encoded, so their limit is counted in UTF-16
+     * characters (cheap), not UTF-8 bytes: a plain value may take up to 3x the limit in UTF-8.
+     */
     void plainSize(String field, String name, String value) throws RejectedRequestException {
         if (value.length() > limits.maxValueBytes()) {
             throw limitExceeded(field + "[" + echo(name) + "]: value is longer than " + limits.maxValueBytes()

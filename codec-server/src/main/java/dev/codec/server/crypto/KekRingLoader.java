@@ -2,6 +2,7 @@ package dev.codec.server.crypto;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -50,7 +51,7 @@ public final class KekRingLoader {
                 }
                 keys.put(Integer.parseInt(name), readKeyFile(entry));
             }
-        } catch (IOException e) {
+        } catch (IOException | DirectoryIteratorException e) {
             throw new KekLoadException("KEK directory " + dir + " cannot be read: " + e.getClass().getSimpleName());
         }
         if (keys.isEmpty()) {
