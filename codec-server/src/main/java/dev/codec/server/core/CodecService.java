@@ -58,18 +58,28 @@ public final class CodecService {
             names.add(entry.getKey());
             plaintexts.add(plaintext);
         }
-        ValueCipher cipher = crypto.valueCipher(projectId, dek(projectId, "encrypted_dek", encryptedDek));
-        Map<String, String> encrypted = new HashMap<>(capacity(values.size()));
-        for (int i = 0; i < names.size(); i++) {
-            encrypted.put(names.get(i), cipher.encrypt(plaintexts.get(i)));
+        SymmetricKey dek = dek(projectId, "encrypted_dek", encryptedDek);
+        try {
+            ValueCipher cipher = crypto.valueCipher(projectId, dek);
+            Map<String, String> encrypted = new HashMap<>(capacity(values.size()));
+            for (int i = 0; i < names.size(); i++) {
+                encrypted.put(names.get(i), cipher.encrypt(plaintexts.get(i)));
+            }
+            return encrypted;
+        } finally {
+            dek.destroy();
         }
-        return encrypted;
     }
 
     /** The plaintext DEK (32 bytes). The caller must be allowed to take the DEK out of the service. */
     public byte[] decryptDek(String projectId, String encryptedDek) throws RejectedRequestException {
         validate.projectId(projectId);
-        return dek(projectId, "encrypted_dek", encryptedDek).getEncoded();
+        SymmetricKey dek = dek(projectId, "encrypted_dek", encryptedDek);
+        try {
+            return dek.getEncoded();
+        } finally {
+            dek.destroy();
+        }
     }
 
     /** Decrypts one value with the project's wrapped DEK. */
@@ -78,7 +88,11 @@ public final class CodecService {
         validate.projectId(projectId);
         validate.ciphertextSize("encrypted", encrypted);
         SymmetricKey dek = dek(projectId, "encrypted_dek", encryptedDek);
-        return decryptOne(crypto.valueCipher(projectId, dek), encrypted);
+        try {
+            return decryptOne(crypto.valueCipher(projectId, dek), encrypted);
+        } finally {
+            dek.destroy();
+        }
     }
 
     /** Decrypts one value with a plaintext DEK supplied by the caller. */
@@ -127,7 +141,16 @@ public final class CodecService {
             variables.forEach((name, variable) -> plain.put(name, variable.value()));
             return plain;
         }
-        ValueCipher cipher = crypto.valueCipher(projectId, dek(projectId, "encrypted_dek", encryptedDek));
+        SymmetricKey dek = dek(projectId, "encrypted_dek", encryptedDek);
+        try {
+            return decryptVariables(crypto.valueCipher(projectId, dek), variables);
+        } finally {
+            dek.destroy();
+        }
+    }
+
+    private Map<String, String> decryptVariables(ValueCipher cipher, Map<String, Variable> variables)
+            throws RejectedRequestException {
         Map<String, String> values = new HashMap<>(capacity(variables.size()));
         List<String> failed = null;
         for (Map.Entry<String, Variable> entry : variables.entrySet()) {
@@ -164,6 +187,7 @@ public final class CodecService {
         }
     }
 
+    /** The project's DEK as a copy owned by the caller (destroy it when done). */
     private SymmetricKey dek(String projectId, String field, String encryptedDek) throws RejectedRequestException {
         validate.wrappedDek(field, encryptedDek);
         try {

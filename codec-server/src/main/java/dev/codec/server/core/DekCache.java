@@ -2,6 +2,7 @@ package dev.codec.server.core;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import dev.codec.server.crypto.InvalidCiphertextException;
@@ -15,6 +16,10 @@ import java.util.concurrent.Executor;
  * costs one KEK operation. Keyed by project id AND the wrapped DEK text: never by project alone, so a
  * rotated DEK or a forged wrapped DEK can never be answered with another entry's key. Failed unwraps
  * are not cached.
+ *
+ * <p>The cache owns its keys and hands out copies: {@link #get} returns a key the caller owns (and
+ * should destroy when done), so an entry's key can be wiped the moment it is evicted, expired or
+ * invalidated, without pulling a key from under a call that is still using it.
  */
 public final class DekCache {
     /** The cache key. Its {@code toString()} names the project only. */
@@ -43,10 +48,15 @@ public final class DekCache {
      * @param executor runs maintenance work, or {@code null} for Caffeine's default
      */
     public DekCache(Duration ttl, long maxSize, Ticker ticker, Executor executor) {
-        Caffeine<Object, Object> builder = Caffeine.newBuilder()
+        Caffeine<Key, SymmetricKey> builder = Caffeine.newBuilder()
                 .expireAfterWrite(ttl)
                 .maximumSize(maxSize)
                 .ticker(ticker)
+                .removalListener((Key key, SymmetricKey dek, RemovalCause cause) -> {
+                    if (dek != null) {
+                        dek.destroy();
+                    }
+                })
                 .recordStats();
         if (executor != null) {
             builder.executor(executor);
@@ -54,10 +64,25 @@ public final class DekCache {
         this.cache = builder.build();
     }
 
-    /** The DEK for this project and wrapped DEK, from the cache or unwrapped (and then cached). */
+    /**
+     * The DEK for this project and wrapped DEK, from the cache or unwrapped (and then cached), as a copy
+     * owned by the caller.
+     */
     public SymmetricKey get(String projectId, String wrappedDek, Unwrapper unwrapper)
             throws InvalidCiphertextException, UnknownKekVersionException {
         Key key = new Key(projectId, wrappedDek);
+        while (true) {
+            SymmetricKey cached = lookup(key, unwrapper);
+            try {
+                return cached.copy();
+            } catch (IllegalStateException evictedMeanwhile) {
+                cache.asMap().remove(key, cached); // wiped by a concurrent eviction: unwrap again
+            }
+        }
+    }
+
+    private SymmetricKey lookup(Key key, Unwrapper unwrapper)
+            throws InvalidCiphertextException, UnknownKekVersionException {
         SymmetricKey dek = cache.getIfPresent(key);
         if (dek != null) {
             return dek;

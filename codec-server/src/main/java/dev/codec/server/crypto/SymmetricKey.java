@@ -43,6 +43,20 @@ public final class SymmetricKey implements SecretKey, Destroyable {
         return new SymmetricKey(bytes);
     }
 
+    /**
+     * An independent copy that the caller owns (and may destroy).
+     *
+     * @throws IllegalStateException if this key was destroyed, even while copying
+     */
+    public SymmetricKey copy() {
+        byte[] bytes = key.clone();
+        if (destroyed) {
+            Arrays.fill(bytes, (byte) 0);
+            throw new IllegalStateException("key was destroyed");
+        }
+        return new SymmetricKey(bytes);
+    }
+
     @Override
     public String getAlgorithm() {
         return "AES";

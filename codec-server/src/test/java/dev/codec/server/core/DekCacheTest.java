@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,7 +14,9 @@ import dev.codec.server.crypto.KekRing;
 import dev.codec.server.crypto.SymmetricKey;
 import dev.codec.server.crypto.UnknownKekVersionException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -84,7 +85,8 @@ class DekCacheTest {
         SymmetricKey second = cache.get(PROJECT, wrapped, unwrapper);
 
         assertEquals(1, unwrapper.calls());
-        assertSame(first, second);
+        assertSameKey(first, second);
+        assertNotSame(first, second, "callers get their own copies");
         assertArrayEquals(crypto.unwrap(PROJECT, wrapped).getEncoded(), second.getEncoded());
     }
 
@@ -97,7 +99,7 @@ class DekCacheTest {
         SymmetricKey second = cache.get(PROJECT, wrapped, unwrapper);
 
         assertEquals(2, unwrapper.calls());
-        assertNotSame(first, second);
+        assertSameKey(first, second);
     }
 
     @Test
@@ -123,8 +125,8 @@ class DekCacheTest {
 
         assertEquals(2, unwrapper.calls());
         assertFalse(Arrays.equals(dekA.getEncoded(), dekB.getEncoded()));
-        assertSame(dekA, cache.get(PROJECT, wrappedA, unwrapper));
-        assertSame(dekB, cache.get(PROJECT, wrappedB, unwrapper));
+        assertSameKey(dekA, cache.get(PROJECT, wrappedA, unwrapper));
+        assertSameKey(dekB, cache.get(PROJECT, wrappedB, unwrapper));
         assertEquals(2, unwrapper.calls());
     }
 
@@ -149,9 +151,9 @@ class DekCacheTest {
         SymmetricKey forA = cache.get(PROJECT, "dek1:k1:same", fresh);
         SymmetricKey forB = cache.get(OTHER_PROJECT, "dek1:k1:same", fresh);
 
-        assertNotSame(forA, forB);
-        assertSame(forA, cache.get(PROJECT, "dek1:k1:same", fresh));
-        assertSame(forB, cache.get(OTHER_PROJECT, "dek1:k1:same", fresh));
+        assertFalse(Arrays.equals(forA.getEncoded(), forB.getEncoded()));
+        assertSameKey(forA, cache.get(PROJECT, "dek1:k1:same", fresh));
+        assertSameKey(forB, cache.get(OTHER_PROJECT, "dek1:k1:same", fresh));
         assertEquals(2, calls.get());
     }
 
@@ -190,7 +192,7 @@ class DekCacheTest {
 
         SymmetricKey dek = cache.get(PROJECT, wrapped, unwrapper);
 
-        assertSame(dek, cache.get(PROJECT, wrapped, unwrapper));
+        assertSameKey(dek, cache.get(PROJECT, wrapped, unwrapper));
         assertEquals(1, unwrapper.calls());
     }
 
@@ -243,5 +245,33 @@ class DekCacheTest {
         int i = "dek1:k1:".length();
         char replacement = wrapped.charAt(i) == 'A' ? 'B' : 'A';
         return wrapped.substring(0, i) + replacement + wrapped.substring(i + 1);
+    }
+
+    @Test
+    void eviction_wipesTheCachedKey_butNotCopiesInUse() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        List<SymmetricKey> cachedKeys = new ArrayList<>();
+        DekCache.Unwrapper recording = (project, wrapped) -> {
+            calls.incrementAndGet();
+            SymmetricKey key = SymmetricKey.random();
+            cachedKeys.add(key);
+            return key;
+        };
+        SymmetricKey inUse = cache.get(PROJECT, "dek1:k1:a", recording);
+
+        cache.invalidateAll();
+        cache.cleanUp();
+
+        assertTrue(cachedKeys.get(0).isDestroyed(), "the evicted entry's key is wiped");
+        assertFalse(inUse.isDestroyed(), "a caller's copy stays usable");
+        assertEquals(32, inUse.getEncoded().length);
+        ticker.advance(TTL.plusSeconds(1));
+        cache.get(PROJECT, "dek1:k1:a", recording);
+        cache.cleanUp();
+        assertEquals(2, calls.get());
+    }
+
+    private static void assertSameKey(SymmetricKey expected, SymmetricKey actual) {
+        assertArrayEquals(expected.getEncoded(), actual.getEncoded());
     }
 }

@@ -52,6 +52,7 @@ class LeakTest {
         List<String> secrets = new ArrayList<>(List.of(SECRET, kek));
         try (LogCapture logs = LogCapture.everythingAtDebug();
                 LogCapture micronaut = LogCapture.of("io.micronaut", Level.DEBUG);
+                LogCapture audit = LogCapture.of(AuditInterceptor.LOGGER, Level.DEBUG);
                 TestServer server = TestServer.start(kekDir)) {
             secrets.add(server.token());
             CodecClient codec = server.client();
@@ -84,6 +85,7 @@ class LeakTest {
 
             texts.addAll(logs.lines());
             texts.addAll(micronaut.lines());
+            texts.addAll(audit.lines());
             texts.add(server.context().getBean(KekConfiguration.class).toString());
             texts.add(server.context().getBean(AuthConfiguration.class).toString());
             texts.add(server.context().getBean(TlsConfiguration.class).toString());
