@@ -14,6 +14,7 @@ import dev.codec.client.DekToRewrap;
 import dev.codec.client.RewrapResult;
 import dev.codec.client.RotatedDek;
 import dev.codec.client.Variable;
+import dev.codec.server.LegacyTestCrypto;
 import dev.codec.server.TestServer;
 import dev.codec.server.config.KekReloadScheduler;
 import dev.codec.server.crypto.EnvelopeCrypto;
@@ -29,10 +30,6 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import javax.crypto.Cipher;
-import javax.crypto.Mac;
-import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -314,24 +311,12 @@ class KeyLifecycleGrpcTest {
         assertTrue(e.getMessage().contains(messagePart), e.getMessage());
     }
 
-    /** The documented fingerprint, computed independently of the server code. */
-    static String fingerprint(String kekBase64) throws Exception {
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(Base64.getDecoder().decode(kekBase64), "HmacSHA256"));
-        return HexFormat.of().formatHex(mac.doFinal("codec.v1 kek fingerprint".getBytes(StandardCharsets.UTF_8)), 0, 8);
+    private static String fingerprint(String kekBase64) throws Exception {
+        return LegacyTestCrypto.fingerprint(kekBase64);
     }
 
-    /** The legacy Node codec's format, written independently: base64(iv[16] || ct || tag[16]), no AAD. */
-    static String legacySeal(byte[] key, byte[] plaintext) throws Exception {
-        byte[] iv = new byte[16];
-        new SecureRandom().nextBytes(iv);
-        Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-        cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, iv));
-        byte[] sealed = cipher.doFinal(plaintext);
-        byte[] out = new byte[16 + sealed.length];
-        System.arraycopy(iv, 0, out, 0, 16);
-        System.arraycopy(sealed, 0, out, 16, sealed.length);
-        return Base64.getEncoder().encodeToString(out);
+    private static String legacySeal(byte[] key, byte[] plaintext) throws Exception {
+        return LegacyTestCrypto.legacySeal(key, plaintext);
     }
 
     private static dev.codec.server.crypto.KekRing ring(Path dir, Integer active) {
