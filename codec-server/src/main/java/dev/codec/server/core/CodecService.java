@@ -22,8 +22,9 @@ import java.util.Map;
 
 /**
  * The codec's operations on plain Java types: validation and limits, DEK caching, and envelope
- * crypto. Transport-free; every refusal is a {@link RejectedRequestException} with a message safe to
- * return to the caller. Thread-safe.
+ * crypto, key lifecycle (re-wrap, DEK rotation, status) and, when enabled, legacy input. Transport-free;
+ * every refusal is a {@link RejectedRequestException} with a message safe to return to the caller.
+ * Thread-safe.
  */
 public final class CodecService {
     private static final String INVALID_DEK = "invalid (malformed, tampered with, or wrapped for another project)";
