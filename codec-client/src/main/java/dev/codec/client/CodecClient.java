@@ -8,11 +8,22 @@ import dev.codec.proto.v1.DecryptValueRequest;
 import dev.codec.proto.v1.EncryptRequest;
 import dev.codec.proto.v1.GenerateDekRequest;
 import dev.codec.proto.v1.GenerateDekResponse;
+import dev.codec.proto.v1.KekReload;
+import dev.codec.proto.v1.RewrapDekRequest;
+import dev.codec.proto.v1.RewrapItem;
+import dev.codec.proto.v1.RotateDekRequest;
+import dev.codec.proto.v1.RotateDekResponse;
+import dev.codec.proto.v1.StatusRequest;
+import dev.codec.proto.v1.StatusResponse;
 import io.grpc.Channel;
+import io.grpc.Status;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -117,6 +128,52 @@ public final class CodecClient implements AutoCloseable {
                 .setValue(variable.value())
                 .build()));
         return call(s -> s.decryptAll(request.build())).getValuesMap();
+    }
+
+    /**
+     * Re-wraps every DEK under the service's active KEK (one call; at most the service's entry limit,
+     * 10,000 by default). Each item succeeds or fails on its own.
+     *
+     * @return one result per item, in order
+     */
+    public List<RewrapResult> rewrapDeks(List<DekToRewrap> items) {
+        RewrapDekRequest.Builder request = RewrapDekRequest.newBuilder();
+        items.forEach(item -> request.addItems(RewrapItem.newBuilder()
+                .setProjectId(item.projectId())
+                .setEncryptedDek(item.encryptedDek())));
+        List<RewrapResult> results = new ArrayList<>(items.size());
+        call(s -> s.rewrapDek(request.build())).getResultsList().forEach(r -> results.add(r.getErrorCode() == 0
+                ? new RewrapResult(r.getIndex(), r.getEncryptedDek(), r.getKekVersion(), Status.Code.OK, null)
+                : new RewrapResult(r.getIndex(), null, 0, Status.fromCodeValue(r.getErrorCode()).getCode(),
+                        r.getErrorMessage())));
+        return results;
+    }
+
+    /**
+     * Replaces a project's DEK and re-encrypts the given values (name to ciphertext) under the new one,
+     * all or nothing. Give every value encrypted under the old DEK.
+     */
+    public RotatedDek rotateDek(String projectId, String encryptedDek, Map<String, String> encrypted) {
+        RotateDekResponse response = call(s -> s.rotateDek(RotateDekRequest.newBuilder()
+                .setProjectId(projectId)
+                .setEncryptedDek(encryptedDek)
+                .putAllEncrypted(encrypted)
+                .build()));
+        return new RotatedDek(response.getEncryptedDek(), response.getKekVersion(), response.getEncryptedMap());
+    }
+
+    /** The non-secret state of the instance that answers: KEK versions and fingerprints, reload, cache. */
+    public CodecStatus status() {
+        StatusResponse response = call(s -> s.status(StatusRequest.getDefaultInstance()));
+        List<CodecStatus.KekVersion> versions = new ArrayList<>();
+        response.getKekVersionsList().forEach(v -> versions.add(new CodecStatus.KekVersion(v.getVersion(),
+                v.getFingerprint(), Instant.ofEpochMilli(v.getLoadedAtEpochMillis()))));
+        KekReload reload = response.getLastReload();
+        CodecStatus.Reload lastReload = new CodecStatus.Reload(reload.getResult().name(),
+                reload.getAtEpochMillis() == 0 ? null : Instant.ofEpochMilli(reload.getAtEpochMillis()),
+                reload.getError().isEmpty() ? null : reload.getError());
+        return new CodecStatus(response.getActiveKekVersion(), List.copyOf(versions), lastReload,
+                response.getDekCache().getSize(), response.getDekCache().getHitRatio(), response.getLegacyAccepted());
     }
 
     private <T> T call(Function<CodecGrpc.CodecBlockingStub, T> rpc) {

@@ -18,7 +18,10 @@ public class CodecException extends RuntimeException {
         NOT_ALLOWED,
         /** The service cannot serve this now (unreachable, overloaded, shutting down, deadline): retry later. */
         UNAVAILABLE,
-        /** The data needs a key the service has not loaded (e.g. a retired KEK version). */
+        /**
+         * The data needs a key the service has not loaded (e.g. a retired KEK version), or is in the
+         * legacy format while the service does not accept legacy input (FAILED_PRECONDITION).
+         */
         KEY_UNAVAILABLE,
         /** Anything else (a bug on either side). */
         OTHER

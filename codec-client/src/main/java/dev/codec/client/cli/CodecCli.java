@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
             GenerateDekCommand.class,
             EncryptCommand.class,
             DecryptAllCommand.class,
+            RewrapCommand.class,
+            StatusCommand.class,
             CommandLine.HelpCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",

@@ -6,11 +6,14 @@ import dev.codec.server.crypto.CurrentKekRing;
 import dev.codec.server.crypto.EnvelopeCrypto;
 import dev.codec.server.crypto.KekLoadException;
 import dev.codec.server.crypto.KekRing;
+import dev.codec.server.crypto.KekReloader;
 import dev.codec.server.crypto.KekRingLoader;
+import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,9 +46,14 @@ public class CodecFactory {
         return new CurrentKekRing(loadRing(config));
     }
 
+    private boolean inlineKek() {
+        String inline = environment.get(KEK_ENV);
+        return inline != null && !inline.isBlank();
+    }
+
     KekRing loadRing(KekConfiguration config) throws KekLoadException {
         String inline = environment.get(KEK_ENV);
-        if (inline != null && !inline.isBlank()) {
+        if (inlineKek()) {
             KekRing ring = KekRingLoader.fromBase64(inline, "environment variable " + KEK_ENV);
             LOG.warn("Using the KEK from {} (version 1): for local development only", KEK_ENV);
             return ring;
@@ -66,7 +74,35 @@ public class CodecFactory {
     }
 
     @Singleton
-    public CodecService codecService(EnvelopeCrypto crypto, DekCache cache, LimitsConfiguration limits) {
-        return new CodecService(crypto, cache, limits.toLimits());
+    public CodecService codecService(EnvelopeCrypto crypto, DekCache cache, LimitsConfiguration limits,
+            LegacyConfiguration legacy, KekReloader kekReloader) {
+        if (legacy.isAccept()) {
+            LOG.warn("Legacy input is accepted (codec.legacy.accept=true): turn it off when the migration is done");
+        }
+        return new CodecService(crypto, cache, limits.toLimits(), legacy.isAccept(), kekReloader);
+    }
+
+    // ---- KEK hot reload ----
+
+    /**
+     * Re-reads the KEK directory on demand ({@link KekReloader#reloadNow()}); with {@code CODEC_KEK}
+     * there is nothing to reload. Drops cached DEKs when a reload retires or changes a KEK version.
+     */
+    @Singleton
+    public KekReloader kekReloader(CurrentKekRing ring, KekConfiguration config, DekCache cache) {
+        if (inlineKek()) {
+            return KekReloader.disabled(ring, Clock.systemUTC());
+        }
+        Path dir = Path.of(config.getDir());
+        Integer active = config.getActive();
+        return KekReloader.of(ring, () -> KekRingLoader.fromDirectory(dir, active), dir.toString(),
+                Clock.systemUTC(), cache::invalidateAll);
+    }
+
+    /** Calls the reloader every {@code codec.kek.reload-interval}; started with the application. */
+    @Context
+    @Bean(preDestroy = "close")
+    public KekReloadScheduler kekReloadScheduler(KekReloader reloader, KekConfiguration config) {
+        return new KekReloadScheduler(reloader, config.getReloadInterval());
     }
 }

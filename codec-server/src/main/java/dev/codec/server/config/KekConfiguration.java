@@ -2,6 +2,7 @@ package dev.codec.server.config;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.annotation.Nullable;
+import java.time.Duration;
 
 /**
  * Where the KEKs come from: {@code codec.kek.*} (env {@code CODEC_KEK_DIR}, {@code CODEC_KEK_ACTIVE}).
@@ -15,6 +16,7 @@ public class KekConfiguration {
     private String dir = DEFAULT_DIR;
     @Nullable
     private Integer active;
+    private Duration reloadInterval = Duration.ofSeconds(10);
 
     /** Directory with one file per KEK version (a mounted Kubernetes Secret). */
     public String getDir() {
@@ -35,8 +37,20 @@ public class KekConfiguration {
         this.active = active;
     }
 
+    /**
+     * How often the KEK directory is re-read while running ({@code codec.kek.reload-interval}, env
+     * {@code CODEC_KEK_RELOAD_INTERVAL}). Default 10s; {@code 0s} turns reloading off.
+     */
+    public Duration getReloadInterval() {
+        return reloadInterval;
+    }
+
+    public void setReloadInterval(Duration reloadInterval) {
+        this.reloadInterval = reloadInterval;
+    }
+
     @Override
     public String toString() {
-        return "KekConfiguration[dir=" + dir + ", active=" + active + "]";
+        return "KekConfiguration[dir=" + dir + ", active=" + active + ", reloadInterval=" + reloadInterval + "]";
     }
 }

@@ -6,6 +6,8 @@ import dev.codec.server.crypto.EnvelopeCrypto;
 import dev.codec.server.crypto.EnvelopeCrypto.ValueCipher;
 import dev.codec.server.crypto.EnvelopeCrypto.WrappedDek;
 import dev.codec.server.crypto.InvalidCiphertextException;
+import dev.codec.server.crypto.KekReloader;
+import dev.codec.server.crypto.LegacyFormat;
 import dev.codec.server.crypto.SymmetricKey;
 import dev.codec.server.crypto.UnknownKekVersionException;
 import java.nio.ByteBuffer;
@@ -20,21 +22,37 @@ import java.util.Map;
 
 /**
  * The codec's operations on plain Java types: validation and limits, DEK caching, and envelope
- * crypto. Transport-free; every refusal is a {@link RejectedRequestException} with a message safe to
- * return to the caller. Thread-safe.
+ * crypto, key lifecycle (re-wrap, DEK rotation, status) and, when enabled, legacy input. Transport-free;
+ * every refusal is a {@link RejectedRequestException} with a message safe to return to the caller.
+ * Thread-safe.
  */
 public final class CodecService {
     private static final String INVALID_DEK = "invalid (malformed, tampered with, or wrapped for another project)";
     private static final String INVALID_VALUE =
             "cannot be decrypted (malformed, tampered with, from another project or under another DEK)";
+    private static final String LEGACY_DISABLED = "legacy input is disabled (codec.legacy.accept=false)";
 
     private final EnvelopeCrypto crypto;
     private final DekCache dekCache;
     private final RequestValidator validate;
+    private final boolean acceptLegacy;
+    private final KekReloader kekReloader;
 
+    /** A service that rejects legacy input and has no {@link #status()}. */
     public CodecService(EnvelopeCrypto crypto, DekCache dekCache, Limits limits) {
+        this(crypto, dekCache, limits, false, null);
+    }
+
+    /**
+     * @param acceptLegacy whether legacy wrapped DEKs and values are accepted as input ({@link LegacyFormat})
+     * @param kekReloader the KEK ring's reloader, source of {@link #status()}
+     */
+    public CodecService(EnvelopeCrypto crypto, DekCache dekCache, Limits limits, boolean acceptLegacy,
+            KekReloader kekReloader) {
         this.crypto = crypto;
         this.dekCache = dekCache;
+        this.acceptLegacy = acceptLegacy;
+        this.kekReloader = kekReloader;
         this.validate = new RequestValidator(limits, EnvelopeCrypto.maxValueCiphertextLength(limits.maxValueBytes()));
     }
 
@@ -87,6 +105,7 @@ public final class CodecService {
             throws RejectedRequestException {
         validate.projectId(projectId);
         validate.ciphertextSize("encrypted", encrypted);
+        rejectLegacyValueIfDisabled("encrypted", encrypted);
         SymmetricKey dek = dek(projectId, "encrypted_dek", encryptedDek);
         try {
             return decryptOne(crypto.valueCipher(projectId, dek), encrypted);
@@ -102,6 +121,7 @@ public final class CodecService {
         if (dek.length != SymmetricKey.KEY_BYTES) {
             throw badInput("dek: must be " + SymmetricKey.KEY_BYTES + " bytes, got " + dek.length);
         }
+        rejectLegacyValueIfDisabled("encrypted", encrypted);
         SymmetricKey key = SymmetricKey.copyOf(dek);
         try {
             return decryptOne(crypto.valueCipher(projectId, key), encrypted);
@@ -136,6 +156,15 @@ public final class CodecService {
                         + "]: kind must be PLAIN or SECRET");
             }
         }
+        if (anySecret) {
+            Map<String, String> secrets = new HashMap<>();
+            variables.forEach((name, variable) -> {
+                if (variable.kind() == Variable.Kind.SECRET) {
+                    secrets.put(name, variable.value());
+                }
+            });
+            rejectLegacyValuesIfDisabled("variables", secrets);
+        }
         if (!anySecret && encryptedDek.isEmpty()) {
             Map<String, String> plain = new HashMap<>(capacity(variables.size()));
             variables.forEach((name, variable) -> plain.put(name, variable.value()));
@@ -160,7 +189,7 @@ public final class CodecService {
                 continue;
             }
             try {
-                values.put(entry.getKey(), utf8(cipher.decrypt(variable.value())));
+                values.put(entry.getKey(), utf8(decryptAnyFormat(cipher, variable.value())));
             } catch (InvalidCiphertextException | CharacterCodingException e) {
                 if (failed == null) {
                     failed = new ArrayList<>();
@@ -181,7 +210,7 @@ public final class CodecService {
             throw badInput("encrypted: required");
         }
         try {
-            return utf8(cipher.decrypt(encrypted));
+            return utf8(decryptAnyFormat(cipher, encrypted));
         } catch (InvalidCiphertextException | CharacterCodingException e) {
             throw badInput("encrypted: " + INVALID_VALUE);
         }
@@ -190,14 +219,169 @@ public final class CodecService {
     /** The project's DEK as a copy owned by the caller (destroy it when done). */
     private SymmetricKey dek(String projectId, String field, String encryptedDek) throws RejectedRequestException {
         validate.wrappedDek(field, encryptedDek);
+        rejectLegacyDekIfDisabled(field, encryptedDek);
         try {
-            return dekCache.get(projectId, encryptedDek, crypto::unwrap);
+            return dekCache.get(projectId, encryptedDek, this::unwrapAnyFormat);
         } catch (InvalidCiphertextException e) {
             throw badInput(field + ": " + INVALID_DEK);
         } catch (UnknownKekVersionException e) {
-            throw new RejectedRequestException(RejectedRequestException.Reason.KEY_UNAVAILABLE,
-                    field + ": wrapped under KEK version " + e.version() + ", which is not loaded");
+            throw keyUnavailable(field, e);
         }
+    }
+
+    // ---- key lifecycle: RewrapDek, RotateDek, Status ----
+
+    /**
+     * Re-wraps each DEK under the active KEK. Every item succeeds or fails on its own; the DEKs never
+     * leave the service. Legacy wrapped DEKs (when accepted) come out in the current format.
+     *
+     * @return one outcome per item, in order
+     * @throws RejectedRequestException only for the request as a whole (no items, too many items)
+     */
+    public List<RewrapOutcome> rewrapDeks(List<DekReference> items) throws RejectedRequestException {
+        if (items.isEmpty()) {
+            throw badInput("items: at least one item is required");
+        }
+        validate.entryCount("items", items.size());
+        List<RewrapOutcome> outcomes = new ArrayList<>(items.size());
+        for (DekReference item : items) {
+            try {
+                outcomes.add(RewrapOutcome.success(rewrapOne(item.projectId(), item.encryptedDek())));
+            } catch (RejectedRequestException e) {
+                outcomes.add(RewrapOutcome.failure(e));
+            }
+        }
+        return outcomes;
+    }
+
+    private WrappedDek rewrapOne(String projectId, String encryptedDek) throws RejectedRequestException {
+        validate.projectId(projectId);
+        validate.wrappedDek("encrypted_dek", encryptedDek);
+        rejectLegacyDekIfDisabled("encrypted_dek", encryptedDek);
+        // Not through the cache: a migration touches each DEK once and would only evict hot entries.
+        SymmetricKey dek = unwrapOrReject(projectId, "encrypted_dek", encryptedDek);
+        try {
+            return crypto.wrap(projectId, dek);
+        } finally {
+            dek.destroy();
+        }
+    }
+
+    /**
+     * Replaces a project's DEK: a new random DEK, wrapped under the active KEK, and every value
+     * decrypted with the old DEK and encrypted under the new one. All or nothing, naming every failing
+     * variable. Legacy values (when accepted) come out in the current format.
+     */
+    public RotatedDek rotateDek(String projectId, String encryptedDek, Map<String, String> encrypted)
+            throws RejectedRequestException {
+        validate.projectId(projectId);
+        validate.entryCount("encrypted", encrypted.size());
+        for (Map.Entry<String, String> entry : encrypted.entrySet()) {
+            validate.name("encrypted", entry.getKey());
+            validate.ciphertextSize("encrypted", entry.getKey(), entry.getValue());
+        }
+        rejectLegacyValuesIfDisabled("encrypted", encrypted);
+        ValueCipher oldCipher = crypto.valueCipher(projectId, dek(projectId, "encrypted_dek", encryptedDek));
+        Map<String, byte[]> plaintexts = new HashMap<>(capacity(encrypted.size()));
+        List<String> failed = new ArrayList<>();
+        SymmetricKey newDek = SymmetricKey.random();
+        try {
+            for (Map.Entry<String, String> entry : encrypted.entrySet()) {
+                try {
+                    plaintexts.put(entry.getKey(), decryptAnyFormat(oldCipher, entry.getValue()));
+                } catch (InvalidCiphertextException e) {
+                    failed.add(entry.getKey());
+                }
+            }
+            if (!failed.isEmpty()) {
+                Collections.sort(failed);
+                throw badInput("encrypted[" + RequestValidator.names(failed) + "]: " + INVALID_VALUE);
+            }
+            WrappedDek wrapped = crypto.wrap(projectId, newDek);
+            ValueCipher newCipher = crypto.valueCipher(projectId, newDek);
+            Map<String, String> reencrypted = new HashMap<>(capacity(encrypted.size()));
+            plaintexts.forEach((name, plaintext) -> reencrypted.put(name, newCipher.encrypt(plaintext)));
+            return new RotatedDek(wrapped, reencrypted);
+        } finally {
+            plaintexts.values().forEach(p -> java.util.Arrays.fill(p, (byte) 0));
+            newDek.destroy();
+        }
+    }
+
+    /** Non-secret state: loaded KEK versions and fingerprints, last reload, DEK cache, legacy flag. */
+    public ServiceStatus status() {
+        if (kekReloader == null) {
+            throw new IllegalStateException("this CodecService was built without a KEK reloader");
+        }
+        var stats = dekCache.stats();
+        double hitRatio = stats.requestCount() == 0 ? 1.0 : stats.hitRate();
+        return new ServiceStatus(kekReloader.status(), dekCache.size(), hitRatio, acceptLegacy);
+    }
+
+    private void rejectLegacyDekIfDisabled(String field, String encryptedDek) throws RejectedRequestException {
+        if (!acceptLegacy && LegacyFormat.isWrappedDek(encryptedDek)) {
+            throw new RejectedRequestException(RejectedRequestException.Reason.LEGACY_DISABLED,
+                    field + ": " + LEGACY_DISABLED);
+        }
+    }
+
+    private void rejectLegacyValueIfDisabled(String field, String encrypted) throws RejectedRequestException {
+        if (!acceptLegacy && LegacyFormat.isValue(encrypted)) {
+            throw new RejectedRequestException(RejectedRequestException.Reason.LEGACY_DISABLED,
+                    field + ": " + LEGACY_DISABLED);
+        }
+    }
+
+    /** Rejects, naming every such variable, the legacy-looking values of {@code ciphertexts} if disabled. */
+    private void rejectLegacyValuesIfDisabled(String field, Map<String, String> ciphertexts)
+            throws RejectedRequestException {
+        if (acceptLegacy) {
+            return;
+        }
+        List<String> legacy = new ArrayList<>();
+        ciphertexts.forEach((name, text) -> {
+            if (LegacyFormat.isValue(text)) {
+                legacy.add(name);
+            }
+        });
+        if (!legacy.isEmpty()) {
+            Collections.sort(legacy);
+            throw new RejectedRequestException(RejectedRequestException.Reason.LEGACY_DISABLED,
+                    field + "[" + RequestValidator.names(legacy) + "]: " + LEGACY_DISABLED);
+        }
+    }
+
+    /** An "enc1:" value, or a legacy value when legacy input is accepted. */
+    private byte[] decryptAnyFormat(ValueCipher cipher, String encrypted) throws InvalidCiphertextException {
+        if (acceptLegacy && LegacyFormat.isValue(encrypted)) {
+            return cipher.decryptLegacy(encrypted);
+        }
+        return cipher.decrypt(encrypted);
+    }
+
+    /** A "dek1:" wrapped DEK, or a legacy one when legacy input is accepted. */
+    private SymmetricKey unwrapAnyFormat(String projectId, String encryptedDek)
+            throws InvalidCiphertextException, UnknownKekVersionException {
+        if (acceptLegacy && LegacyFormat.isWrappedDek(encryptedDek)) {
+            return crypto.unwrapLegacy(encryptedDek);
+        }
+        return crypto.unwrap(projectId, encryptedDek);
+    }
+
+    private SymmetricKey unwrapOrReject(String projectId, String field, String encryptedDek)
+            throws RejectedRequestException {
+        try {
+            return unwrapAnyFormat(projectId, encryptedDek);
+        } catch (InvalidCiphertextException e) {
+            throw badInput(field + ": " + INVALID_DEK);
+        } catch (UnknownKekVersionException e) {
+            throw keyUnavailable(field, e);
+        }
+    }
+
+    private static RejectedRequestException keyUnavailable(String field, UnknownKekVersionException e) {
+        return new RejectedRequestException(RejectedRequestException.Reason.KEY_UNAVAILABLE,
+                field + ": wrapped under KEK version " + e.version() + ", which is not loaded");
     }
 
     /** Strict UTF-8: an authentic value is always valid UTF-8, but never return replacement characters. */

@@ -15,7 +15,9 @@ public final class RejectedRequestException extends Exception {
         /** The input names a key this service does not have loaded (e.g. a retired KEK version). */
         KEY_UNAVAILABLE,
         /** A count or size limit was exceeded. */
-        LIMIT_EXCEEDED
+        LIMIT_EXCEEDED,
+        /** The input is in the legacy format while legacy input is disabled (codec.legacy.accept=false). */
+        LEGACY_DISABLED
     }
 
     private final Reason reason;

@@ -64,6 +64,36 @@ public final class EnvelopeCrypto {
         }
     }
 
+    /**
+     * Unwraps a legacy wrapped DEK ({@link LegacyFormat}): it names no KEK version and has no
+     * associated data, so every loaded KEK is tried, newest first. Not bound to any project.
+     *
+     * @throws InvalidCiphertextException if it is malformed or no loaded KEK opens it
+     */
+    public SymmetricKey unwrapLegacy(String wrapped) throws InvalidCiphertextException {
+        byte[] sealed = LegacyFormat.parseWrappedDek(wrapped);
+        KekRing current = ring.get();
+        for (int version : current.versions().descendingSet()) {
+            byte[] raw;
+            try {
+                raw = AesGcm.open(current.get(version), sealed, new byte[0], AesGcm.LEGACY_NONCE_BYTES);
+            } catch (InvalidCiphertextException | UnknownKekVersionException e) {
+                continue;
+            }
+            try {
+                return SymmetricKey.copyOf(raw);
+            } finally {
+                Arrays.fill(raw, (byte) 0);
+            }
+        }
+        throw new InvalidCiphertextException();
+    }
+
+    /** The active KEK version of the ring in force. */
+    public int activeKekVersion() {
+        return ring.get().activeVersion();
+    }
+
     /** A cipher for the values of one project under one DEK (computes the associated data once). */
     public ValueCipher valueCipher(String projectId, SymmetricKey dek) {
         return new ValueCipher(dek, ValueFormat.associatedData(projectId));
@@ -97,6 +127,15 @@ public final class EnvelopeCrypto {
          */
         public byte[] decrypt(String encrypted) throws InvalidCiphertextException {
             return AesGcm.open(dek, ValueFormat.parse(encrypted), associatedData, AesGcm.NONCE_BYTES);
+        }
+
+        /**
+         * Decrypts a legacy value ({@link LegacyFormat}: 16-byte IV, no associated data).
+         *
+         * @throws InvalidCiphertextException if it is malformed, tampered with or under another DEK
+         */
+        public byte[] decryptLegacy(String encrypted) throws InvalidCiphertextException {
+            return AesGcm.open(dek, LegacyFormat.parseValue(encrypted), new byte[0], AesGcm.LEGACY_NONCE_BYTES);
         }
 
         @Override

@@ -14,13 +14,30 @@ import dev.codec.proto.v1.EncryptRequest;
 import dev.codec.proto.v1.EncryptResponse;
 import dev.codec.proto.v1.GenerateDekRequest;
 import dev.codec.proto.v1.GenerateDekResponse;
+import dev.codec.proto.v1.DekCacheStatus;
+import dev.codec.proto.v1.KekReload;
+import dev.codec.proto.v1.KekVersion;
+import dev.codec.proto.v1.RewrapDekRequest;
+import dev.codec.proto.v1.RewrapDekResponse;
+import dev.codec.proto.v1.RewrapResult;
+import dev.codec.proto.v1.RotateDekRequest;
+import dev.codec.proto.v1.RotateDekResponse;
+import dev.codec.proto.v1.StatusRequest;
+import dev.codec.proto.v1.StatusResponse;
 import dev.codec.server.core.CodecService;
+import dev.codec.server.core.DekReference;
+import dev.codec.server.core.RewrapOutcome;
+import dev.codec.server.core.RotatedDek;
+import dev.codec.server.core.ServiceStatus;
+import dev.codec.server.crypto.KekReloader;
 import dev.codec.server.core.RejectedRequestException;
 import dev.codec.server.core.Variable;
 import dev.codec.server.crypto.EnvelopeCrypto.WrappedDek;
 import io.grpc.stub.StreamObserver;
 import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -88,6 +105,71 @@ public class CodecEndpoint extends CodecGrpc.CodecImplBase {
                     .putAllValues(codec.decryptAll(request.getProjectId(), request.getDeploymentId(),
                             request.getEncryptedDek(), variables))
                     .build();
+        });
+    }
+
+    @Override
+    public void rewrapDek(RewrapDekRequest request, StreamObserver<RewrapDekResponse> response) {
+        respond(response, () -> {
+            List<DekReference> items = new ArrayList<>(request.getItemsCount());
+            request.getItemsList().forEach(item -> items.add(new DekReference(item.getProjectId(), item.getEncryptedDek())));
+            List<RewrapOutcome> outcomes = codec.rewrapDeks(items);
+            RewrapDekResponse.Builder out = RewrapDekResponse.newBuilder();
+            for (int i = 0; i < outcomes.size(); i++) {
+                RewrapOutcome outcome = outcomes.get(i);
+                RewrapResult.Builder result = RewrapResult.newBuilder().setIndex(i);
+                if (outcome.error() == null) {
+                    result.setEncryptedDek(outcome.rewrapped().encoded()).setKekVersion(outcome.rewrapped().kekVersion());
+                } else {
+                    result.setErrorCode(StatusMapping.statusOf(outcome.error().reason()).getCode().value())
+                            .setErrorMessage(outcome.error().getMessage());
+                }
+                out.addResults(result);
+            }
+            return out.build();
+        });
+    }
+
+    @Override
+    public void rotateDek(RotateDekRequest request, StreamObserver<RotateDekResponse> response) {
+        respond(response, () -> {
+            RotatedDek rotated = codec.rotateDek(request.getProjectId(), request.getEncryptedDek(),
+                    request.getEncryptedMap());
+            return RotateDekResponse.newBuilder()
+                    .setEncryptedDek(rotated.wrapped().encoded())
+                    .setKekVersion(rotated.wrapped().kekVersion())
+                    .putAllEncrypted(rotated.encrypted())
+                    .build();
+        });
+    }
+
+    @Override
+    public void status(StatusRequest request, StreamObserver<StatusResponse> response) {
+        respond(response, () -> {
+            ServiceStatus status = codec.status();
+            StatusResponse.Builder out = StatusResponse.newBuilder()
+                    .setActiveKekVersion(status.kek().activeVersion())
+                    .setDekCache(DekCacheStatus.newBuilder()
+                            .setSize(status.dekCacheSize())
+                            .setHitRatio(status.dekCacheHitRatio()))
+                    .setLegacyAccepted(status.legacyAccepted());
+            for (KekReloader.LoadedKek kek : status.kek().versions()) {
+                out.addKekVersions(KekVersion.newBuilder()
+                        .setVersion(kek.version())
+                        .setFingerprint(kek.fingerprint())
+                        .setLoadedAtEpochMillis(kek.loadedAt().toEpochMilli()));
+            }
+            KekReloader.ReloadStatus reload = status.kek().lastReload();
+            out.setLastReload(KekReload.newBuilder()
+                    .setResult(switch (reload.result()) {
+                        case DISABLED -> KekReload.Result.DISABLED;
+                        case NOT_YET -> KekReload.Result.NOT_YET;
+                        case OK -> KekReload.Result.OK;
+                        case FAILED -> KekReload.Result.FAILED;
+                    })
+                    .setAtEpochMillis(reload.at() == null ? 0 : reload.at().toEpochMilli())
+                    .setError(reload.error() == null ? "" : reload.error()));
+            return out.build();
         });
     }
 

@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code BAD_INPUT} -> {@code INVALID_ARGUMENT}</li>
  *   <li>{@code KEY_UNAVAILABLE} -> {@code FAILED_PRECONDITION}</li>
  *   <li>{@code LIMIT_EXCEEDED} -> {@code RESOURCE_EXHAUSTED}</li>
+ *   <li>{@code LEGACY_DISABLED} -> {@code FAILED_PRECONDITION}</li>
  *   <li>anything unexpected -> {@code INTERNAL} with a fixed message (details only in the server log)</li>
  * </ul>
  */
@@ -38,6 +39,7 @@ public final class StatusMapping {
             case BAD_INPUT -> Status.INVALID_ARGUMENT;
             case KEY_UNAVAILABLE -> Status.FAILED_PRECONDITION;
             case LIMIT_EXCEEDED -> Status.RESOURCE_EXHAUSTED;
+            case LEGACY_DISABLED -> Status.FAILED_PRECONDITION;
         };
     }
 }
