@@ -42,7 +42,8 @@ class KeyLifecycleCliTest {
     static void startServer() throws Exception {
         TestServer.writeKek(kekDir, 1);
         kekTwo = TestServer.writeKek(kekDir, 2);
-        server = TestServer.start(kekDir, Map.of("codec.kek.reload-interval", "0s"));
+        // The CLI sends no token yet: this server runs with auth off, as the README quick start does.
+        server = TestServer.start(kekDir, Map.of("codec.kek.reload-interval", "0s", "codec.auth.enabled", false));
         target = "localhost:" + server.port();
     }
 
