@@ -134,6 +134,18 @@ class AuthTest {
     }
 
     @Test
+    void keyLifecycleRpcs_needRotate() {
+        String dek = server.client().generateDek(PROJECT).encryptedDek();
+        CodecClient runner = clientWith("Bearer " + runnerToken);
+
+        CodecException rotate = assertThrows(CodecException.class, () -> runner.rotateDek(PROJECT, dek, Map.of()));
+        assertEquals(Status.Code.PERMISSION_DENIED, rotate.code());
+        assertTrue(rotate.getMessage().contains("'rotate'"), rotate.getMessage());
+        assertEquals(Status.Code.PERMISSION_DENIED, assertThrows(CodecException.class, runner::status).code());
+        assertEquals(1, server.client().status().activeKekVersion(), "the test caller has rotate");
+    }
+
+    @Test
     void callerWithTokenButNoConfiguredPermissions_isDeniedEverything() throws Exception {
         String token = TestServer.writeToken(server.tokensDir(), "stranger");
         reloadTokens();

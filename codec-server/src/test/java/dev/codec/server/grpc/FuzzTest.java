@@ -11,6 +11,10 @@ import dev.codec.proto.v1.DecryptDekRequest;
 import dev.codec.proto.v1.DecryptValueRequest;
 import dev.codec.proto.v1.EncryptRequest;
 import dev.codec.proto.v1.GenerateDekRequest;
+import dev.codec.proto.v1.RewrapDekRequest;
+import dev.codec.proto.v1.RewrapItem;
+import dev.codec.proto.v1.RotateDekRequest;
+import dev.codec.proto.v1.StatusRequest;
 import dev.codec.proto.v1.Variable;
 import dev.codec.server.TestServer;
 import io.grpc.CallOptions;
@@ -46,7 +50,8 @@ class FuzzTest {
     private static final Set<Status.Code> ALLOWED = Set.of(Status.Code.OK, Status.Code.INVALID_ARGUMENT,
             Status.Code.FAILED_PRECONDITION, Status.Code.RESOURCE_EXHAUSTED);
     private static final String PROJECT = "fuzz-project";
-    private static final List<String> METHODS = List.of("GenerateDek", "Encrypt", "DecryptDek", "DecryptValue", "DecryptAll");
+    private static final List<String> METHODS = List.of("GenerateDek", "Encrypt", "DecryptDek", "DecryptValue", "DecryptAll",
+            "RewrapDek", "RotateDek", "Status");
 
     private final long seed = Long.getLong("codec.fuzz.seed", 20261123L);
     private final int iterations = Integer.getInteger("codec.fuzz.iterations", 3000);
@@ -131,6 +136,23 @@ class FuzzTest {
                 }
                 yield b.build();
             }
+            case "RewrapDek" -> {
+                RewrapDekRequest.Builder b = RewrapDekRequest.newBuilder();
+                int n = random.nextInt(4);
+                for (int i = 0; i < n; i++) {
+                    b.addItems(RewrapItem.newBuilder().setProjectId(projectId()).setEncryptedDek(wrappedDek()).build());
+                }
+                yield b.build();
+            }
+            case "RotateDek" -> {
+                RotateDekRequest.Builder b = RotateDekRequest.newBuilder().setProjectId(projectId()).setEncryptedDek(wrappedDek());
+                int n = random.nextInt(4);
+                for (int i = 0; i < n; i++) {
+                    b.putEncrypted(name(), ciphertext());
+                }
+                yield b.build();
+            }
+            case "Status" -> StatusRequest.getDefaultInstance();
             default -> {
                 DecryptAllRequest.Builder b = DecryptAllRequest.newBuilder().setProjectId(projectId())
                         .setDeploymentId(random.nextBoolean() ? "" : text(10)).setEncryptedDek(wrappedDek());
