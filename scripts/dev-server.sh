@@ -15,4 +15,6 @@ if [ ! -f "$kek_dir/1" ]; then
 fi
 
 export CODEC_KEK_DIR="$PWD/$kek_dir"
+# Local development only: no caller tokens. The server logs a loud warning about it.
+export CODEC_AUTH_ENABLED="${CODEC_AUTH_ENABLED:-false}"
 exec java -jar codec-server/target/codec-server.jar "$@"
