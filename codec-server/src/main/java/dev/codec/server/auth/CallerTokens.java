@@ -1,6 +1,7 @@
 package dev.codec.server.auth;
 
 import java.io.IOException;
+import dev.codec.server.crypto.SecretBytes;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -55,7 +56,9 @@ public final class CallerTokens {
                             .append(" (bad name)");
                     continue;
                 }
-                byte[] token = trim(Files.readAllBytes(entry));
+                byte[] content = Files.readAllBytes(entry);
+                byte[] token = SecretBytes.trimWhitespace(content);
+                Arrays.fill(content, (byte) 0);
                 try {
                     if (token.length < MIN_TOKEN_LENGTH) {
                         skipped.append(" ").append(name).append(" (token shorter than ").append(MIN_TOKEN_LENGTH).append(")");
@@ -110,19 +113,5 @@ public final class CallerTokens {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is not available", e);
         }
-    }
-
-    private static byte[] trim(byte[] content) {
-        int start = 0;
-        int end = content.length;
-        while (start < end && Character.isWhitespace(content[start])) {
-            start++;
-        }
-        while (end > start && Character.isWhitespace(content[end - 1])) {
-            end--;
-        }
-        byte[] trimmed = Arrays.copyOfRange(content, start, end);
-        Arrays.fill(content, (byte) 0);
-        return trimmed;
     }
 }

@@ -88,7 +88,7 @@ public final class KekRingLoader {
         } catch (IOException e) {
             throw new KekLoadException("KEK file " + file + " cannot be read: " + e.getClass().getSimpleName());
         }
-        byte[] trimmed = trim(content);
+        byte[] trimmed = SecretBytes.trimWhitespace(content);
         try {
             return decodeKey(trimmed, "KEK file " + file);
         } finally {
@@ -116,17 +116,5 @@ public final class KekRingLoader {
         } finally {
             Arrays.fill(key, (byte) 0);
         }
-    }
-
-    private static byte[] trim(byte[] content) {
-        int start = 0;
-        int end = content.length;
-        while (start < end && Character.isWhitespace(content[start])) {
-            start++;
-        }
-        while (end > start && Character.isWhitespace(content[end - 1])) {
-            end--;
-        }
-        return Arrays.copyOfRange(content, start, end);
     }
 }

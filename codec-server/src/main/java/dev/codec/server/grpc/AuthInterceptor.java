@@ -6,7 +6,6 @@ import dev.codec.server.auth.MethodPermissions;
 import dev.codec.server.auth.Permission;
 import io.grpc.Context;
 import io.grpc.Contexts;
-import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -103,13 +102,12 @@ public final class AuthInterceptor implements ServerInterceptor, Ordered {
     }
 
     /** DecryptValue: {@code export-dek} when the request carries a plaintext DEK, else {@code decrypt}. */
-    private final class RequestPermissionCheck<ReqT> extends SimpleForwardingServerCallListener<ReqT> {
+    private final class RequestPermissionCheck<ReqT> extends RefusableListener<ReqT> {
         private final ServerCall<ReqT, ?> call;
         private final Caller caller;
-        private boolean refused;
 
         RequestPermissionCheck(ServerCall.Listener<ReqT> delegate, ServerCall<ReqT, ?> call, Caller caller) {
-            super(delegate);
+            super(delegate, call);
             this.call = call;
             this.caller = caller;
         }
@@ -120,26 +118,11 @@ public final class AuthInterceptor implements ServerInterceptor, Ordered {
                     && request.getKeyCase() == DecryptValueRequest.KeyCase.DEK;
             Permission needed = MethodPermissions.forDecryptValue(withPlainDek);
             if (!caller.may(needed)) {
-                refused = true;
                 failureListener.accept("permission_denied");
-                call.close(denied(caller, needed, call), new Metadata());
+                refuse(denied(caller, needed, call));
                 return;
             }
             super.onMessage(message);
-        }
-
-        @Override
-        public void onHalfClose() {
-            if (!refused) {
-                super.onHalfClose();
-            }
-        }
-
-        @Override
-        public void onReady() {
-            if (!refused) {
-                super.onReady();
-            }
         }
     }
 }

@@ -2,7 +2,6 @@ package dev.codec.server.grpc;
 
 import com.google.protobuf.Message;
 import com.google.protobuf.UnknownFieldSet;
-import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
@@ -110,33 +109,16 @@ public final class StrictRequestParsing {
         @Override
         public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
                 ServerCallHandler<ReqT, RespT> next) {
-            return new SimpleForwardingServerCallListener<>(next.startCall(call, headers)) {
-                private boolean refused;
-
+            return new RefusableListener<>(next.startCall(call, headers), call) {
                 @Override
                 public void onMessage(ReqT message) {
                     if (isMalformed(message)) {
-                        refused = true;
-                        call.close(Status.INVALID_ARGUMENT.withDescription("request: not a valid "
+                        refuse(Status.INVALID_ARGUMENT.withDescription("request: not a valid "
                                 + ((Message) message).getDescriptorForType().getFullName()
-                                + " (malformed protobuf or invalid UTF-8 in a string field)"), new Metadata());
+                                + " (malformed protobuf or invalid UTF-8 in a string field)"));
                         return;
                     }
                     super.onMessage(message);
-                }
-
-                @Override
-                public void onHalfClose() {
-                    if (!refused) {
-                        super.onHalfClose();
-                    }
-                }
-
-                @Override
-                public void onReady() {
-                    if (!refused) {
-                        super.onReady();
-                    }
                 }
             };
         }
