@@ -1,7 +1,14 @@
 package dev.codec.server;
 
+import dev.codec.server.crypto.CurrentKekRing;
 import dev.codec.server.crypto.KekLoadException;
+import dev.codec.server.crypto.KekRing;
+import dev.codec.server.ops.ServingHealth;
+import dev.codec.server.ops.ShutdownSignals;
+import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.env.Environment;
+import io.micronaut.grpc.server.GrpcEmbeddedServer;
+import io.micronaut.http.server.netty.NettyEmbeddedServer;
 import io.micronaut.runtime.Micronaut;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +28,22 @@ public final class Application extends Micronaut {
     private Application() {}
 
     public static void main(String[] args) {
-        new Application().args(args).mainClass(Application.class).banner(false).start();
+        ApplicationContext context = new Application().args(args).mainClass(Application.class).banner(false).start();
+        ShutdownSignals.install(context);
+        logServing(context);
+    }
+
+    /** One line saying where the codec listens and which KEKs it holds (versions only). */
+    private static void logServing(ApplicationContext context) {
+        int grpcPort = context.getBean(GrpcEmbeddedServer.class).getPort();
+        String management = context.findBean(NettyEmbeddedServer.class)
+                .filter(NettyEmbeddedServer::isRunning)
+                .map(server -> ":" + server.getPort())
+                .orElse("(off)");
+        KekRing ring = context.getBean(CurrentKekRing.class).get();
+        LOG.info("codec serving gRPC on :{}, management on {}, KEK versions {} active {}{}", grpcPort, management,
+                ring.versions(), ring.activeVersion(),
+                context.getBean(ServingHealth.class).isServing() ? "" : " (NOT SERVING: self-test failed)");
     }
 
     @Override

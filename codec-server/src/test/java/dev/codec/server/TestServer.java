@@ -5,6 +5,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
+import io.micronaut.http.server.netty.NettyEmbeddedServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +37,7 @@ public final class TestServer implements AutoCloseable {
     public static TestServer start(Path kekDir, Map<String, Object> properties) {
         Map<String, Object> all = new HashMap<>(properties);
         all.put("codec.kek.dir", kekDir.toString());
+        all.putIfAbsent("micronaut.server.port", -1); // management HTTP, when a test starts it: a random port
         return new TestServer(all);
     }
 
@@ -64,6 +66,15 @@ public final class TestServer implements AutoCloseable {
 
     public int port() {
         return server.getPort();
+    }
+
+    /** Starts the management HTTP server (/metrics, /health) on a random port and returns that port. */
+    public int startManagement() {
+        NettyEmbeddedServer http = context.getBean(NettyEmbeddedServer.class);
+        if (!http.isRunning()) {
+            http.start();
+        }
+        return http.getPort();
     }
 
     public ApplicationContext context() {
