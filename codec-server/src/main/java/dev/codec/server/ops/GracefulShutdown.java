@@ -44,6 +44,7 @@ public class GracefulShutdown {
         health.shuttingDown();
         Server server = grpc.get().getServer();
         server.shutdown();
+        LOG.info("codec refuses new calls; in-flight calls get up to {} to finish", grace);
         if (server.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
             LOG.info("codec drained: every in-flight call finished");
             return true;

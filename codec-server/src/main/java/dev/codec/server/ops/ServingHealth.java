@@ -74,16 +74,20 @@ public class ServingHealth implements ApplicationEventListener<ServerStartupEven
         return serving;
     }
 
+    /** Sets every reported service NOT_SERVING. */
+    static HealthStatusManager notServing(HealthStatusManager manager) {
+        for (String service : SERVICES) {
+            manager.setStatus(service, ServingStatus.NOT_SERVING);
+        }
+        return manager;
+    }
+
     /** Makes the health service start NOT_SERVING (grpc-java's starts SERVING for {@code ""}). */
     @Singleton
     static class StartNotServing implements BeanCreatedEventListener<HealthStatusManager> {
         @Override
         public HealthStatusManager onCreated(BeanCreatedEvent<HealthStatusManager> event) {
-            HealthStatusManager manager = event.getBean();
-            for (String service : SERVICES) {
-                manager.setStatus(service, ServingStatus.NOT_SERVING);
-            }
-            return manager;
+            return notServing(event.getBean());
         }
     }
 }
