@@ -1,7 +1,14 @@
 package dev.codec.server;
 
+import dev.codec.server.crypto.CurrentKekRing;
 import dev.codec.server.crypto.KekLoadException;
+import dev.codec.server.crypto.KekRing;
+import dev.codec.server.ops.ServingHealth;
+import dev.codec.server.ops.ShutdownSignals;
+import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.env.Environment;
+import io.micronaut.grpc.server.GrpcEmbeddedServer;
+import io.micronaut.http.server.netty.NettyEmbeddedServer;
 import io.micronaut.runtime.Micronaut;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,22 +20,44 @@ import org.slf4j.LoggerFactory;
  * exits with {@link #EXIT_NO_KEK} before serving anything.
  */
 public final class Application extends Micronaut {
-    /** Exit status when no usable KEK could be loaded. */
+    /** Exit status when no usable KEK could be loaded, or the log format is unknown. */
     public static final int EXIT_NO_KEK = 2;
-
-    private static final Logger LOG = LoggerFactory.getLogger(Application.class);
+    /** Environment variable choosing the log format (logback.xml): {@code text} or {@code json}. */
+    static final String LOG_FORMAT_ENV = "CODEC_LOG_FORMAT";
 
     private Application() {}
 
     public static void main(String[] args) {
-        new Application().args(args).mainClass(Application.class).banner(false).start();
+        // Checked before the first logger exists: an unknown format would leave logback with no appender.
+        String format = System.getenv(LOG_FORMAT_ENV);
+        if (format != null && !format.equals("text") && !format.equals("json")) {
+            System.err.println("codec cannot start: " + LOG_FORMAT_ENV + " must be 'text' or 'json'");
+            System.exit(EXIT_NO_KEK);
+        }
+        ApplicationContext context = new Application().args(args).mainClass(Application.class).banner(false).start();
+        ShutdownSignals.install(context);
+        logServing(context);
+    }
+
+    /** One line saying where the codec listens and which KEKs it holds (versions only). */
+    private static void logServing(ApplicationContext context) {
+        Logger log = LoggerFactory.getLogger(Application.class);
+        int grpcPort = context.getBean(GrpcEmbeddedServer.class).getPort();
+        String management = context.findBean(NettyEmbeddedServer.class)
+                .filter(NettyEmbeddedServer::isRunning)
+                .map(server -> ":" + server.getPort())
+                .orElse("(off)");
+        KekRing ring = context.getBean(CurrentKekRing.class).get();
+        log.info("codec serving gRPC on :{}, management on {}, KEK versions {} active {}{}", grpcPort, management,
+                ring.versions(), ring.activeVersion(),
+                context.getBean(ServingHealth.class).isServing() ? "" : " (NOT SERVING: self-test failed)");
     }
 
     @Override
     protected void handleStartupException(Environment environment, Throwable failure) {
         KekLoadException noKek = findCause(failure, KekLoadException.class);
         if (noKek != null) {
-            LOG.error("codec cannot start, no usable KEK: {}", noKek.getMessage());
+            LoggerFactory.getLogger(Application.class).error("codec cannot start, no usable KEK: {}", noKek.getMessage());
             System.exit(EXIT_NO_KEK);
         }
         super.handleStartupException(environment, failure);

@@ -68,6 +68,16 @@ class StartupTest {
         assertOneErrorLine(result, "codec.kek.active is 3");
     }
 
+    @Test
+    void unknownLogFormat_exitsBeforeLoggingAnything(@TempDir Path tmp) throws Exception {
+        TestServer.writeKek(tmp, 1);
+
+        Result result = run(Map.of("CODEC_KEK_DIR", tmp.toString(), "CODEC_LOG_FORMAT", "yaml"));
+
+        assertEquals(Application.EXIT_NO_KEK, result.exitCode, result.output);
+        assertEquals("codec cannot start: CODEC_LOG_FORMAT must be 'text' or 'json'", result.output.strip());
+    }
+
     private static void assertOneErrorLine(Result result, String expected) {
         List<String> lines = result.output.lines().filter(l -> !l.isBlank()).collect(Collectors.toList());
         assertEquals(1, lines.size(), result.output);

@@ -10,6 +10,7 @@ import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
+import io.micronaut.http.server.netty.NettyEmbeddedServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -66,6 +67,7 @@ public final class TestServer implements AutoCloseable {
             all.put("codec.kek.dir", kekDir.toString());
             all.put("codec.auth.tokens-dir", tokensDir.toString());
             all.put("codec.auth.callers." + CALLER + ".permissions", ALL_PERMISSIONS);
+            all.put("micronaut.server.port", -1); // management HTTP, when a test starts it: a random port
             all.putAll(properties);
             return new TestServer(all, tokensDir, token);
         } catch (IOException e) {
@@ -129,6 +131,15 @@ public final class TestServer implements AutoCloseable {
 
     public int port() {
         return server.getPort();
+    }
+
+    /** Starts the management HTTP server (/metrics, /health) on a random port and returns that port. */
+    public int startManagement() {
+        NettyEmbeddedServer http = context.getBean(NettyEmbeddedServer.class);
+        if (!http.isRunning()) {
+            http.start();
+        }
+        return http.getPort();
     }
 
     public ApplicationContext context() {

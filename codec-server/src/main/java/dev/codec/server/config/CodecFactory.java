@@ -9,6 +9,7 @@ import dev.codec.server.crypto.KekRing;
 import dev.codec.server.crypto.KekReloader;
 import dev.codec.server.crypto.KekRingLoader;
 import io.micronaut.context.annotation.Bean;
+import dev.codec.server.ops.CodecMetrics;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import jakarta.inject.Singleton;
@@ -102,7 +103,7 @@ public class CodecFactory {
     /** Calls the reloader every {@code codec.kek.reload-interval}; started with the application. */
     @Context
     @Bean(preDestroy = "close")
-    public KekReloadScheduler kekReloadScheduler(KekReloader reloader, KekConfiguration config) {
-        return new KekReloadScheduler(reloader, config.getReloadInterval());
+    public KekReloadScheduler kekReloadScheduler(KekReloader reloader, KekConfiguration config, CodecMetrics metrics) {
+        return new KekReloadScheduler(reloader, config.getReloadInterval(), metrics::kekReloadFailed);
     }
 }

@@ -18,7 +18,10 @@ public final class KekReloadScheduler implements AutoCloseable {
 
     private final ScheduledExecutorService executor;
 
-    public KekReloadScheduler(KekReloader reloader, Duration interval) {
+    /**
+     * @param onFailure told about every failed reload (metrics); runs on the reload thread
+     */
+    public KekReloadScheduler(KekReloader reloader, Duration interval, Runnable onFailure) {
         if (!reloader.enabled() || interval.isZero() || interval.isNegative()) {
             this.executor = null;
             return;
@@ -31,7 +34,9 @@ public final class KekReloadScheduler implements AutoCloseable {
         long millis = interval.toMillis();
         executor.scheduleWithFixedDelay(() -> {
             try {
-                reloader.reloadNow();
+                if (reloader.reloadNow().result() == KekReloader.Result.FAILED) {
+                    onFailure.run();
+                }
             } catch (RuntimeException e) {
                 // Never let one bad run stop the schedule; the reloader itself never throws for bad keys.
                 LOG.error("KEK reload run failed unexpectedly: {}", e.getClass().getSimpleName());

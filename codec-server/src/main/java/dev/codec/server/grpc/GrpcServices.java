@@ -5,6 +5,7 @@ import dev.codec.server.auth.Permission;
 import dev.codec.server.config.AuthConfiguration;
 import dev.codec.server.config.CallerConfiguration;
 import dev.codec.server.core.CodecService;
+import dev.codec.server.ops.CodecMetrics;
 import io.grpc.ServerServiceDefinition;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
@@ -67,8 +68,8 @@ public class GrpcServices {
 
     /** Receives the reason word of every refused call; metrics count them. */
     @Singleton
-    public AuthFailures authFailures() {
-        return reason -> { };
+    public AuthFailures authFailures(CodecMetrics metrics) {
+        return metrics::authFailure;
     }
 
     /** Runs periodic re-reads (TLS files). Daemon threads, stopped with the application. */

@@ -9,6 +9,8 @@ import dev.codec.server.crypto.CurrentKekRing;
 import dev.codec.server.crypto.KekReloader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.codec.server.ops.CodecMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
@@ -17,6 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** How the factory wires reloading for each KEK source. */
 class KekReloadWiringTest {
+    private static final CodecMetrics METRICS = new CodecMetrics(new SimpleMeterRegistry());
+
     private static final String KEY = Base64.getEncoder().encodeToString(new byte[32]);
 
     @Test
@@ -29,7 +33,7 @@ class KekReloadWiringTest {
 
         assertFalse(reloader.enabled());
         assertEquals(KekReloader.Result.DISABLED, reloader.reloadNow().result());
-        try (KekReloadScheduler scheduler = factory.kekReloadScheduler(reloader, config)) {
+        try (KekReloadScheduler scheduler = factory.kekReloadScheduler(reloader, config, METRICS)) {
             assertFalse(scheduler.running());
         }
     }
@@ -47,13 +51,13 @@ class KekReloadWiringTest {
 
         assertTrue(reloader.enabled());
         assertEquals(KekReloader.Result.OK, reloader.reloadNow().result());
-        try (KekReloadScheduler scheduler = factory.kekReloadScheduler(reloader, config)) {
+        try (KekReloadScheduler scheduler = factory.kekReloadScheduler(reloader, config, METRICS)) {
             assertTrue(scheduler.running());
             scheduler.close();
             assertFalse(scheduler.running());
         }
         config.setReloadInterval(Duration.ZERO);
-        try (KekReloadScheduler scheduler = factory.kekReloadScheduler(reloader, config)) {
+        try (KekReloadScheduler scheduler = factory.kekReloadScheduler(reloader, config, METRICS)) {
             assertFalse(scheduler.running());
         }
     }

@@ -1,0 +1,64 @@
+package dev.codec.server.ops;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.inject.Singleton;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Counters that other parts of the codec report to. Labels take only fixed words: an auth failure
+ * reason outside {@link #AUTH_FAILURE_REASONS} is counted as {@code other}, so no caller-supplied text
+ * (a token, a project id) can ever become a label.
+ *
+ * <p>Prometheus names: {@code codec_kek_reload_failures_total}, {@code codec_auth_failures_total{reason}}.
+ */
+@Singleton
+public class CodecMetrics {
+    public static final String MISSING_CREDENTIALS = "missing_credentials";
+    public static final String MALFORMED_HEADER = "malformed_header";
+    public static final String UNKNOWN_TOKEN = "unknown_token";
+    public static final String UNKNOWN_CERTIFICATE = "unknown_certificate";
+    public static final String PERMISSION_DENIED = "permission_denied";
+    public static final String UNKNOWN_METHOD = "unknown_method";
+    /** What any reason outside the fixed set is counted as. */
+    public static final String OTHER = "other";
+
+    /** The reasons an auth failure can be counted under (plus {@link #OTHER}). */
+    public static final Set<String> AUTH_FAILURE_REASONS =
+            Set.of(MISSING_CREDENTIALS, MALFORMED_HEADER, UNKNOWN_TOKEN, UNKNOWN_CERTIFICATE, PERMISSION_DENIED,
+                    UNKNOWN_METHOD);
+
+    private final MeterRegistry registry;
+    private final Counter kekReloadFailures;
+    private final Map<String, Counter> authFailures = new ConcurrentHashMap<>();
+
+    public CodecMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.kekReloadFailures = Counter.builder("codec.kek.reload.failures")
+                .description("KEK directory reloads that failed (the previous ring stayed in force)")
+                .register(registry);
+        for (String reason : AUTH_FAILURE_REASONS) {
+            authFailureCounter(reason);
+        }
+        authFailureCounter(OTHER);
+    }
+
+    /** Counts one failed KEK reload. */
+    public void kekReloadFailed() {
+        kekReloadFailures.increment();
+    }
+
+    /** Counts one refused call under {@code reason}, one of {@link #AUTH_FAILURE_REASONS}, else {@link #OTHER}. */
+    public void authFailure(String reason) {
+        authFailureCounter(AUTH_FAILURE_REASONS.contains(reason) ? reason : OTHER).increment();
+    }
+
+    private Counter authFailureCounter(String reason) {
+        return authFailures.computeIfAbsent(reason, r -> Counter.builder("codec.auth.failures")
+                .description("Calls refused by authentication or authorization, by reason")
+                .tag("reason", r)
+                .register(registry));
+    }
+}

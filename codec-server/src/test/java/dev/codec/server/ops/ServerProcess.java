@@ -1,0 +1,120 @@
+package dev.codec.server.ops;
+
+import dev.codec.server.Application;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The real entry point started as its own process (this test JVM's java and class path), on random
+ * ports, with its output collected line by line so a test can wait for a given line.
+ */
+final class ServerProcess implements AutoCloseable {
+    private static final Pattern SERVING = Pattern.compile("codec serving gRPC on :(\\d+), management on :(\\d+)");
+
+    private final Process process;
+    private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    private final List<String> seen = new ArrayList<>();
+    final int grpcPort;
+    final int managementPort;
+
+    ServerProcess(Map<String, String> env) throws IOException, InterruptedException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                "-Dlogback.configurationFile=logback.xml", Application.class.getName());
+        builder.environment().remove("CODEC_KEK");
+        builder.environment().put("GRPC_SERVER_PORT", "0");
+        builder.environment().put("MICRONAUT_SERVER_PORT", "-1");
+        builder.environment().putAll(env);
+        builder.redirectErrorStream(true);
+        process = builder.start();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null; ) {
+                    lines.add(line);
+                }
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        }, "server-output");
+        reader.setDaemon(true);
+        reader.start();
+        Matcher serving = SERVING.matcher(awaitLine("codec serving gRPC on"));
+        if (!serving.find()) {
+            throw new AssertionError("no ports in the startup line: " + output());
+        }
+        grpcPort = Integer.parseInt(serving.group(1));
+        managementPort = Integer.parseInt(serving.group(2));
+    }
+
+    /** Waits (up to a minute, a safety net only) for a line containing {@code text}; returns it. */
+    String awaitLine(String text) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (System.nanoTime() < deadline) {
+            String line = lines.poll(1, TimeUnit.SECONDS);
+            if (line != null) {
+                synchronized (seen) {
+                    seen.add(line);
+                }
+                if (line.contains(text)) {
+                    return line;
+                }
+            } else if (!process.isAlive() && lines.isEmpty()) {
+                break;
+            }
+        }
+        throw new AssertionError("no line with \"" + text + "\"; output so far:\n" + output() + threadDump());
+    }
+
+    private String threadDump() {
+        if (!process.isAlive()) {
+            return "\n(exited with " + process.exitValue() + ")";
+        }
+        try {
+            Process jstack = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jstack").toString(),
+                    Long.toString(process.pid())).redirectErrorStream(true).start();
+            return "\n" + new String(jstack.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** Sends SIGTERM (through the process handle: Process.destroy() would also close our end of its output). */
+    void terminate() {
+        process.toHandle().destroy();
+    }
+
+    /** Waits for the exit (up to a minute) and returns the status. */
+    int awaitExit() throws InterruptedException {
+        if (!process.waitFor(1, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError("server did not exit:\n" + output());
+        }
+        return process.exitValue();
+    }
+
+    String output() {
+        synchronized (seen) {
+            List<String> all = new ArrayList<>(seen);
+            lines.drainTo(all);
+            seen.clear();
+            seen.addAll(all);
+            return String.join("\n", all);
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroyForcibly();
+    }
+}

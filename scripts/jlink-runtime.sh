@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Builds the minimal Java runtime that codec-server.jar needs: jdeps lists the JDK modules the jar uses,
+# jlink assembles exactly those (plus the few that jdeps cannot see) into a small runtime image.
+# The Dockerfile runs this same script, so the image and the local test share one module list.
+#
+#   scripts/jlink-runtime.sh [JAR] [OUTPUT_DIR]
+#     JAR         default codec-server/target/codec-server.jar (build it with mvn package)
+#     OUTPUT_DIR  default codec-server/target/codec-runtime (replaced if it exists)
+# Uses the JDK in JAVA_HOME (or the one that `java` belongs to). Prints the module list.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+jar=${1:-codec-server/target/codec-server.jar}
+out=${2:-codec-server/target/codec-runtime}
+if [ -z "${JAVA_HOME:-}" ]; then
+  JAVA_HOME=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
+fi
+[ -f "$jar" ] || { echo "jlink-runtime: $jar not found (run mvn package first)" >&2; exit 1; }
+
+feature=$("$JAVA_HOME/bin/java" -XshowSettings:properties -version 2>&1 \
+  | sed -n 's/^ *java.specification.version = //p')
+
+# Modules jdeps cannot see: loaded as services or by name at run time.
+#   jdk.crypto.ec    elliptic-curve TLS (ECDHE, EC certificates) for gRPC TLS/mTLS
+#   jdk.unsupported  sun.misc.Signal (SIGTERM handling) and sun.misc.Unsafe (Netty, protobuf, Caffeine)
+#   jdk.naming.dns   DNS lookups through JNDI used by some resolvers
+#   jdk.zipfs        the zip file system Micronaut reads its bean index from inside the jar with
+extra=jdk.crypto.ec,jdk.unsupported,jdk.naming.dns,jdk.zipfs
+
+modules=$("$JAVA_HOME/bin/jdeps" --ignore-missing-deps --print-module-deps -q \
+  --multi-release "$feature" "$jar")
+modules="$modules,$extra"
+echo "jlink-runtime: modules $modules"
+
+if [ "$feature" -ge 21 ]; then compress=zip-6; else compress=2; fi
+rm -rf "$out"
+"$JAVA_HOME/bin/jlink" --add-modules "$modules" --output "$out" \
+  --strip-debug --no-man-pages --no-header-files --compress="$compress"
+echo "jlink-runtime: $(du -sh "$out" | cut -f1) runtime in $out"
