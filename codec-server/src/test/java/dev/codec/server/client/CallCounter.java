@@ -11,8 +11,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Test-only server interceptor: counts the calls one server receives and records their
- * {@code authorization} headers. Active only in servers started with {@value #ENABLED} = true.
+ * Test-only server interceptor: counts the calls one server receives and records their method names
+ * and {@code authorization} headers. Active only in servers started with {@value #ENABLED} = true.
  */
 @Singleton
 @Requires(property = CallCounter.ENABLED, value = "true")
@@ -24,11 +24,13 @@ public final class CallCounter implements ServerInterceptor {
 
     private final AtomicInteger calls = new AtomicInteger();
     private final List<String> authorizationHeaders = new CopyOnWriteArrayList<>();
+    private final List<String> methods = new CopyOnWriteArrayList<>();
 
     @Override
     public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
             ServerCallHandler<Q, A> next) {
         calls.incrementAndGet();
+        methods.add(call.getMethodDescriptor().getBareMethodName());
         String authorization = headers.get(AUTHORIZATION);
         authorizationHeaders.add(authorization == null ? "<none>" : authorization);
         return next.startCall(call, headers);
@@ -36,6 +38,11 @@ public final class CallCounter implements ServerInterceptor {
 
     public int calls() {
         return calls.get();
+    }
+
+    /** The bare method names of the calls received, in order (e.g. "Encrypt"). */
+    public List<String> methods() {
+        return List.copyOf(methods);
     }
 
     public List<String> authorizationHeaders() {
