@@ -71,9 +71,10 @@ final class EnvCommand implements Callable<Integer> {
     }
 
     /**
-     * Quotes a value for a dotenv file. Single quotes (taken literally by docker compose, python-dotenv,
-     * node dotenv and POSIX sh) unless the value contains a single quote or a control character; then
-     * double quotes with the escapes {@code \\ \" \n \r \t} and {@code \$} (no interpolation).
+     * Quotes a value for a dotenv file. Single quotes (taken literally by POSIX sh, docker compose and
+     * python-dotenv) unless the value contains a single quote or a control character; then double
+     * quotes with the backslash escapes {@code \\ \" \n \r \t \$} (and {@code \}{@code uXXXX} for
+     * other control characters). Dotenv readers differ in which escapes they undo.
      */
     static String dotenvQuote(String value) {
         boolean plainSingle = value.indexOf('\'') < 0 && value.chars().noneMatch(c -> c < 0x20 || c == 0x7f);
