@@ -22,9 +22,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -87,16 +89,26 @@ class ExecCommandTest {
     }
 
     @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS) // fail, never hang, if forwarding breaks
     void exec_forwardsSigtermToTheChild_andExitsWithTheChildsCode() throws Exception {
         Process cli = cli("exec", "--metadata", metadata.toString(), "--target", target(), "--",
                 "sh", "-c", "trap 'echo child-got-TERM; exit 42' TERM; echo ready; while :; do sleep 0.05; done");
-        BufferedReader out = new BufferedReader(new InputStreamReader(cli.getInputStream(), StandardCharsets.UTF_8));
-        assertEquals("ready", out.readLine()); // the child runs: decryption is done
+        List<ProcessHandle> children = List.of();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(cli.getInputStream(), StandardCharsets.UTF_8));
+            assertEquals("ready", out.readLine()); // the child runs: decryption is done
+            children = cli.descendants().toList();
 
-        cli.toHandle().destroy(); // SIGTERM to the codec-cli process only, as Kubernetes does to PID 1
+            cli.toHandle().destroy(); // SIGTERM to the codec-cli process only, as Kubernetes does to PID 1
 
-        assertEquals("child-got-TERM", out.readLine());
-        assertEquals(42, cli.waitFor(), new String(cli.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+            int exitCode = cli.waitFor();
+            String stderr = new String(cli.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(42, exitCode, stderr);
+            assertEquals("child-got-TERM", out.readLine());
+        } finally {
+            children.forEach(ProcessHandle::destroyForcibly);
+            cli.destroyForcibly();
+        }
     }
 
     @Test
