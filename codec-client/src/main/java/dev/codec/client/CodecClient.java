@@ -19,7 +19,7 @@ import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,24 +30,51 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * Client of the codec service. One instance per process, shared by all threads.
+ * Client of the codec service. Create one per process and share it across threads: it holds one
+ * channel with a connection to every resolved server address.
  *
  * <pre>{@code
- * try (CodecClient codec = CodecClient.builder().target("codec:50051").build()) {
+ * try (CodecClient codec = CodecClient.builder().target("dns:///codec-headless.codec.svc:50051").build()) {
  *     GeneratedDek dek = codec.generateDek("proj-1");
  *     Map<String, String> encrypted = codec.encrypt("proj-1", dek.encryptedDek(), Map.of("API_KEY", "s3cr3t"));
  * }
  * }</pre>
  *
- * Every call has a deadline (default {@value #DEFAULT_DEADLINE_SECONDS} s) and fails with a
- * {@link CodecException} carrying the gRPC status code.
+ * <h2>Resilience (channels this client creates)</h2>
+ * <ul>
+ *   <li><b>Load balancing:</b> {@code round_robin} over every address the target resolves to. With a
+ *       Kubernetes headless Service and a {@code dns:///name:port} target that is one connection per
+ *       pod. The name is resolved again when a connection fails or a server sends GOAWAY (for example at
+ *       its max connection age), which is how new pods are found.</li>
+ *   <li><b>Retries:</b> a call that fails with {@code UNAVAILABLE} is retried (at most
+ *       {@value #DEFAULT_MAX_ATTEMPTS} attempts in all by default, exponential backoff from 100 ms, capped
+ *       at 1 s, jittered by gRPC), normally on another server. Only {@code UNAVAILABLE} is retried: it
+ *       means the server did not process the call. All five RPCs are safe to retry anyway:
+ *       Encrypt, DecryptDek, DecryptValue and DecryptAll have no side effect, and a GenerateDek that
+ *       is repeated after its answer was lost only creates a second DEK that nobody stores. Retries
+ *       stay within the call's deadline.</li>
+ *   <li><b>Deadline:</b> every call has one (default {@value #DEFAULT_DEADLINE_SECONDS} s, see
+ *       {@link Builder#deadline}).</li>
+ *   <li><b>Keepalive:</b> an HTTP/2 ping after {@value #DEFAULT_KEEPALIVE_SECONDS} s without traffic
+ *       (also when idle) detects dead connections to pods that vanished without closing them.</li>
+ *   <li><b>Wait for ready</b> ({@link Builder#waitForReady}): off by default, so a call fails fast with
+ *       {@code UNAVAILABLE} when no server is reachable; on, a call waits (up to its deadline) for a
+ *       server to come up, useful at process startup.</li>
+ * </ul>
+ * A channel given with {@link Builder#channel} is used as it is: its owner configures it.
+ *
+ * <p>Every failure is a {@link CodecException}; {@link CodecException#category()} tells a caller bug
+ * from a permission problem from the service being unavailable.
  */
 public final class CodecClient implements AutoCloseable {
     public static final int DEFAULT_DEADLINE_SECONDS = 10;
+    public static final int DEFAULT_MAX_ATTEMPTS = 4;
+    public static final int DEFAULT_KEEPALIVE_SECONDS = 60;
 
     private final ManagedChannel ownedChannel;
     private final CodecGrpc.CodecBlockingStub stub;
     private final Duration deadline;
+    private final String description;
 
     private CodecClient(Builder builder) {
         Channel channel;
@@ -55,11 +82,22 @@ public final class CodecClient implements AutoCloseable {
             this.ownedChannel = null;
             channel = builder.channel;
         } else {
-            this.ownedChannel = NettyChannelBuilder.forTarget(builder.target).usePlaintext().build();
+            this.ownedChannel = CodecChannels.create(builder);
             channel = ownedChannel;
         }
-        this.stub = CodecGrpc.newBlockingStub(channel);
+        CodecGrpc.CodecBlockingStub stub = CodecGrpc.newBlockingStub(channel);
+        if (builder.credentials != null) {
+            stub = stub.withCallCredentials(builder.credentials);
+        }
+        if (builder.waitForReady) {
+            stub = stub.withWaitForReady();
+        }
+        this.stub = stub;
         this.deadline = builder.deadline;
+        this.description = "CodecClient[target=" + (builder.channel != null ? "(caller's channel)" : builder.target)
+                + ", tls=" + (builder.trustCertificates != null || builder.clientCertificate != null)
+                + ", credentials=" + (builder.credentials == null ? "none" : builder.credentials)
+                + ", deadline=" + deadline + "]";
     }
 
     public static Builder builder() {
@@ -201,32 +239,46 @@ public final class CodecClient implements AutoCloseable {
         }
     }
 
+    /** Target, TLS on or off, where the token comes from, deadline: never the token itself. */
     @Override
     public String toString() {
-        return "CodecClient[deadline=" + deadline + "]";
+        return description;
     }
 
     /** Configures a {@link CodecClient}. */
     public static final class Builder {
-        private String target = "localhost:50051";
-        private Channel channel;
-        private Duration deadline = Duration.ofSeconds(DEFAULT_DEADLINE_SECONDS);
+        String target = "localhost:50051";
+        Channel channel;
+        Duration deadline = Duration.ofSeconds(DEFAULT_DEADLINE_SECONDS);
+        boolean waitForReady;
+        int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+        Duration keepAlive = Duration.ofSeconds(DEFAULT_KEEPALIVE_SECONDS);
+        BearerTokenCredentials credentials;
+        Path trustCertificates;
+        Path[] clientCertificate;
+        String authority;
 
         private Builder() {}
 
-        /** The service address: {@code host:port} or a gRPC target such as {@code dns:///codec-headless:50051}. */
+        /**
+         * The service address: {@code host:port}, or a gRPC target such as
+         * {@code dns:///codec-headless.codec.svc:50051} (a headless Service: every pod is used).
+         */
         public Builder target(String target) {
             this.target = Objects.requireNonNull(target, "target");
             return this;
         }
 
-        /** Uses a channel owned by the caller (tests, shared channels); {@link #target} is then ignored. */
+        /**
+         * Uses a channel owned by the caller (tests, shared channels); {@link #target}, TLS, retries and
+         * keepalive are then the channel's business. Tokens and the deadline still apply.
+         */
         public Builder channel(Channel channel) {
             this.channel = Objects.requireNonNull(channel, "channel");
             return this;
         }
 
-        /** The deadline of every call. */
+        /** The deadline of every call, retries included. Default {@value #DEFAULT_DEADLINE_SECONDS} s. */
         public Builder deadline(Duration deadline) {
             if (deadline.isNegative() || deadline.isZero()) {
                 throw new IllegalArgumentException("deadline must be positive");
@@ -235,6 +287,84 @@ public final class CodecClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * When true, a call made while no server is reachable waits (up to its deadline) for one instead
+         * of failing at once with {@code UNAVAILABLE}. Useful while a whole deployment starts. Default false.
+         */
+        public Builder waitForReady(boolean waitForReady) {
+            this.waitForReady = waitForReady;
+            return this;
+        }
+
+        /** Most attempts per call (first try included) when the service is UNAVAILABLE; 1 to 5, default 4. */
+        public Builder maxAttempts(int maxAttempts) {
+            if (maxAttempts < 1 || maxAttempts > 5) {
+                throw new IllegalArgumentException("maxAttempts must be 1 to 5");
+            }
+            this.maxAttempts = maxAttempts;
+            return this;
+        }
+
+        /**
+         * Time without traffic after which an HTTP/2 ping checks the connection (also when idle). The
+         * server must permit pings this often (gRPC's default server policy permits one per 5 minutes
+         * and answers faster pings with GOAWAY, after which the client doubles this time).
+         */
+        public Builder keepAlive(Duration keepAlive) {
+            if (keepAlive.isNegative() || keepAlive.isZero()) {
+                throw new IllegalArgumentException("keepAlive must be positive");
+            }
+            this.keepAlive = keepAlive;
+            return this;
+        }
+
+        /** Sends {@code authorization: Bearer <token>} on every call. Replaces {@link #tokenFile}. */
+        public Builder token(String token) {
+            this.credentials = BearerTokenCredentials.fixed(token);
+            return this;
+        }
+
+        /**
+         * Reads the bearer token from a file (surrounding whitespace ignored) and reads it again whenever
+         * the file changes, so a rotated token is used without a restart. Replaces {@link #token}.
+         * A missing or empty file fails each call with {@code UNAUTHENTICATED} naming the file.
+         */
+        public Builder tokenFile(Path tokenFile) {
+            this.credentials = BearerTokenCredentials.fromFile(tokenFile);
+            return this;
+        }
+
+        /**
+         * Turns on TLS (plaintext is then impossible) and trusts the CA certificates in this PEM file to
+         * sign the server's certificate. The certificate must name the host of the target (or
+         * {@link #authority}).
+         */
+        public Builder trustCertificates(Path caPem) {
+            this.trustCertificates = Objects.requireNonNull(caPem, "caPem");
+            return this;
+        }
+
+        /**
+         * Presents this client certificate (mTLS); turns on TLS. {@code keyPem} is the unencrypted PKCS#8
+         * private key ({@code -----BEGIN PRIVATE KEY-----}). Without {@link #trustCertificates} the
+         * JDK's default CAs verify the server.
+         */
+        public Builder clientCertificate(Path certPem, Path keyPem) {
+            this.clientCertificate = new Path[] {
+                Objects.requireNonNull(certPem, "certPem"), Objects.requireNonNull(keyPem, "keyPem")};
+            return this;
+        }
+
+        /** The name to verify in the server's certificate and send as :authority, instead of the target's host. */
+        public Builder authority(String authority) {
+            this.authority = Objects.requireNonNull(authority, "authority");
+            return this;
+        }
+
+        /**
+         * Creates the client. Fails with {@link IllegalArgumentException} naming the file when a
+         * certificate or key file cannot be read.
+         */
         public CodecClient build() {
             return new CodecClient(this);
         }

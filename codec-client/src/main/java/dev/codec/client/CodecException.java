@@ -36,7 +36,24 @@ public class CodecException extends RuntimeException {
 
     static CodecException from(StatusRuntimeException e) {
         Status status = e.getStatus();
-        return new CodecException(status.getCode(), status.getDescription(), e);
+        String message = status.getDescription();
+        Throwable cause = status.getCause() != null ? status.getCause() : e.getCause();
+        if (status.getCode() == Status.Code.UNAVAILABLE && cause != null) {
+            // local transport failures ("io exception") say little; name the root cause, e.g. a TLS
+            // handshake or connection failure (these messages come from the local network stack)
+            Throwable root = cause;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            String detail = root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
+            message = (message == null ? "" : message + " ") + "(" + abbreviate(detail, 200) + ")";
+        }
+        return new CodecException(status.getCode(), message, e);
+    }
+
+    private static String abbreviate(String text, int max) {
+        String oneLine = text.replace('\n', ' ').replace('\r', ' ');
+        return oneLine.length() <= max ? oneLine : oneLine.substring(0, max) + "...";
     }
 
     /** The gRPC status code of the failed call. */

@@ -12,12 +12,19 @@ import java.util.Map;
  *
  * <pre>{@code
  * {
- *   "DATABASE_URL": {"type": "secret", "encrypted": true, "value": "enc1:..."},
+ *   "DATABASE_URL": {"type": "secret", "encrypted": true, "value": "enc1:...", "keyVersion": 2},
  *   "LOG_LEVEL":    {"type": "plain", "value": "debug"}
  * }
  * }</pre>
  *
- * Parse errors name the variable and the field at fault, never a value.
+ * {@code keyVersion} is the version of the KEK that wraps the project's DEK the value was encrypted
+ * under: the {@code N} of the wrapped DEK's {@code dek1:kN:} prefix (data from the earlier Node codec
+ * has 1). It tells an operator which KEK a stored value depends on; decryption never needs it (the
+ * wrapped DEK names its KEK itself), so {@link #parse} ignores it.
+ *
+ * <p>Control API: {@link #encryptRevision} turns a revision's plaintext variables into this shape with
+ * one Encrypt call. Runners: {@link #parse} (or {@link DeploymentMetadata}) reads it back for
+ * DecryptAll. Parse errors name the variable and the field at fault, never a value.
  */
 public final class StoredVariables {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -65,15 +72,87 @@ public final class StoredVariables {
         return variables;
     }
 
-    /** The stored shape of encrypted values (name to ciphertext) as a JSON object. */
+    /**
+     * Encrypts a revision's variables for storage with one Encrypt call (none if nothing is secret).
+     *
+     * @param revision name to variable, where {@link Variable#value()} is the <b>plaintext</b> the user
+     *     entered; {@link Variable.Kind#SECRET} values are encrypted, {@link Variable.Kind#PLAIN} values are
+     *     stored as they are
+     * @param encryptedDek the project's wrapped DEK ({@code dek1:kN:...}, from {@link CodecClient#generateDek})
+     * @return the stored shape, sorted by name: {@code {"type": "secret", "encrypted": true, "value":
+     *     "enc1:...", "keyVersion": N}} for secrets, {@code {"type": "plain", "value": ...}} for plain values
+     * @throws IllegalArgumentException if {@code encryptedDek} is not a {@code dek1:kN:} wrapped DEK
+     * @throws CodecException if the call fails
+     */
+    public static ObjectNode encryptRevision(CodecClient codec, String projectId, String encryptedDek,
+            Map<String, Variable> revision) {
+        Map<String, String> secrets = new LinkedHashMap<>();
+        revision.forEach((name, variable) -> {
+            if (variable.kind() == Variable.Kind.SECRET) {
+                secrets.put(name, variable.value());
+            }
+        });
+        ObjectNode root = JSON.createObjectNode();
+        if (secrets.isEmpty()) {
+            revision.keySet().stream().sorted().forEach(name -> plain(root, name, revision.get(name).value()));
+            return root;
+        }
+        int keyVersion = keyVersionOf(encryptedDek);
+        Map<String, String> encrypted = codec.encrypt(projectId, encryptedDek, secrets);
+        for (String name : revision.keySet().stream().sorted().toList()) {
+            Variable variable = revision.get(name);
+            if (variable.kind() == Variable.Kind.PLAIN) {
+                plain(root, name, variable.value());
+            } else {
+                String ciphertext = encrypted.get(name);
+                if (ciphertext == null) {
+                    throw new IllegalStateException(name + ": the service returned no ciphertext");
+                }
+                secret(root, name, ciphertext).put("keyVersion", keyVersion);
+            }
+        }
+        return root;
+    }
+
+    /**
+     * The KEK version named by a wrapped DEK's {@code dek1:kN:} prefix, parsed here so that clients do
+     * not depend on server classes.
+     *
+     * @throws IllegalArgumentException if the text has no such prefix (for example a legacy DEK, which
+     *     must be rewrapped before new values are encrypted under it); the message never shows the DEK
+     */
+    public static int keyVersionOf(String encryptedDek) {
+        String prefix = "dek1:k";
+        if (encryptedDek != null && encryptedDek.startsWith(prefix)) {
+            int end = encryptedDek.indexOf(':', prefix.length());
+            String digits = end < 0 ? "" : encryptedDek.substring(prefix.length(), end);
+            if (!digits.isEmpty() && digits.length() <= 9 && digits.chars().allMatch(c -> c >= '0' && c <= '9')
+                    && digits.charAt(0) != '0') {
+                return Integer.parseInt(digits);
+            }
+        }
+        throw new IllegalArgumentException("encryptedDek: not a wrapped DEK of the form dek1:k<KEK version>:...");
+    }
+
+    private static void plain(ObjectNode root, String name, String value) {
+        ObjectNode variable = root.putObject(name);
+        variable.put("type", "plain");
+        variable.put("value", value);
+    }
+
+    private static ObjectNode secret(ObjectNode root, String name, String ciphertext) {
+        ObjectNode variable = root.putObject(name);
+        variable.put("type", "secret");
+        variable.put("encrypted", true);
+        variable.put("value", ciphertext);
+        return variable;
+    }
+
+    /** The stored shape of encrypted values (name to ciphertext) as a JSON object, without keyVersion. */
     public static ObjectNode secrets(Map<String, String> encrypted) {
         ObjectNode root = JSON.createObjectNode();
-        encrypted.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
-            ObjectNode variable = root.putObject(e.getKey());
-            variable.put("type", "secret");
-            variable.put("encrypted", true);
-            variable.put("value", e.getValue());
-        });
+        encrypted.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(e -> secret(root, e.getKey(), e.getValue()));
         return root;
     }
 }

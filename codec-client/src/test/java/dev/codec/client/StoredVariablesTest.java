@@ -44,4 +44,21 @@ class StoredVariablesTest {
                 + "\"B\":{\"type\":\"secret\",\"encrypted\":true,\"value\":\"enc1:b\"}}", json);
         assertEquals(Map.of("A", Variable.secret("enc1:a"), "B", Variable.secret("enc1:b")), StoredVariables.parse(json));
     }
+
+    @Test
+    void keyVersionOf_readsTheKekVersionOfTheWrappedDek() {
+        assertEquals(1, StoredVariables.keyVersionOf("dek1:k1:AAAA"));
+        assertEquals(27, StoredVariables.keyVersionOf("dek1:k27:AAAA"));
+    }
+
+    @Test
+    void keyVersionOf_rejectsLegacyAndMalformedDeks_withoutShowingThem() {
+        for (String bad : new String[] {"rEjzRQza9HjSvo/lfTz3ILKMNhWs7bE=", "dek1:k:AAAA", "dek1:k0:AAAA", "dek1:k01:AAAA",
+                "dek1:kx:AAAA", "dek1:k1", "dek2:k1:AAAA", "", "dek1:k99999999999:AAAA"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> StoredVariables.keyVersionOf(bad));
+            assertTrue(e.getMessage().startsWith("encryptedDek:"), e.getMessage());
+            assertFalse(!bad.isEmpty() && e.getMessage().contains(bad), e.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class, () -> StoredVariables.keyVersionOf(null));
+    }
 }

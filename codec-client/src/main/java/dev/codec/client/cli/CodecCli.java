@@ -18,6 +18,8 @@ import picocli.CommandLine.Command;
             DecryptAllCommand.class,
             RewrapCommand.class,
             StatusCommand.class,
+            ExecCommand.class,
+            EnvCommand.class,
             CommandLine.HelpCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",
@@ -39,7 +41,10 @@ public final class CodecCli implements Runnable {
 
     /** The configured command line (tests call {@code execute} on it with their own streams). */
     public static CommandLine newCommandLine() {
-        return new CommandLine(new CodecCli()).setExecutionExceptionHandler(CodecCli::handleFailure);
+        CommandLine commandLine = new CommandLine(new CodecCli()).setExecutionExceptionHandler(CodecCli::handleFailure);
+        // everything after exec's first positional (the command) belongs to that command, options included
+        commandLine.getSubcommands().get("exec").setStopAtPositional(true);
+        return commandLine;
     }
 
     @Override

@@ -2,7 +2,9 @@ package dev.codec.client.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.codec.client.CodecClient;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codec.client.StoredVariables;
+import dev.codec.client.Variable;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +22,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "encrypt", mixinStandardHelpOptions = true,
         description = {
             "Encrypts variables under a project's DEK; prints them as stored JSON",
-            "({\"NAME\": {\"type\": \"secret\", \"encrypted\": true, \"value\": \"enc1:...\"}}).",
+            "({\"NAME\": {\"type\": \"secret\", \"encrypted\": true, \"value\": \"enc1:...\", \"keyVersion\": N}}).",
             "Values given as arguments are visible to other users of this host (ps):",
             "prefer --stdin, which reads NAME=VALUE lines."
         })
@@ -63,12 +65,14 @@ final class EncryptCommand implements Callable<Integer> {
         if (values.isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "no NAME=VALUE given");
         }
-        Map<String, String> encrypted;
+        Map<String, Variable> secrets = new LinkedHashMap<>();
+        values.forEach((name, value) -> secrets.put(name, Variable.secret(value)));
+        ObjectNode stored;
         try (CodecClient client = remote.client()) {
-            encrypted = client.encrypt(project, encryptedDek, values);
+            stored = StoredVariables.encryptRevision(client, project, encryptedDek, secrets);
         }
         spec.commandLine().getOut().println(new ObjectMapper().writerWithDefaultPrettyPrinter()
-                .writeValueAsString(StoredVariables.secrets(encrypted)));
+                .writeValueAsString(stored));
         spec.commandLine().getOut().flush();
         return 0;
     }

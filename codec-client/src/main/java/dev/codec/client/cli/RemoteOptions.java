@@ -1,14 +1,17 @@
 package dev.codec.client.cli;
 
 import dev.codec.client.CodecClient;
+import java.nio.file.Path;
 import java.time.Duration;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
-/** Options shared by every command that calls the service. */
+/** Options shared by every command that calls the service: address, deadline, token, TLS. */
 final class RemoteOptions {
     @Option(names = "--target", paramLabel = "HOST:PORT",
             defaultValue = "${env:CODEC_TARGET:-localhost:50051}",
-            description = "Codec service address (env CODEC_TARGET). Default: ${DEFAULT-VALUE}.")
+            description = "Codec service address or gRPC target such as dns:///codec-headless:50051 "
+                    + "(env CODEC_TARGET). Default: ${DEFAULT-VALUE}.")
     String target;
 
     @Option(names = "--deadline", paramLabel = "DURATION", defaultValue = "10s",
@@ -16,7 +19,39 @@ final class RemoteOptions {
             description = "Deadline of the call, e.g. 500ms, 10s, 1m. Default: ${DEFAULT-VALUE}.")
     Duration deadline;
 
+    @Option(names = "--token-file", paramLabel = "FILE", defaultValue = "${env:CODEC_TOKEN_FILE}",
+            description = "File holding this caller's bearer token, read again when it changes (env CODEC_TOKEN_FILE).")
+    Path tokenFile;
+
+    @Option(names = "--ca-file", paramLabel = "PEM", defaultValue = "${env:CODEC_CA_FILE}",
+            description = "CA certificates that sign the server's certificate; turns on TLS (env CODEC_CA_FILE).")
+    Path caFile;
+
+    @Option(names = "--cert", paramLabel = "PEM", defaultValue = "${env:CODEC_CERT_FILE}",
+            description = "Client certificate for mTLS, with --key (env CODEC_CERT_FILE).")
+    Path cert;
+
+    @Option(names = "--key", paramLabel = "PEM", defaultValue = "${env:CODEC_KEY_FILE}",
+            description = "Unencrypted PKCS#8 private key of --cert (env CODEC_KEY_FILE).")
+    Path key;
+
+    @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+    CommandLine.Model.CommandSpec mixee;
+
     CodecClient client() {
-        return CodecClient.builder().target(target).deadline(deadline).build();
+        if ((cert == null) != (key == null)) {
+            throw new CommandLine.ParameterException(mixee.commandLine(), "--cert and --key go together");
+        }
+        CodecClient.Builder builder = CodecClient.builder().target(target).deadline(deadline);
+        if (tokenFile != null) {
+            builder.tokenFile(tokenFile);
+        }
+        if (caFile != null) {
+            builder.trustCertificates(caFile);
+        }
+        if (cert != null) {
+            builder.clientCertificate(cert, key);
+        }
+        return builder.build();
     }
 }

@@ -1,0 +1,62 @@
+package dev.codec.client.cli;
+
+import java.io.IOException;
+
+/**
+ * Runs a command as a child process with inherited stdio and forwards termination to it.
+ *
+ * <p>Java cannot install ordinary signal handlers, so forwarding uses a JVM shutdown hook: when this
+ * process gets SIGTERM, SIGINT or SIGHUP, the hook sends SIGTERM to the child ({@link Process#destroy}),
+ * waits for it to exit, and ends this process with the child's exit code. Limits: the child always
+ * gets SIGTERM, whatever signal arrived (for SIGINT from a terminal the child usually also got its own
+ * SIGINT, as it is in the same process group); other signals (SIGUSR1, SIGQUIT for thread dumps, ...)
+ * are not forwarded; a SIGKILL of this process cannot be forwarded and leaves the child running
+ * (in a container, the whole container is killed anyway). The hook waits for the child without a time
+ * limit: the orchestrator's grace period (Kubernetes' terminationGracePeriodSeconds) bounds it.
+ */
+final class ChildProcess {
+    private ChildProcess() {}
+
+    /** The child could not be started (no such command, not executable). */
+    static final class StartFailedException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        StartFailedException(String message) {
+            super(message);
+        }
+    }
+
+    /** Starts the command, waits for it, and returns its exit code (128 + N if it died of signal N). */
+    static int run(ProcessBuilder command) throws StartFailedException, InterruptedException {
+        Process child;
+        try {
+            child = command.inheritIO().start();
+        } catch (IOException e) {
+            throw new StartFailedException("cannot start " + command.command().get(0)
+                    + " (" + e.getClass().getSimpleName() + ")");
+        }
+        Thread forwarder = new Thread(() -> {
+            child.destroy(); // SIGTERM
+            int code = awaitExit(child);
+            Runtime.getRuntime().halt(code); // the child's code, not the JVM's 143
+        }, "codec-cli-signal-forwarder");
+        Runtime.getRuntime().addShutdownHook(forwarder);
+        int code = child.waitFor();
+        try {
+            Runtime.getRuntime().removeShutdownHook(forwarder);
+        } catch (IllegalStateException shuttingDown) {
+            // a signal arrived: the hook is running and ends the process with the child's exit code
+        }
+        return code;
+    }
+
+    private static int awaitExit(Process child) {
+        while (true) {
+            try {
+                return child.waitFor();
+            } catch (InterruptedException e) {
+                // keep waiting: exiting before the child would orphan it
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.codec.client.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * Decrypts a deployment's variables once and runs a command with them added to its environment:
+ * a container entrypoint wrapper for runners.
+ */
+@Command(name = "exec", mixinStandardHelpOptions = true,
+        description = {
+            "Decrypts a deployment's variables (one DecryptAll call) and runs CMD with them added to its",
+            "environment. Values are never printed or written to disk. CMD inherits stdin/stdout/stderr;",
+            "SIGTERM/SIGINT/SIGHUP are forwarded to it as SIGTERM, and codec-cli exits with its exit code.",
+            "If the codec cannot be reached or refuses the call, CMD is not started: one line on stderr, exit 1."
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "N:the exit code of CMD (128+S if it died of signal S)",
+            "1:decryption failed, CMD was not started",
+            "2:invalid command line",
+            "127:CMD could not be started"
+        })
+final class ExecCommand implements Callable<Integer> {
+    static final int EXIT_CANNOT_START = 127;
+
+    @Option(names = "--metadata", required = true, paramLabel = "FILE",
+            description = "Deployment metadata JSON: projectId, encryptedDEK, environmentVariables (stored shape).")
+    Path metadata;
+
+    @Option(names = "--deployment-id", paramLabel = "ID",
+            description = "Deployment id for the audit log (overrides deploymentId in the metadata).")
+    String deploymentId;
+
+    @Parameters(arity = "1..*", paramLabel = "CMD", description = "The command and its arguments (after --).")
+    List<String> command;
+
+    @Mixin
+    RemoteOptions remote;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, String> environment = EnvCommand.decrypt(metadata, deploymentId, remote);
+        ProcessBuilder child = new ProcessBuilder(command);
+        child.environment().putAll(environment);
+        try {
+            return ChildProcess.run(child);
+        } catch (ChildProcess.StartFailedException e) {
+            spec.commandLine().getErr().println("codec-cli: exec failed: " + e.getMessage());
+            spec.commandLine().getErr().flush();
+            return EXIT_CANNOT_START;
+        }
+    }
+}

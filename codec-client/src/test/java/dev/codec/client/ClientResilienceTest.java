@@ -1,0 +1,129 @@
+package dev.codec.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.codec.proto.v1.CodecGrpc;
+import dev.codec.proto.v1.GenerateDekRequest;
+import dev.codec.proto.v1.GenerateDekResponse;
+import io.grpc.Grpc;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The retry policy and wait-for-ready of channels the client creates, against real gRPC servers. */
+class ClientResilienceTest {
+    private Server server;
+
+    /** Fails the first {@code failures} GenerateDek calls with {@code status}, then answers. */
+    private static final class FlakyCodec extends CodecGrpc.CodecImplBase {
+        final AtomicInteger attempts = new AtomicInteger();
+        private final int failures;
+        private final Status status;
+
+        FlakyCodec(int failures, Status status) {
+            this.failures = failures;
+            this.status = status;
+        }
+
+        @Override
+        public void generateDek(GenerateDekRequest request, StreamObserver<GenerateDekResponse> response) {
+            if (attempts.incrementAndGet() <= failures) {
+                response.onError(status.asRuntimeException());
+                return;
+            }
+            response.onNext(GenerateDekResponse.newBuilder().setEncryptedDek("dek1:k1:x").setKekVersion(1).build());
+            response.onCompleted();
+        }
+    }
+
+    private int start(CodecGrpc.CodecImplBase service, int port) throws Exception {
+        server = Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create()).addService(service).build().start();
+        return server.getPort();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (server != null) {
+            server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void unavailable_isRetried_untilTheCallSucceeds() throws Exception {
+        FlakyCodec codec = new FlakyCodec(3, Status.UNAVAILABLE.withDescription("pod shutting down"));
+        int port = start(codec, 0);
+        try (CodecClient client = CodecClient.builder().target("localhost:" + port).build()) {
+            assertEquals(new GeneratedDek("dek1:k1:x", 1), client.generateDek("p"));
+        }
+        assertEquals(4, codec.attempts.get());
+    }
+
+    @Test
+    void unavailable_givesUpAfterMaxAttempts() throws Exception {
+        FlakyCodec codec = new FlakyCodec(100, Status.UNAVAILABLE.withDescription("pod shutting down"));
+        int port = start(codec, 0);
+        try (CodecClient client = CodecClient.builder().target("localhost:" + port).maxAttempts(3).build()) {
+            CodecException e = assertThrows(CodecException.class, () -> client.generateDek("p"));
+
+            assertEquals(Status.Code.UNAVAILABLE, e.code());
+            assertEquals(CodecException.Category.UNAVAILABLE, e.category());
+        }
+        assertEquals(3, codec.attempts.get());
+    }
+
+    @Test
+    void otherErrors_areNeverRetried() throws Exception {
+        for (Status status : new Status[] {Status.INVALID_ARGUMENT, Status.PERMISSION_DENIED,
+                Status.UNAUTHENTICATED, Status.FAILED_PRECONDITION, Status.RESOURCE_EXHAUSTED, Status.INTERNAL}) {
+            FlakyCodec codec = new FlakyCodec(1, status.withDescription("project_id: required"));
+            int port = start(codec, 0);
+            try (CodecClient client = CodecClient.builder().target("localhost:" + port).build()) {
+                assertEquals(status.getCode(), assertThrows(CodecException.class, () -> client.generateDek("p")).code());
+            }
+            assertEquals(1, codec.attempts.get(), status.getCode() + " must not be retried");
+            stop();
+        }
+    }
+
+    @Test
+    void waitForReady_waitsForAServerThatStartsAfterTheCall() throws Exception {
+        try (ServerSocket notYet = new ServerSocket(0)) {
+            int port = notYet.getLocalPort();
+            try (CodecClient client = CodecClient.builder().target("localhost:" + port)
+                    .waitForReady(true).deadline(Duration.ofSeconds(30)).build()) {
+                CompletableFuture<GeneratedDek> call = CompletableFuture.supplyAsync(() -> client.generateDek("p"));
+                // the channel connects only once the call is made: this accept proves the call is under way
+                // while no gRPC server exists; closing it makes the connection attempt fail
+                try (Socket attempt = notYet.accept()) {
+                    notYet.close();
+                }
+                start(new FlakyCodec(0, Status.OK), port);
+
+                assertEquals(new GeneratedDek("dek1:k1:x", 1), call.get());
+            }
+        }
+    }
+
+    @Test
+    void withoutWaitForReady_aCallWithNoServerFailsUnavailable() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        try (CodecClient client = CodecClient.builder().target("localhost:" + port).build()) {
+            CodecException e = assertThrows(CodecException.class, () -> client.generateDek("p"));
+
+            assertEquals(Status.Code.UNAVAILABLE, e.code());
+        }
+    }
+}

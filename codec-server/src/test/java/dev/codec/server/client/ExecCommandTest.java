@@ -1,0 +1,226 @@
+package dev.codec.server.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codec.client.GeneratedDek;
+import dev.codec.client.StoredVariables;
+import dev.codec.client.Variable;
+import dev.codec.client.cli.CodecCli;
+import dev.codec.server.TestServer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code codec-cli exec} and {@code env} against a real server: the CLI runs in its own JVM (as in a
+ * container entrypoint) and starts a real child process, whose environment, signals and exit code are
+ * checked.
+ */
+class ExecCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String API_KEY = "sk_live_exec_123";
+    private static final String TRICKY = "it's \"quoted\" $HOME \\ back\nslash";
+
+    @TempDir
+    static Path tmp;
+
+    private static TestServer server;
+    private static Path metadata;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path kekDir = tmp.resolve("kek");
+        TestServer.writeKek(kekDir, 1);
+        server = TestServer.start(kekDir);
+        GeneratedDek dek = server.client().generateDek("proj-exec");
+        ObjectNode stored = StoredVariables.encryptRevision(server.client(), "proj-exec", dek.encryptedDek(), Map.of(
+                "API_KEY", Variable.secret(API_KEY),
+                "TRICKY", Variable.secret(TRICKY),
+                "LOG_LEVEL", Variable.plain("info")));
+        ObjectNode deployment = JSON.createObjectNode()
+                .put("projectId", "proj-exec").put("deploymentId", "dep-1").put("encryptedDEK", dek.encryptedDek());
+        deployment.set("environmentVariables", stored);
+        metadata = tmp.resolve("deployment.json");
+        Files.writeString(metadata, JSON.writeValueAsString(deployment));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        server.close();
+    }
+
+    private record Run(int exitCode, String out, String err) {}
+
+    @Test
+    void exec_runsTheCommandWithTheDecryptedEnvironment_andExitsWithItsCode() throws Exception {
+        Run run = finish(cli("exec", "--metadata", metadata.toString(), "--target", target(), "--",
+                "sh", "-c", "printf '%s|%s|%s|%s' \"$API_KEY\" \"$LOG_LEVEL\" \"$TRICKY\" \"$INHERITED\"; exit 7"));
+
+        assertEquals(7, run.exitCode, run.err);
+        assertEquals(API_KEY + "|info|" + TRICKY + "|from-parent", run.out);
+        assertFalse(run.err.contains(API_KEY), run.err);
+    }
+
+    @Test
+    void exec_commandOptionsAfterTheCommandBelongToIt() throws Exception {
+        Run run = finish(cli("exec", "--metadata", metadata.toString(), "--target", target(),
+                "sh", "-c", "echo \"$1\"", "sh", "--metadata"));
+
+        assertEquals(0, run.exitCode, run.err);
+        assertEquals("--metadata\n", run.out);
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS) // fail, never hang, if forwarding breaks
+    void exec_forwardsSigtermToTheChild_andExitsWithTheChildsCode() throws Exception {
+        Process cli = cli("exec", "--metadata", metadata.toString(), "--target", target(), "--",
+                "sh", "-c", "trap 'echo child-got-TERM; exit 42' TERM; echo ready; while :; do sleep 0.05; done");
+        List<ProcessHandle> children = List.of();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(cli.getInputStream(), StandardCharsets.UTF_8));
+            assertEquals("ready", out.readLine()); // the child runs: decryption is done
+            children = cli.descendants().toList();
+
+            cli.toHandle().destroy(); // SIGTERM to the codec-cli process only, as Kubernetes does to PID 1
+
+            int exitCode = cli.waitFor();
+            String stderr = new String(cli.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(42, exitCode, stderr);
+            assertEquals("child-got-TERM", out.readLine());
+        } finally {
+            children.forEach(ProcessHandle::destroyForcibly);
+            cli.destroyForcibly();
+        }
+    }
+
+    @Test
+    void exec_unreachableCodec_failsWithOneLine_withoutStartingTheCommand() throws Exception {
+        Path marker = tmp.resolve("started-unreachable");
+        Run run = finish(cli("exec", "--metadata", metadata.toString(), "--target", "localhost:1", "--deadline", "3s",
+                "--", "sh", "-c", "touch '" + marker + "'"));
+
+        assertEquals(CodecCli.EXIT_FAILED, run.exitCode);
+        assertTrue(run.err.startsWith("codec-cli: exec failed: UNAVAILABLE"), run.err);
+        assertEquals(1, run.err.lines().count(), run.err);
+        assertFalse(Files.exists(marker), "the command must not start");
+    }
+
+    @Test
+    void exec_refusedCall_failsWithOneLine_withoutStartingTheCommand() throws Exception {
+        Path wrongProject = tmp.resolve("wrong-project.json");
+        ObjectNode deployment = (ObjectNode) JSON.readTree(metadata.toFile());
+        deployment.put("projectId", "another-project");
+        Files.writeString(wrongProject, deployment.toString());
+        Path marker = tmp.resolve("started-refused");
+
+        Run run = finish(cli("exec", "--metadata", wrongProject.toString(), "--target", target(),
+                "--", "sh", "-c", "touch '" + marker + "'"));
+
+        assertEquals(CodecCli.EXIT_FAILED, run.exitCode);
+        assertTrue(run.err.startsWith("codec-cli: exec failed: INVALID_ARGUMENT: encrypted_dek"), run.err);
+        assertEquals(1, run.err.lines().count(), run.err);
+        assertFalse(Files.exists(marker), "the command must not start");
+    }
+
+    @Test
+    void exec_badMetadata_andMissingCommand_areReportedInOneLine() throws Exception {
+        Path broken = tmp.resolve("broken.json");
+        Files.writeString(broken, "{\"projectId\": \"p\"}");
+        Run badMetadata = finish(cli("exec", "--metadata", broken.toString(), "--target", target(), "--", "true"));
+        assertEquals(CodecCli.EXIT_FAILED, badMetadata.exitCode);
+        assertEquals("codec-cli: exec failed: " + broken + ": missing field \"environmentVariables\"\n", badMetadata.err);
+
+        Run noSuchCommand = finish(cli("exec", "--metadata", metadata.toString(), "--target", target(),
+                "--", "/nonexistent/command"));
+        assertEquals(127, noSuchCommand.exitCode);
+        assertTrue(noSuchCommand.err.startsWith("codec-cli: exec failed: cannot start /nonexistent/command"),
+                noSuchCommand.err);
+    }
+
+    @Test
+    void env_printsDotenvAndJson_withAWarningOnStderr() throws Exception {
+        Run dotenv = inProcess("env", "--metadata", metadata.toString(), "--target", target());
+        assertEquals(0, dotenv.exitCode, dotenv.err);
+        assertEquals("API_KEY='" + API_KEY + "'\n"
+                + "LOG_LEVEL='info'\n"
+                + "TRICKY=\"it's \\\"quoted\\\" \\$HOME \\\\ back\\nslash\"\n", dotenv.out);
+        assertTrue(dotenv.err.contains("warning: the output contains secrets"), dotenv.err);
+
+        Run json = inProcess("env", "--metadata", metadata.toString(), "--target", target(), "--format", "json",
+                "--deployment-id", "dep-2");
+        assertEquals(0, json.exitCode, json.err);
+        assertEquals(Map.of("API_KEY", API_KEY, "LOG_LEVEL", "info", "TRICKY", TRICKY), JSON.readValue(json.out, Map.class));
+        assertTrue(json.err.contains("warning"), json.err);
+    }
+
+    @Test
+    void env_dotenvOutput_readsBackThroughPosixSh() throws Exception {
+        // single-quoted values are literal for sh; the escaped form (TRICKY) is for dotenv parsers only
+        Run dotenv = inProcess("env", "--metadata", metadata.toString(), "--target", target());
+        Path file = tmp.resolve("out.env");
+        Files.writeString(file, dotenv.out.lines().filter(l -> !l.startsWith("TRICKY=")).reduce("", (a, l) -> a + l + "\n"));
+        Process sh = new ProcessBuilder("sh", "-c", "set -a; . '" + file + "'; printf '%s|%s' \"$API_KEY\" \"$LOG_LEVEL\"")
+                .start();
+        assertEquals(API_KEY + "|info", new String(sh.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        assertEquals(0, sh.waitFor());
+        Files.delete(file);
+    }
+
+    private static String target() {
+        return "localhost:" + server.port();
+    }
+
+    /** Starts codec-cli in a new JVM with the test classpath. */
+    private static Process cli(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                CodecCli.class.getName()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().put("INHERITED", "from-parent");
+        builder.environment().remove("CODEC_TOKEN_FILE");
+        builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        return builder.start();
+    }
+
+    private static Run finish(Process process) throws Exception {
+        java.util.concurrent.CompletableFuture<String> err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return new Run(process.waitFor(), out, err.get());
+    }
+
+    private static Run inProcess(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = CodecCli.newCommandLine()
+                .setOut(new PrintWriter(out, true))
+                .setErr(new PrintWriter(err, true))
+                .execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+}

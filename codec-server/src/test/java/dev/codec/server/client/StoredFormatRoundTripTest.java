@@ -1,0 +1,121 @@
+package dev.codec.server.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codec.client.CodecClient;
+import dev.codec.client.CodecException;
+import dev.codec.client.DeploymentMetadata;
+import dev.codec.client.GeneratedDek;
+import dev.codec.client.StoredVariables;
+import dev.codec.client.Variable;
+import dev.codec.server.TestServer;
+import io.grpc.Status;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The control-API and runner helpers against a real server: a revision becomes the stored shape with
+ * one Encrypt call, and deployment metadata in that shape becomes the environment with one DecryptAll.
+ */
+class StoredFormatRoundTripTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path kekDir;
+
+    private TestServer server;
+    private CodecClient codec;
+
+    @BeforeEach
+    void start() throws Exception {
+        TestServer.writeKek(kekDir, 1);
+        TestServer.writeKek(kekDir, 2); // active: new DEKs are wrapped under KEK 2
+        server = TestServer.start(kekDir, Map.of(CallCounter.ENABLED, "true"));
+        codec = CodecClient.builder().target("localhost:" + server.port()).build();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        codec.close();
+        server.close();
+    }
+
+    @Test
+    void revision_toStoredShape_toDeploymentEnvironment_withOneCallEach() throws Exception {
+        GeneratedDek dek = codec.generateDek("proj-1");
+        Map<String, Variable> revision = Map.of(
+                "API_KEY", Variable.secret("sk_live_123"),
+                "PEM", Variable.secret("-----BEGIN KEY-----\nline \"two\"\n"),
+                "LOG_LEVEL", Variable.plain("debug"));
+
+        ObjectNode stored = StoredVariables.encryptRevision(codec, "proj-1", dek.encryptedDek(), revision);
+
+        assertEquals(List.of("GenerateDek", "Encrypt"), counter().methods());
+        assertEquals(List.of("API_KEY", "LOG_LEVEL", "PEM"), iterable(stored.fieldNames()));
+        JsonNode apiKey = stored.get("API_KEY");
+        assertEquals("secret", apiKey.get("type").asText());
+        assertTrue(apiKey.get("encrypted").asBoolean());
+        assertTrue(apiKey.get("value").asText().startsWith("enc1:"));
+        assertEquals(2, apiKey.get("keyVersion").asInt(), "keyVersion is the KEK version wrapping the DEK");
+        assertEquals(dek.kekVersion(), apiKey.get("keyVersion").asInt());
+        assertEquals(JSON.readTree("{\"type\": \"plain\", \"value\": \"debug\"}"), stored.get("LOG_LEVEL"));
+        assertFalse(stored.toString().contains("sk_live_123"));
+
+        ObjectNode deployment = JSON.createObjectNode()
+                .put("projectId", "proj-1")
+                .put("deploymentId", "dep-7")
+                .put("encryptedDEK", dek.encryptedDek());
+        deployment.set("environmentVariables", stored);
+
+        Map<String, String> environment = DeploymentMetadata.parse(JSON.writeValueAsString(deployment)).decrypt(codec);
+
+        assertEquals(Map.of("API_KEY", "sk_live_123", "PEM", "-----BEGIN KEY-----\nline \"two\"\n", "LOG_LEVEL", "debug"),
+                environment);
+        assertEquals(List.of("GenerateDek", "Encrypt", "DecryptAll"), counter().methods());
+    }
+
+    @Test
+    void revisionWithoutSecrets_makesNoCall() {
+        ObjectNode stored = StoredVariables.encryptRevision(codec, "proj-1", "", Map.of("A", Variable.plain("1")));
+
+        assertEquals("{\"A\":{\"type\":\"plain\",\"value\":\"1\"}}", stored.toString());
+        assertEquals(List.of(), counter().methods());
+    }
+
+    @Test
+    void deploymentOfAnotherProject_failsAsInvalidRequest() throws Exception {
+        GeneratedDek dek = codec.generateDek("proj-1");
+        ObjectNode stored = StoredVariables.encryptRevision(codec, "proj-1", dek.encryptedDek(),
+                Map.of("API_KEY", Variable.secret("sk_live_123")));
+        ObjectNode deployment = JSON.createObjectNode().put("projectId", "proj-2").put("encryptedDEK", dek.encryptedDek());
+        deployment.set("environmentVariables", stored);
+
+        CodecException e = assertThrows(CodecException.class,
+                () -> DeploymentMetadata.parse(deployment.toString()).decrypt(codec));
+
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.code());
+        assertEquals(CodecException.Category.INVALID_REQUEST, e.category());
+        assertFalse(e.getMessage().contains("sk_live_123"));
+    }
+
+    private CallCounter counter() {
+        return server.context().getBean(CallCounter.class);
+    }
+
+    private static List<String> iterable(java.util.Iterator<String> names) {
+        List<String> out = new java.util.ArrayList<>();
+        names.forEachRemaining(out::add);
+        return out;
+    }
+}
