@@ -6,6 +6,8 @@
 # stops the server. Results go to stdout and to bench-results/load-<time>.txt.
 #   RUNS=3 (default)   SKIP_BUILD=1 (reuse the jars)   LOAD_ARGS="--duration 5 --concurrency 16"
 #   SERVER_JVM_FLAGS="..." to try other flags
+#   SCENARIOS="encrypt decrypt-all burst" (default)   STARTUP=0 skips the start-time measurement
+#   PROFILE=1 also records a JFR profile of each server run to bench-results/server-run<N>-<time>.jfr
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +18,7 @@ SERVER_JVM_FLAGS=${SERVER_JVM_FLAGS:-"-XX:+UseSerialGC -Xms32m -Xmx96m -XX:MaxMe
 -XX:ReservedCodeCacheSize=48m -XX:MaxDirectMemorySize=32m -Xss512k -XX:+ExitOnOutOfMemoryError"}
 RUNS=${RUNS:-3}
 LOAD_ARGS=${LOAD_ARGS:-}
+SCENARIOS=${SCENARIOS:-encrypt decrypt-all burst}
 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
   mvn -B -q -ntp -Dmaven.test.skip=true package
@@ -53,15 +56,22 @@ server=(java $SERVER_JVM_FLAGS -jar codec-server/target/codec-server.jar)
   echo "# server JVM flags: $SERVER_JVM_FLAGS"
   echo "# load average before: $(uptime)"
   echo "# startup: process start to first successful GenerateDek (no health service on this branch yet)"
-  "${load[@]}" --startup-runs "$RUNS" startup -- "${server[@]}"
+  if [ "${STARTUP:-1}" = 1 ]; then
+    "${load[@]}" --startup-runs "$RUNS" startup -- "${server[@]}"
+  fi
 
   for run in $(seq 1 "$RUNS"); do
-    "${server[@]}" > "$work/server.log" 2>&1 &
+    jfr=()
+    if [ "${PROFILE:-0}" = 1 ]; then
+      jfr=("-XX:StartFlightRecording=filename=bench-results/server-run$run-$(date +%H%M%S).jfr,settings=profile,dumponexit=true")
+    fi
+    # shellcheck disable=SC2086
+    java $SERVER_JVM_FLAGS "${jfr[@]}" -jar codec-server/target/codec-server.jar > "$work/server.log" 2>&1 &
     server_pid=$!
     for _ in $(seq 1 300); do port_in_use "$port" && break; sleep 0.1; done
     echo "# run $run, load average: $(uptime)"
     # shellcheck disable=SC2086
-    "${load[@]}" --server-pid "$server_pid" --kek-dir "$work/kek" $LOAD_ARGS encrypt decrypt-all burst
+    "${load[@]}" --server-pid "$server_pid" --kek-dir "$work/kek" $LOAD_ARGS $SCENARIOS
     kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
     server_pid=
   done

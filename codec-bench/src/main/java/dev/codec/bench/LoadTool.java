@@ -184,13 +184,18 @@ public final class LoadTool {
         window[0] = begin + warmupNanos;
         window[1] = window[0] + measureNanos;
         start.countDown();
+        Thread.sleep(Math.max(0, (window[0] - System.nanoTime()) / 1_000_000));
+        CpuTime cpuBefore = CpuTime.now(options.get("server-pid"));
+        Thread.sleep(Math.max(0, (window[1] - System.nanoTime()) / 1_000_000));
+        CpuTime cpu = CpuTime.now(options.get("server-pid")).minus(cpuBefore);
         for (Thread thread : threads) {
             thread.join();
         }
         LatencyRecorder all = LatencyRecorder.merge(recorders);
         double seconds = measureNanos / 1e9;
-        report(scenario, Map.of("callers", callers, "values_per_call", valuesPerCall), all, errors.get(), seconds,
-                valuesPerCall);
+        Map<String, Object> params = new HashMap<>(Map.of("callers", callers, "values_per_call", valuesPerCall));
+        params.putAll(cpu.perCall(all.count()));
+        report(scenario, params, all, errors.get(), seconds, valuesPerCall);
     }
 
     // ---- burst --------------------------------------------------------------------------------------
@@ -277,6 +282,7 @@ public final class LoadTool {
                 threads[r].start();
             }
             ready.await();
+            CpuTime cpuBefore = CpuTime.now(options.get("server-pid"));
             long released = System.nanoTime();
             go.countDown();
             for (Thread thread : threads) {
@@ -287,11 +293,13 @@ public final class LoadTool {
             for (long l : latency) {
                 recorder.record(l);
             }
+            CpuTime cpu = CpuTime.now(options.get("server-pid")).minus(cpuBefore);
             double seconds = (last - released) / 1e9;
-            report("burst", Map.of("calls", calls, "values_per_call", secrets, "connections", connections,
-                    "cold", kekDir != null || intOption("cold-wait", 0) > 0 ? "yes" : "no",
-                    "all_done_ms", String.format(Locale.ROOT, "%.1f", seconds * 1000)),
-                    recorder, errors.get(), seconds, secrets);
+            Map<String, Object> params = new HashMap<>(Map.of("calls", calls, "values_per_call", secrets,
+                    "connections", connections, "cold", kekDir != null || intOption("cold-wait", 0) > 0 ? "yes" : "no",
+                    "all_done_ms", String.format(Locale.ROOT, "%.1f", seconds * 1000)));
+            params.putAll(cpu.perCall(calls));
+            report("burst", params, recorder, errors.get(), seconds, secrets);
         } finally {
             clients.forEach(CodecClient::close);
         }
