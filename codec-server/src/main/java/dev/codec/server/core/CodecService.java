@@ -281,7 +281,8 @@ public final class CodecService {
             validate.ciphertextSize("encrypted", entry.getKey(), entry.getValue());
         }
         rejectLegacyValuesIfDisabled("encrypted", encrypted);
-        ValueCipher oldCipher = crypto.valueCipher(projectId, dek(projectId, "encrypted_dek", encryptedDek));
+        SymmetricKey oldDek = dek(projectId, "encrypted_dek", encryptedDek);
+        ValueCipher oldCipher = crypto.valueCipher(projectId, oldDek);
         Map<String, byte[]> plaintexts = new HashMap<>(capacity(encrypted.size()));
         List<String> failed = new ArrayList<>();
         SymmetricKey newDek = SymmetricKey.random();
@@ -304,6 +305,7 @@ public final class CodecService {
             return new RotatedDek(wrapped, reencrypted);
         } finally {
             plaintexts.values().forEach(p -> java.util.Arrays.fill(p, (byte) 0));
+            oldDek.destroy();
             newDek.destroy();
         }
     }
@@ -384,13 +386,29 @@ public final class CodecService {
                 field + ": wrapped under KEK version " + e.version() + ", which is not loaded");
     }
 
-    /** Strict UTF-8: an authentic value is always valid UTF-8, but never return replacement characters. */
-    private static String utf8(byte[] bytes) throws CharacterCodingException {
+    /**
+     * Strict UTF-8: an authentic value is always valid UTF-8, but never return replacement characters.
+     * Pure ASCII (most environment values) is valid UTF-8 and decodes to the same characters as
+     * ISO-8859-1, so it skips the strict decoder and its allocations; anything else goes through it.
+     */
+    static String utf8(byte[] bytes) throws CharacterCodingException {
+        if (isAscii(bytes)) {
+            return new String(bytes, StandardCharsets.ISO_8859_1);
+        }
         return StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT)
                 .decode(ByteBuffer.wrap(bytes))
                 .toString();
+    }
+
+    private static boolean isAscii(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int capacity(int entries) {

@@ -1,5 +1,8 @@
 package dev.codec.server.crypto;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 
 /**
@@ -35,7 +38,12 @@ final class StrictBase64 {
             throw new InvalidCiphertextException();
         }
         try {
-            return DECODER.decode(text.substring(offset));
+            // One copy of the text as bytes (a non-Latin-1 character becomes '?', which is rejected as
+            // outside the alphabet), decoded in place from offset: no substring, no second copy.
+            ByteBuffer decoded = DECODER.decode(
+                    ByteBuffer.wrap(text.getBytes(StandardCharsets.ISO_8859_1), offset, length));
+            byte[] bytes = decoded.array();
+            return decoded.remaining() == bytes.length ? bytes : Arrays.copyOf(bytes, decoded.remaining());
         } catch (IllegalArgumentException e) {
             throw new InvalidCiphertextException();
         }

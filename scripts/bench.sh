@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Load benchmark of the codec server on this machine (see BENCHMARKS.md).
+# Builds, creates a throwaway KEK, measures process start to the first successful GenerateDek, then RUNS
+# times: starts the server on a free loopback port with the container JVM flags below, runs the load
+# scenarios (encrypt, decrypt-all, burst) through the real CodecClient, prints the server's peak RSS, and
+# stops the server. Results go to stdout and to bench-results/load-<time>.txt.
+#   RUNS=3 (default)   SKIP_BUILD=1 (reuse the jars)   LOAD_ARGS="--duration 5 --concurrency 16"
+#   SERVER_JVM_FLAGS="..." to try other flags
+#   SCENARIOS="encrypt decrypt-all burst" (default)   STARTUP=0 skips the start-time measurement
+#   PROFILE=1 also records a JFR profile of each server run to bench-results/server-run<N>-<time>.jfr
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# The flags we would put in the container image: a small fixed heap, the serial collector (one GC thread,
+# no concurrent-GC memory overhead; right for <= 2 CPUs), capped metaspace, code cache, direct memory and
+# thread stacks, and fail fast on OOM so Kubernetes restarts the pod.
+SERVER_JVM_FLAGS=${SERVER_JVM_FLAGS:-"-XX:+UseSerialGC -Xms32m -Xmx96m -XX:MaxMetaspaceSize=80m \
+-XX:ReservedCodeCacheSize=48m -XX:MaxDirectMemorySize=32m -Xss512k -XX:+ExitOnOutOfMemoryError"}
+RUNS=${RUNS:-3}
+LOAD_ARGS=${LOAD_ARGS:-}
+SCENARIOS=${SCENARIOS:-encrypt decrypt-all burst}
+
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  mvn -B -q -ntp -Dmaven.test.skip=true package
+fi
+
+work=$(mktemp -d)
+server_pid=
+cleanup() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+mkdir -p "$work/kek" && chmod 700 "$work/kek"
+java -jar codec-client/target/codec-cli.jar keygen --out "$work/kek/1"
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+port=
+for candidate in $(shuf -i 20000-60000 -n 50); do
+  if ! port_in_use "$candidate"; then port=$candidate; break; fi
+done
+[ -n "$port" ] || { echo "no free port found" >&2; exit 1; }
+
+export CODEC_KEK_DIR="$work/kek" GRPC_SERVER_PORT="$port"
+mkdir -p bench-results
+out="bench-results/load-$(date +%Y%m%dT%H%M%S).txt"
+load=(java -cp codec-bench/target/benchmarks.jar dev.codec.bench.LoadTool --target "127.0.0.1:$port")
+# shellcheck disable=SC2206
+server=(java $SERVER_JVM_FLAGS -jar codec-server/target/codec-server.jar)
+
+{
+  echo "# $(date -Is) $(nproc) CPUs, $(java -version 2>&1 | head -1)"
+  echo "# server JVM flags: $SERVER_JVM_FLAGS"
+  echo "# load average before: $(uptime)"
+  echo "# startup: process start to first successful GenerateDek (no health service on this branch yet)"
+  if [ "${STARTUP:-1}" = 1 ]; then
+    "${load[@]}" --startup-runs "$RUNS" startup -- "${server[@]}"
+  fi
+
+  for run in $(seq 1 "$RUNS"); do
+    jfr=()
+    if [ "${PROFILE:-0}" = 1 ]; then
+      jfr=("-XX:StartFlightRecording=filename=bench-results/server-run$run-$(date +%H%M%S).jfr,settings=profile,dumponexit=true")
+    fi
+    # shellcheck disable=SC2086
+    java $SERVER_JVM_FLAGS "${jfr[@]}" -jar codec-server/target/codec-server.jar > "$work/server.log" 2>&1 &
+    server_pid=$!
+    for _ in $(seq 1 300); do port_in_use "$port" && break; sleep 0.1; done
+    echo "# run $run, load average: $(uptime)"
+    # shellcheck disable=SC2086
+    "${load[@]}" --server-pid "$server_pid" --kek-dir "$work/kek" $LOAD_ARGS $SCENARIOS
+    kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
+    server_pid=
+  done
+  echo "# load average after: $(uptime)"
+} 2>&1 | tee "$out"
+echo "results: $out"
