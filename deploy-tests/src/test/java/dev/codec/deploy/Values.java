@@ -1,0 +1,70 @@
+package dev.codec.deploy;
+
+/** Values files the chart tests render with. The key and tokens are test values, known so leaks can be found. */
+final class Values {
+    /** The recommended install: Secrets made outside Helm. */
+    static final String EXISTING_SECRETS = """
+            kek:
+              existingSecret: codec-kek
+            auth:
+              existingSecret: codec-callers
+            """;
+
+    static final String KEK_1 = "q3EfBp0Yb0m8QZ2yUe4xH1c6VnTt9R5sLkW7aJdXoPI=";
+    static final String KEK_2 = "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MDEyMzQ1Njc4OTA=";
+    static final String CONTROL_API_TOKEN = "tok-control-api-5f1b8e2c9d7a4e6b";
+    static final String RUNNER_TOKEN = "tok-runner-0c3d9a7e1b2f4a8c6e";
+
+    /** Keys and tokens in the values: the chart creates both Secrets. */
+    static final String CHART_SECRETS = """
+            kek:
+              keys:
+                "1": %s
+                "2": %s
+              active: "2"
+              reloadInterval: 30s
+            auth:
+              tokens:
+                control-api: %s
+                runner: %s
+            """.formatted(KEK_1, KEK_2, CONTROL_API_TOKEN, RUNNER_TOKEN);
+
+    /** Everything optional switched on: chart-created Secrets, TLS with mTLS, HPA, ServiceMonitor, namespaces. */
+    static final String EVERY_TOGGLE = CHART_SECRETS + """
+            tls:
+              enabled: true
+              existingSecret: codec-tls
+              clientAuth: REQUIRE
+            autoscaling:
+              enabled: true
+              minReplicas: 3
+              maxReplicas: 9
+            serviceMonitor:
+              enabled: true
+              labels:
+                release: kube-prometheus-stack
+            networkPolicy:
+              enabled: true
+              grpcFrom:
+                - podSelector:
+                    matchLabels:
+                      app: control-api
+                  namespaceSelector:
+                    matchLabels:
+                      kubernetes.io/metadata.name: control
+                - podSelector:
+                    matchLabels:
+                      role: runner
+                  namespaceSelector:
+                    matchLabels:
+                      codec.dev/runners: "true"
+            config:
+              javaToolOptions: -XX:MaxRAMPercentage=60
+              logFormat: text
+            podAnnotations:
+              example.com/team: platform
+            """;
+
+    private Values() {
+    }
+}
