@@ -25,7 +25,7 @@ final class CodecChannels {
                 .maxRetryAttempts(builder.maxAttempts)
                 .keepAliveTime(builder.keepAlive.toNanos(), TimeUnit.NANOSECONDS)
                 .keepAliveTimeout(20, TimeUnit.SECONDS)
-                .keepAliveWithoutCalls(true);
+                .keepAliveWithoutCalls(false); // the server refuses pings on idle connections (codec.transport)
         if (builder.authority != null) {
             channel.overrideAuthority(builder.authority);
         }

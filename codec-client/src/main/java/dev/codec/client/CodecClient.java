@@ -56,7 +56,8 @@ import java.util.function.Function;
  *   <li><b>Deadline:</b> every call has one (default {@value #DEFAULT_DEADLINE_SECONDS} s, see
  *       {@link Builder#deadline}).</li>
  *   <li><b>Keepalive:</b> an HTTP/2 ping after {@value #DEFAULT_KEEPALIVE_SECONDS} s without traffic
- *       (also when idle) detects dead connections to pods that vanished without closing them.</li>
+ *       (while calls are open; the server refuses pings on idle connections) detects dead connections to pods
+ *       that vanished without closing them.</li>
  *   <li><b>Wait for ready</b> ({@link Builder#waitForReady}): off by default, so a call fails fast with
  *       {@code UNAVAILABLE} when no server is reachable; on, a call waits (up to its deadline) for a
  *       server to come up, useful at process startup.</li>
@@ -306,7 +307,7 @@ public final class CodecClient implements AutoCloseable {
         }
 
         /**
-         * Time without traffic after which an HTTP/2 ping checks the connection (also when idle). The
+         * Time without traffic after which an HTTP/2 ping checks the connection (while calls are open). The
          * server must permit pings this often (gRPC's default server policy permits one per 5 minutes
          * and answers faster pings with GOAWAY, after which the client doubles this time).
          */

@@ -34,13 +34,13 @@ class CliRoundTripTest {
         try (TestServer server = TestServer.start(kekFile.getParent(), Map.of("codec.auth.enabled", false))) {
             String target = "localhost:" + server.port();
 
-            Run generated = cli("generate-dek", "--project", "proj-1", "--target", target);
+            Run generated = cli("generate-dek", "--project", "proj-1", "--target", target, "--token-file", token);
             assertEquals(0, generated.exitCode, generated.err);
             JsonNode dek = JSON.readTree(generated.out);
             assertEquals(1, dek.get("kekVersion").asInt());
             String encryptedDek = dek.get("encryptedDek").asText();
 
-            Run encrypted = cli("encrypt", "--project", "proj-1", "--dek", encryptedDek, "--target", target,
+            Run encrypted = cli("encrypt", "--project", "proj-1", "--dek", encryptedDek, "--target", target, "--token-file", token,
                     "API_KEY=sk_live_123", "EMPTY=", "WITH_EQUALS=a=b");
             assertEquals(0, encrypted.exitCode, encrypted.err);
             JsonNode stored = JSON.readTree(encrypted.out);
@@ -54,13 +54,13 @@ class CliRoundTripTest {
             Path variablesFile = tmp.resolve("variables.json");
             Files.writeString(variablesFile, JSON.writeValueAsString(stored));
 
-            Run decrypted = cli("decrypt-all", "--project", "proj-1", "--dek", encryptedDek, "--target", target,
+            Run decrypted = cli("decrypt-all", "--project", "proj-1", "--dek", encryptedDek, "--target", target, "--token-file", token,
                     "--deployment", "dep-1", "--file", variablesFile.toString());
             assertEquals(0, decrypted.exitCode, decrypted.err);
             assertEquals(Map.of("API_KEY", "sk_live_123", "EMPTY", "", "WITH_EQUALS", "a=b", "LOG_LEVEL", "debug"),
                     JSON.readValue(decrypted.out, Map.class));
 
-            Run wrongProject = cli("decrypt-all", "--project", "proj-2", "--dek", encryptedDek, "--target", target,
+            Run wrongProject = cli("decrypt-all", "--project", "proj-2", "--dek", encryptedDek, "--target", target, "--token-file", token,
                     "--file", variablesFile.toString());
             assertEquals(CodecCli.EXIT_FAILED, wrongProject.exitCode);
             assertTrue(wrongProject.err.contains("INVALID_ARGUMENT: encrypted_dek"), wrongProject.err);

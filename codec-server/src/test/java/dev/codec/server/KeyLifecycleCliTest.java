@@ -42,8 +42,7 @@ class KeyLifecycleCliTest {
     static void startServer() throws Exception {
         TestServer.writeKek(kekDir, 1);
         kekTwo = TestServer.writeKek(kekDir, 2);
-        // The CLI sends no token yet: this server runs with auth off, as the README quick start does.
-        server = TestServer.start(kekDir, Map.of("codec.kek.reload-interval", "0s", "codec.auth.enabled", false));
+        server = TestServer.start(kekDir, Map.of("codec.kek.reload-interval", "0s"));
         target = "localhost:" + server.port();
     }
 
@@ -76,7 +75,7 @@ class KeyLifecycleCliTest {
         Path input = tmp.resolve("deks.csv");
         Files.write(input, lines);
 
-        Run run = cli("rewrap", "--file", input.toString(), "--batch-size", "2", "--target", target);
+        Run run = cli("rewrap", "--file", input.toString(), "--batch-size", "2", "--target", target, "--token-file", tokenFile());
 
         assertEquals(CodecCli.EXIT_FAILED, run.exitCode, run.err);
         List<String> out = run.out.lines().toList();
@@ -100,7 +99,7 @@ class KeyLifecycleCliTest {
         Run run;
         try {
             System.setIn(new ByteArrayInputStream(("proj-stdin," + dek + "\n").getBytes(StandardCharsets.UTF_8)));
-            run = cli("rewrap", "--target", target);
+            run = cli("rewrap", "--target", target, "--token-file", tokenFile());
         } finally {
             System.setIn(stdin);
         }
@@ -126,7 +125,7 @@ class KeyLifecycleCliTest {
 
     @Test
     void status_printsJsonWithFingerprints() throws Exception {
-        Run run = cli("status", "--target", target);
+        Run run = cli("status", "--target", target, "--token-file", tokenFile());
 
         assertEquals(0, run.exitCode, run.err);
         JsonNode status = JSON.readTree(run.out);
@@ -151,5 +150,10 @@ class KeyLifecycleCliTest {
                 .setErr(new PrintWriter(err, true))
                 .execute(args);
         return new Run(code, out.toString(), err.toString());
+    }
+
+    /** The test caller's token file (it has the rotate permission). */
+    private static String tokenFile() {
+        return server.tokensDir().resolve(TestServer.CALLER).toString();
     }
 }

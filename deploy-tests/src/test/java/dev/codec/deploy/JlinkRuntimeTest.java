@@ -54,6 +54,15 @@ class JlinkRuntimeTest {
         new SecureRandom().nextBytes(kek);
         Files.writeString(kekDir.resolve("1"), Base64.getEncoder().encodeToString(kek));
 
+        // Authentication as in production: a tokens directory and caller permissions from a YAML file.
+        Path callers = Files.createDirectories(tmp.resolve("callers"));
+        Path tokenFile = callers.resolve("deployer");
+        byte[] token = new byte[24];
+        new SecureRandom().nextBytes(token);
+        Files.writeString(tokenFile, Base64.getUrlEncoder().withoutPadding().encodeToString(token) + "\n");
+        Path config = tmp.resolve("codec.yaml");
+        Files.writeString(config, "codec:\n  auth:\n    callers:\n      deployer:\n        permissions: [encrypt, decrypt]\n");
+
         ProcessBuilder server = new ProcessBuilder(runtime.resolve("bin/java").toString(),
                 "-XX:MaxRAMPercentage=70", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-XX:+ExitOnOutOfMemoryError",
                 "-Djava.io.tmpdir=" + tmp, "-jar", jar.toString()).redirectErrorStream(true);
@@ -61,6 +70,8 @@ class JlinkRuntimeTest {
         server.environment().put("CODEC_KEK_DIR", kekDir.toString());
         server.environment().put("GRPC_SERVER_PORT", "0");
         server.environment().put("MICRONAUT_SERVER_PORT", "-1");
+        server.environment().put("CODEC_AUTH_TOKENS_DIR", callers.toString());
+        server.environment().put("MICRONAUT_CONFIG_FILES", config.toString());
         Process process = server.start();
         StringBuilder output = new StringBuilder();
         CompletableFuture<Matcher> serving = new CompletableFuture<>();
@@ -86,7 +97,7 @@ class JlinkRuntimeTest {
         try {
             int port = Integer.parseInt(serving.get(2, TimeUnit.MINUTES).group(1));
             ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().build();
-            try (CodecClient codec = CodecClient.builder().channel(channel).build()) {
+            try (CodecClient codec = CodecClient.builder().target("localhost:" + port).tokenFile(tokenFile).build()) {
                 assertEquals(ServingStatus.SERVING, HealthGrpc.newBlockingStub(channel)
                         .check(HealthCheckRequest.getDefaultInstance()).getStatus());
                 GeneratedDek dek = codec.generateDek("jlink-project");

@@ -71,7 +71,7 @@ class ExecCommandTest {
 
     @Test
     void exec_runsTheCommandWithTheDecryptedEnvironment_andExitsWithItsCode() throws Exception {
-        Run run = finish(cli("exec", "--metadata", metadata.toString(), "--target", target(), "--",
+        Run run = finish(cli("exec", "--metadata", metadata.toString(), "--target", target(), "--token-file", tokenFile(), "--",
                 "sh", "-c", "printf '%s|%s|%s|%s' \"$API_KEY\" \"$LOG_LEVEL\" \"$TRICKY\" \"$INHERITED\"; exit 7"));
 
         assertEquals(7, run.exitCode, run.err);
@@ -81,7 +81,7 @@ class ExecCommandTest {
 
     @Test
     void exec_commandOptionsAfterTheCommandBelongToIt() throws Exception {
-        Run run = finish(cli("exec", "--metadata", metadata.toString(), "--target", target(),
+        Run run = finish(cli("exec", "--metadata", metadata.toString(), "--target", target(), "--token-file", tokenFile(),
                 "sh", "-c", "echo \"$1\"", "sh", "--metadata"));
 
         assertEquals(0, run.exitCode, run.err);
@@ -91,7 +91,7 @@ class ExecCommandTest {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS) // fail, never hang, if forwarding breaks
     void exec_forwardsSigtermToTheChild_andExitsWithTheChildsCode() throws Exception {
-        Process cli = cli("exec", "--metadata", metadata.toString(), "--target", target(), "--",
+        Process cli = cli("exec", "--metadata", metadata.toString(), "--target", target(), "--token-file", tokenFile(), "--",
                 "sh", "-c", "trap 'echo child-got-TERM; exit 42' TERM; echo ready; while :; do sleep 0.05; done");
         List<ProcessHandle> children = List.of();
         try {
@@ -131,7 +131,7 @@ class ExecCommandTest {
         Files.writeString(wrongProject, deployment.toString());
         Path marker = tmp.resolve("started-refused");
 
-        Run run = finish(cli("exec", "--metadata", wrongProject.toString(), "--target", target(),
+        Run run = finish(cli("exec", "--metadata", wrongProject.toString(), "--target", target(), "--token-file", tokenFile(),
                 "--", "sh", "-c", "touch '" + marker + "'"));
 
         assertEquals(CodecCli.EXIT_FAILED, run.exitCode);
@@ -144,11 +144,11 @@ class ExecCommandTest {
     void exec_badMetadata_andMissingCommand_areReportedInOneLine() throws Exception {
         Path broken = tmp.resolve("broken.json");
         Files.writeString(broken, "{\"projectId\": \"p\"}");
-        Run badMetadata = finish(cli("exec", "--metadata", broken.toString(), "--target", target(), "--", "true"));
+        Run badMetadata = finish(cli("exec", "--metadata", broken.toString(), "--target", target(), "--token-file", tokenFile(), "--", "true"));
         assertEquals(CodecCli.EXIT_FAILED, badMetadata.exitCode);
         assertEquals("codec-cli: exec failed: " + broken + ": missing field \"environmentVariables\"\n", badMetadata.err);
 
-        Run noSuchCommand = finish(cli("exec", "--metadata", metadata.toString(), "--target", target(),
+        Run noSuchCommand = finish(cli("exec", "--metadata", metadata.toString(), "--target", target(), "--token-file", tokenFile(),
                 "--", "/nonexistent/command"));
         assertEquals(127, noSuchCommand.exitCode);
         assertTrue(noSuchCommand.err.startsWith("codec-cli: exec failed: cannot start /nonexistent/command"),
@@ -157,14 +157,14 @@ class ExecCommandTest {
 
     @Test
     void env_printsDotenvAndJson_withAWarningOnStderr() throws Exception {
-        Run dotenv = inProcess("env", "--metadata", metadata.toString(), "--target", target());
+        Run dotenv = inProcess("env", "--metadata", metadata.toString(), "--target", target(), "--token-file", tokenFile());
         assertEquals(0, dotenv.exitCode, dotenv.err);
         assertEquals("API_KEY='" + API_KEY + "'\n"
                 + "LOG_LEVEL='info'\n"
                 + "TRICKY=\"it's \\\"quoted\\\" \\$HOME \\\\ back\\nslash\"\n", dotenv.out);
         assertTrue(dotenv.err.contains("warning: the output contains secrets"), dotenv.err);
 
-        Run json = inProcess("env", "--metadata", metadata.toString(), "--target", target(), "--format", "json",
+        Run json = inProcess("env", "--metadata", metadata.toString(), "--target", target(), "--token-file", tokenFile(), "--format", "json",
                 "--deployment-id", "dep-2");
         assertEquals(0, json.exitCode, json.err);
         assertEquals(Map.of("API_KEY", API_KEY, "LOG_LEVEL", "info", "TRICKY", TRICKY), JSON.readValue(json.out, Map.class));
@@ -174,7 +174,7 @@ class ExecCommandTest {
     @Test
     void env_dotenvOutput_readsBackThroughPosixSh() throws Exception {
         // single-quoted values are literal for sh; the escaped form (TRICKY) is for dotenv parsers only
-        Run dotenv = inProcess("env", "--metadata", metadata.toString(), "--target", target());
+        Run dotenv = inProcess("env", "--metadata", metadata.toString(), "--target", target(), "--token-file", tokenFile());
         Path file = tmp.resolve("out.env");
         Files.writeString(file, dotenv.out.lines().filter(l -> !l.startsWith("TRICKY=")).reduce("", (a, l) -> a + l + "\n"));
         Process sh = new ProcessBuilder("sh", "-c", "set -a; . '" + file + "'; printf '%s|%s' \"$API_KEY\" \"$LOG_LEVEL\"")
@@ -186,6 +186,11 @@ class ExecCommandTest {
 
     private static String target() {
         return "localhost:" + server.port();
+    }
+
+    /** The test caller's token file: the CLI authenticates like a real runner. */
+    private static String tokenFile() {
+        return server.tokensDir().resolve(TestServer.CALLER).toString();
     }
 
     /** Starts codec-cli in a new JVM with the test classpath. */

@@ -42,8 +42,12 @@ class HeadlessServiceFailoverTest {
     void start() throws Exception {
         TestServer.writeKek(kekDir, 1);
         first = TestServer.start(kekDir, COUNTING);
-        second = TestServer.start(kekDir, COUNTING);
-        client = CodecClient.builder().target(FixedAddressesResolver.register(first.port(), second.port())).build();
+        Map<String, Object> sameCallers = new java.util.HashMap<>(COUNTING);
+        sameCallers.put("codec.auth.tokens-dir", first.tokensDir().toString()); // one token valid on both pods
+        second = TestServer.start(kekDir, sameCallers);
+        client = CodecClient.builder().target(FixedAddressesResolver.register(first.port(), second.port()))
+                .tokenFile(first.tokensDir().resolve(TestServer.CALLER))
+                .build();
     }
 
     @AfterEach

@@ -42,7 +42,8 @@ class StoredFormatRoundTripTest {
         TestServer.writeKek(kekDir, 1);
         TestServer.writeKek(kekDir, 2); // active: new DEKs are wrapped under KEK 2
         server = TestServer.start(kekDir, Map.of(CallCounter.ENABLED, "true"));
-        codec = CodecClient.builder().target("localhost:" + server.port()).build();
+        codec = CodecClient.builder().target("localhost:" + server.port())
+                .tokenFile(server.tokensDir().resolve(TestServer.CALLER)).build();
     }
 
     @AfterEach
