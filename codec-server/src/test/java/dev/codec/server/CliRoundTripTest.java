@@ -30,9 +30,9 @@ class CliRoundTripTest {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(kekFile)));
         assertFalse(keygen.out.contains(Files.readString(kekFile).trim()), "keygen --out must not print the key");
 
-        // The CLI takes no token yet, so this server runs as the README's quick start does: auth off.
-        try (TestServer server = TestServer.start(kekFile.getParent(), Map.of("codec.auth.enabled", false))) {
+        try (TestServer server = TestServer.start(kekFile.getParent())) {
             String target = "localhost:" + server.port();
+            String token = server.tokensDir().resolve(TestServer.CALLER).toString(); // authenticates like a real caller
 
             Run generated = cli("generate-dek", "--project", "proj-1", "--target", target, "--token-file", token);
             assertEquals(0, generated.exitCode, generated.err);
