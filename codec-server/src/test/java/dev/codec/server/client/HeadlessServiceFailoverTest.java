@@ -34,6 +34,9 @@ class HeadlessServiceFailoverTest {
     @TempDir
     Path kekDir;
 
+    @TempDir
+    Path callers;
+
     private TestServer first;
     private TestServer second;
     private CodecClient client;
@@ -41,12 +44,14 @@ class HeadlessServiceFailoverTest {
     @BeforeEach
     void start() throws Exception {
         TestServer.writeKek(kekDir, 1);
-        first = TestServer.start(kekDir, COUNTING);
+        // Both "pods" read one tokens directory (like one mounted Secret), so one token is valid on both.
+        TestServer.writeToken(callers, TestServer.CALLER);
         Map<String, Object> sameCallers = new java.util.HashMap<>(COUNTING);
-        sameCallers.put("codec.auth.tokens-dir", first.tokensDir().toString()); // one token valid on both pods
+        sameCallers.put("codec.auth.tokens-dir", callers.toString());
+        first = TestServer.start(kekDir, sameCallers);
         second = TestServer.start(kekDir, sameCallers);
         client = CodecClient.builder().target(FixedAddressesResolver.register(first.port(), second.port()))
-                .tokenFile(first.tokensDir().resolve(TestServer.CALLER))
+                .tokenFile(callers.resolve(TestServer.CALLER))
                 .build();
     }
 
