@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.codec.client.cli.CodecCli;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -20,33 +18,32 @@ import org.junit.jupiter.api.io.TempDir;
 class CliRoundTripTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private record Run(int exitCode, String out, String err) {}
 
     @Test
     void keygen_serverStart_generateDek_encrypt_decryptAll(@TempDir Path tmp) throws Exception {
         Path kekFile = tmp.resolve("kek").resolve("1");
-        Run keygen = cli("keygen", "--out", kekFile.toString());
-        assertEquals(0, keygen.exitCode, keygen.err);
+        CliRun keygen = CliRun.of("keygen", "--out", kekFile.toString());
+        assertEquals(0, keygen.exitCode(), keygen.err());
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(kekFile)));
-        assertFalse(keygen.out.contains(Files.readString(kekFile).trim()), "keygen --out must not print the key");
+        assertFalse(keygen.out().contains(Files.readString(kekFile).trim()), "keygen --out must not print the key");
 
         try (TestServer server = TestServer.start(kekFile.getParent())) {
             String target = "localhost:" + server.port();
             String token = server.tokensDir().resolve(TestServer.CALLER).toString(); // authenticates like a real caller
 
-            Run generated = cli("generate-dek", "--project", "proj-1", "--target", target, "--token-file", token);
-            assertEquals(0, generated.exitCode, generated.err);
-            JsonNode dek = JSON.readTree(generated.out);
+            CliRun generated = CliRun.of("generate-dek", "--project", "proj-1", "--target", target, "--token-file", token);
+            assertEquals(0, generated.exitCode(), generated.err());
+            JsonNode dek = JSON.readTree(generated.out());
             assertEquals(1, dek.get("kekVersion").asInt());
             String encryptedDek = dek.get("encryptedDek").asText();
 
-            Run encrypted = cli("encrypt", "--project", "proj-1", "--dek", encryptedDek, "--target", target, "--token-file", token,
+            CliRun encrypted = CliRun.of("encrypt", "--project", "proj-1", "--dek", encryptedDek, "--target", target, "--token-file", token,
                     "API_KEY=sk_live_123", "EMPTY=", "WITH_EQUALS=a=b");
-            assertEquals(0, encrypted.exitCode, encrypted.err);
-            JsonNode stored = JSON.readTree(encrypted.out);
+            assertEquals(0, encrypted.exitCode(), encrypted.err());
+            JsonNode stored = JSON.readTree(encrypted.out());
             assertEquals("secret", stored.get("API_KEY").get("type").asText());
             assertTrue(stored.get("API_KEY").get("value").asText().startsWith("enc1:"));
-            assertFalse(encrypted.out.contains("sk_live_123"));
+            assertFalse(encrypted.out().contains("sk_live_123"));
 
             // add a plain variable, as the control API stores them side by side
             ((com.fasterxml.jackson.databind.node.ObjectNode) stored).putObject("LOG_LEVEL")
@@ -54,36 +51,26 @@ class CliRoundTripTest {
             Path variablesFile = tmp.resolve("variables.json");
             Files.writeString(variablesFile, JSON.writeValueAsString(stored));
 
-            Run decrypted = cli("decrypt-all", "--project", "proj-1", "--dek", encryptedDek, "--target", target, "--token-file", token,
+            CliRun decrypted = CliRun.of("decrypt-all", "--project", "proj-1", "--dek", encryptedDek, "--target", target, "--token-file", token,
                     "--deployment", "dep-1", "--file", variablesFile.toString());
-            assertEquals(0, decrypted.exitCode, decrypted.err);
+            assertEquals(0, decrypted.exitCode(), decrypted.err());
             assertEquals(Map.of("API_KEY", "sk_live_123", "EMPTY", "", "WITH_EQUALS", "a=b", "LOG_LEVEL", "debug"),
-                    JSON.readValue(decrypted.out, Map.class));
+                    JSON.readValue(decrypted.out(), Map.class));
 
-            Run wrongProject = cli("decrypt-all", "--project", "proj-2", "--dek", encryptedDek, "--target", target, "--token-file", token,
+            CliRun wrongProject = CliRun.of("decrypt-all", "--project", "proj-2", "--dek", encryptedDek, "--target", target, "--token-file", token,
                     "--file", variablesFile.toString());
-            assertEquals(CodecCli.EXIT_FAILED, wrongProject.exitCode);
-            assertTrue(wrongProject.err.contains("INVALID_ARGUMENT: encrypted_dek"), wrongProject.err);
-            assertFalse(wrongProject.err.contains("sk_live_123"));
+            assertEquals(CodecCli.EXIT_FAILED, wrongProject.exitCode());
+            assertTrue(wrongProject.err().contains("INVALID_ARGUMENT: encrypted_dek"), wrongProject.err());
+            assertFalse(wrongProject.err().contains("sk_live_123"));
         }
     }
 
     @Test
     void unreachableService_failsWithOneLine() {
-        Run run = cli("generate-dek", "--project", "p", "--target", "localhost:1", "--deadline", "2s");
+        CliRun run = CliRun.of("generate-dek", "--project", "p", "--target", "localhost:1", "--deadline", "2s");
 
-        assertEquals(CodecCli.EXIT_FAILED, run.exitCode);
-        assertTrue(run.err.startsWith("codec-cli: generate-dek failed: UNAVAILABLE"), run.err);
-        assertEquals(1, run.err.lines().count(), run.err);
-    }
-
-    private static Run cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = CodecCli.newCommandLine()
-                .setOut(new PrintWriter(out, true))
-                .setErr(new PrintWriter(err, true))
-                .execute(args);
-        return new Run(code, out.toString(), err.toString());
+        assertEquals(CodecCli.EXIT_FAILED, run.exitCode());
+        assertTrue(run.err().startsWith("codec-cli: generate-dek failed: UNAVAILABLE"), run.err());
+        assertEquals(1, run.err().lines().count(), run.err());
     }
 }

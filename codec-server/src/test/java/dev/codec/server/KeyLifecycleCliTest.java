@@ -12,8 +12,6 @@ import dev.codec.server.crypto.EnvelopeCrypto;
 import dev.codec.server.crypto.KekRingLoader;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +34,6 @@ class KeyLifecycleCliTest {
     private static String target;
     private static String kekTwo;
 
-    private record Run(int exitCode, String out, String err) {}
 
     @BeforeAll
     static void startServer() throws Exception {
@@ -75,37 +72,37 @@ class KeyLifecycleCliTest {
         Path input = tmp.resolve("deks.csv");
         Files.write(input, lines);
 
-        Run run = cli("rewrap", "--file", input.toString(), "--batch-size", "2", "--target", target, "--token-file", tokenFile());
+        CliRun run = CliRun.of("rewrap", "--file", input.toString(), "--batch-size", "2", "--target", target, "--token-file", tokenFile());
 
-        assertEquals(CodecCli.EXIT_FAILED, run.exitCode, run.err);
-        List<String> out = run.out.lines().toList();
-        assertEquals(5, out.size(), run.out);
+        assertEquals(CodecCli.EXIT_FAILED, run.exitCode(), run.err());
+        List<String> out = run.out().lines().toList();
+        assertEquals(5, out.size(), run.out());
         for (int i = 0; i < 5; i++) {
             String[] parts = out.get(i).split(",", 2);
             assertEquals("proj-" + i, parts[0]);
             assertTrue(parts[1].startsWith("dek1:k2:"), parts[1]);
             assertEquals("secret-" + i, codec.decryptValue(parts[0], parts[1], cts.get(i)));
         }
-        assertTrue(run.err.contains("line 3: INVALID_ARGUMENT: encrypted_dek"), run.err);
-        assertTrue(run.err.contains("line 6: expected project_id,encrypted_dek"), run.err);
-        assertTrue(run.err.contains("rewrap: 6 sent, 2 failed"), run.err);
-        assertFalse(run.err.contains("garbage"), run.err);
+        assertTrue(run.err().contains("line 3: INVALID_ARGUMENT: encrypted_dek"), run.err());
+        assertTrue(run.err().contains("line 6: expected project_id,encrypted_dek"), run.err());
+        assertTrue(run.err().contains("rewrap: 6 sent, 2 failed"), run.err());
+        assertFalse(run.err().contains("garbage"), run.err());
     }
 
     @Test
     void rewrap_fromStdin_allGood_exitsZero() throws Exception {
         String dek = server.client().generateDek("proj-stdin").encryptedDek();
         InputStream stdin = System.in;
-        Run run;
+        CliRun run;
         try {
             System.setIn(new ByteArrayInputStream(("proj-stdin," + dek + "\n").getBytes(StandardCharsets.UTF_8)));
-            run = cli("rewrap", "--target", target, "--token-file", tokenFile());
+            run = CliRun.of("rewrap", "--target", target, "--token-file", tokenFile());
         } finally {
             System.setIn(stdin);
         }
 
-        assertEquals(0, run.exitCode, run.err);
-        String[] parts = run.out.trim().split(",", 2);
+        assertEquals(0, run.exitCode(), run.err());
+        String[] parts = run.out().trim().split(",", 2);
         assertEquals("proj-stdin", parts[0]);
         assertTrue(parts[1].startsWith("dek1:k2:"));
         assertEquals(32, server.client().decryptDek("proj-stdin", parts[1]).length);
@@ -116,19 +113,19 @@ class KeyLifecycleCliTest {
         Path input = tmp.resolve("deks.csv");
         Files.writeString(input, "p,dek1:k1:AAAA\n");
 
-        Run run = cli("rewrap", "--file", input.toString(), "--target", "localhost:1", "--deadline", "2s");
+        CliRun run = CliRun.of("rewrap", "--file", input.toString(), "--target", "localhost:1", "--deadline", "2s");
 
-        assertEquals(CodecCli.EXIT_FAILED, run.exitCode);
-        assertTrue(run.err.contains("lines 1-1: not re-wrapped"), run.err);
-        assertTrue(run.err.contains("rewrap failed: UNAVAILABLE"), run.err);
+        assertEquals(CodecCli.EXIT_FAILED, run.exitCode());
+        assertTrue(run.err().contains("lines 1-1: not re-wrapped"), run.err());
+        assertTrue(run.err().contains("rewrap failed: UNAVAILABLE"), run.err());
     }
 
     @Test
     void status_printsJsonWithFingerprints() throws Exception {
-        Run run = cli("status", "--target", target, "--token-file", tokenFile());
+        CliRun run = CliRun.of("status", "--target", target, "--token-file", tokenFile());
 
-        assertEquals(0, run.exitCode, run.err);
-        JsonNode status = JSON.readTree(run.out);
+        assertEquals(0, run.exitCode(), run.err());
+        JsonNode status = JSON.readTree(run.out());
         assertEquals(2, status.get("activeKekVersion").asInt());
         assertEquals(2, status.get("kekVersions").size());
         assertEquals(2, status.get("kekVersions").get(1).get("version").asInt());
@@ -139,17 +136,7 @@ class KeyLifecycleCliTest {
         assertTrue(status.get("dekCache").has("size"));
         assertTrue(status.get("dekCache").has("hitRatio"));
         assertFalse(status.get("legacyAccepted").asBoolean());
-        assertFalse(run.out.contains(kekTwo));
-    }
-
-    private static Run cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = CodecCli.newCommandLine()
-                .setOut(new PrintWriter(out, true))
-                .setErr(new PrintWriter(err, true))
-                .execute(args);
-        return new Run(code, out.toString(), err.toString());
+        assertFalse(run.out().contains(kekTwo));
     }
 
     /** The test caller's token file (it has the rotate permission). */

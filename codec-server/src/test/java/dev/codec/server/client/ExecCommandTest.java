@@ -10,12 +10,11 @@ import dev.codec.client.GeneratedDek;
 import dev.codec.client.StoredVariables;
 import dev.codec.client.Variable;
 import dev.codec.client.cli.CodecCli;
+import dev.codec.server.CliRun;
 import dev.codec.server.TestServer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -220,12 +219,7 @@ class ExecCommandTest {
     }
 
     private static Run inProcess(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = CodecCli.newCommandLine()
-                .setOut(new PrintWriter(out, true))
-                .setErr(new PrintWriter(err, true))
-                .execute(args);
-        return new Run(code, out.toString(), err.toString());
+        CliRun run = CliRun.of(args);
+        return new Run(run.exitCode(), run.out(), run.err());
     }
 }
