@@ -28,26 +28,47 @@ final class ChildProcess {
 
     /** Starts the command, waits for it, and returns its exit code (128 + N if it died of signal N). */
     static int run(ProcessBuilder command) throws StartFailedException, InterruptedException {
-        Process child;
-        try {
-            child = command.inheritIO().start();
-        } catch (IOException e) {
-            throw new StartFailedException("cannot start " + command.command().get(0)
-                    + " (" + e.getClass().getSimpleName() + ")");
-        }
+        // The hook is in place before the child starts, so a signal can never arrive in between and end
+        // codec-cli (exit 143) while the child runs on, orphaned.
+        Object lock = new Object();
+        Process[] started = new Process[1];
         Thread forwarder = new Thread(() -> {
+            Process child;
+            synchronized (lock) { // waits for a start() in progress
+                child = started[0];
+            }
+            if (child == null) {
+                Runtime.getRuntime().halt(EXIT_SIGTERM); // signalled before the command started
+            }
             child.destroy(); // SIGTERM
-            int code = awaitExit(child);
-            Runtime.getRuntime().halt(code); // the child's code, not the JVM's 143
+            Runtime.getRuntime().halt(awaitExit(child)); // the child's code, not the JVM's 143
         }, "codec-cli-signal-forwarder");
         Runtime.getRuntime().addShutdownHook(forwarder);
+        Process child;
+        synchronized (lock) {
+            try {
+                child = command.inheritIO().start();
+            } catch (IOException e) {
+                removeHook(forwarder);
+                throw new StartFailedException("cannot start " + command.command().get(0)
+                        + " (" + e.getClass().getSimpleName() + ")");
+            }
+            started[0] = child;
+        }
         int code = child.waitFor();
+        removeHook(forwarder);
+        return code;
+    }
+
+    /** Exit code of a process ended by SIGTERM (128 + 15). */
+    static final int EXIT_SIGTERM = 143;
+
+    private static void removeHook(Thread forwarder) {
         try {
             Runtime.getRuntime().removeShutdownHook(forwarder);
         } catch (IllegalStateException shuttingDown) {
             // a signal arrived: the hook is running and ends the process with the child's exit code
         }
-        return code;
     }
 
     private static int awaitExit(Process child) {
