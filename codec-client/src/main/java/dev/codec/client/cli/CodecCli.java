@@ -36,7 +36,20 @@ public final class CodecCli implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        quietNetty();
         System.exit(newCommandLine().execute(args));
+    }
+
+    /**
+     * A command line tool makes a handful of calls: it needs neither Netty's Unsafe buffers nor its
+     * native transport, and on JDK 24+ both print several WARNING lines to stderr, burying the one line
+     * codec-cli prints. Must run before any Netty class loads; a value set by the user wins.
+     */
+    static void quietNetty() {
+        for (String prefix : new String[] {"io.grpc.netty.shaded.io.netty.", "io.netty."}) {
+            System.setProperty(prefix + "noUnsafe", System.getProperty(prefix + "noUnsafe", "true"));
+            System.setProperty(prefix + "transport.noNative", System.getProperty(prefix + "transport.noNative", "true"));
+        }
     }
 
     /** The configured command line (tests call {@code execute} on it with their own streams). */

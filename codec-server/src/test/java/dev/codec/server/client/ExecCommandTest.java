@@ -192,12 +192,16 @@ class ExecCommandTest {
         return server.tokensDir().resolve(TestServer.CALLER).toString();
     }
 
-    /** Starts codec-cli in a new JVM with the test classpath. */
+    /**
+     * Starts codec-cli in a new JVM with the test classpath. On JDK 24+ with the flag the README gives:
+     * protobuf-java uses sun.misc.Unsafe, and the JVM would otherwise print four WARNING lines.
+     */
     private static Process cli(String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
-                CodecCli.class.getName()));
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        if (Runtime.version().feature() >= 24) {
+            command.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), CodecCli.class.getName()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("INHERITED", "from-parent");
