@@ -44,7 +44,8 @@ for candidate in $(shuf -i 20000-60000 -n 50); do
 done
 [ -n "$port" ] || { echo "no free port found" >&2; exit 1; }
 
-export CODEC_KEK_DIR="$work/kek" GRPC_SERVER_PORT="$port"
+# Auth off and the management port random: this measures the crypto and transport path, not token checks.
+export CODEC_KEK_DIR="$work/kek" GRPC_SERVER_PORT="$port" CODEC_AUTH_ENABLED=false MICRONAUT_SERVER_PORT=-1
 mkdir -p bench-results
 out="bench-results/load-$(date +%Y%m%dT%H%M%S).txt"
 load=(java -cp codec-bench/target/benchmarks.jar dev.codec.bench.LoadTool --target "127.0.0.1:$port")
