@@ -1,6 +1,5 @@
 package dev.codec.client.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.codec.client.CodecClient;
 import dev.codec.client.StoredVariables;
 import dev.codec.client.Variable;
@@ -48,9 +47,7 @@ final class DecryptAllCommand implements Callable<Integer> {
         try (CodecClient client = remote.client()) {
             values = client.decryptAll(project, deployment, encryptedDek, variables);
         }
-        spec.commandLine().getOut().println(new ObjectMapper().writerWithDefaultPrettyPrinter()
-                .writeValueAsString(new TreeMap<>(values)));
-        spec.commandLine().getOut().flush();
+        JsonOutput.print(spec, new TreeMap<>(values));
         return 0;
     }
 

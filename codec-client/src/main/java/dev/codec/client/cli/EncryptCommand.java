@@ -1,6 +1,5 @@
 package dev.codec.client.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.codec.client.CodecClient;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codec.client.StoredVariables;
@@ -71,9 +70,7 @@ final class EncryptCommand implements Callable<Integer> {
         try (CodecClient client = remote.client()) {
             stored = StoredVariables.encryptRevision(client, project, encryptedDek, secrets);
         }
-        spec.commandLine().getOut().println(new ObjectMapper().writerWithDefaultPrettyPrinter()
-                .writeValueAsString(stored));
-        spec.commandLine().getOut().flush();
+        JsonOutput.print(spec, stored);
         return 0;
     }
 

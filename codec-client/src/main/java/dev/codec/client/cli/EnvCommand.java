@@ -1,10 +1,6 @@
 package dev.codec.client.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.codec.client.CodecClient;
-import dev.codec.client.DeploymentMetadata;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -26,48 +22,29 @@ final class EnvCommand implements Callable<Integer> {
     /** Output formats. */
     enum Format { dotenv, json }
 
-    @Option(names = "--metadata", required = true, paramLabel = "FILE",
-            description = "Deployment metadata JSON: projectId, encryptedDEK, environmentVariables (stored shape).")
-    Path metadata;
-
-    @Option(names = "--deployment-id", paramLabel = "ID",
-            description = "Deployment id for the audit log (overrides deploymentId in the metadata).")
-    String deploymentId;
+    @Mixin
+    DeploymentOptions deployment;
 
     @Option(names = "--format", defaultValue = "dotenv", paramLabel = "FORMAT",
             description = "dotenv or json. Default: ${DEFAULT-VALUE}.")
     Format format;
-
-    @Mixin
-    RemoteOptions remote;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        Map<String, String> environment = new TreeMap<>(decrypt(metadata, deploymentId, remote));
+        Map<String, String> environment = new TreeMap<>(deployment.decrypt());
         spec.commandLine().getErr().println(WARNING);
         spec.commandLine().getErr().flush();
         PrintWriter out = spec.commandLine().getOut();
         if (format == Format.json) {
-            out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(environment));
+            JsonOutput.print(spec, environment);
         } else {
             environment.forEach((name, value) -> out.println(name + "=" + dotenvQuote(value)));
         }
         out.flush();
         return 0;
-    }
-
-    /** Reads the metadata file and decrypts it with one call; shared with {@link ExecCommand}. */
-    static Map<String, String> decrypt(Path metadata, String deploymentId, RemoteOptions remote) {
-        DeploymentMetadata deployment = DeploymentMetadata.read(metadata);
-        if (deploymentId != null) {
-            deployment = deployment.withDeploymentId(deploymentId);
-        }
-        try (CodecClient client = remote.client()) {
-            return deployment.decrypt(client);
-        }
     }
 
     /**

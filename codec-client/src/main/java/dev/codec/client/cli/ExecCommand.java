@@ -1,13 +1,11 @@
 package dev.codec.client.cli;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -31,26 +29,18 @@ import picocli.CommandLine.Parameters;
 final class ExecCommand implements Callable<Integer> {
     static final int EXIT_CANNOT_START = 127;
 
-    @Option(names = "--metadata", required = true, paramLabel = "FILE",
-            description = "Deployment metadata JSON: projectId, encryptedDEK, environmentVariables (stored shape).")
-    Path metadata;
-
-    @Option(names = "--deployment-id", paramLabel = "ID",
-            description = "Deployment id for the audit log (overrides deploymentId in the metadata).")
-    String deploymentId;
+    @Mixin
+    DeploymentOptions deployment;
 
     @Parameters(arity = "1..*", paramLabel = "CMD", description = "The command and its arguments (after --).")
     List<String> command;
-
-    @Mixin
-    RemoteOptions remote;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        Map<String, String> environment = EnvCommand.decrypt(metadata, deploymentId, remote);
+        Map<String, String> environment = deployment.decrypt();
         ProcessBuilder child = new ProcessBuilder(command);
         child.environment().putAll(environment);
         try {

@@ -34,8 +34,7 @@ final class GenerateDekCommand implements Callable<Integer> {
                 .put("projectId", project)
                 .put("encryptedDek", dek.encryptedDek())
                 .put("kekVersion", dek.kekVersion());
-        spec.commandLine().getOut().println(json.writerWithDefaultPrettyPrinter().writeValueAsString(out));
-        spec.commandLine().getOut().flush();
+        JsonOutput.print(spec, out);
         return 0;
     }
 }

@@ -45,8 +45,7 @@ final class StatusCommand implements Callable<Integer> {
                 .put("size", status.dekCacheSize())
                 .put("hitRatio", status.dekCacheHitRatio());
         out.put("legacyAccepted", status.legacyAccepted());
-        spec.commandLine().getOut().println(json.writerWithDefaultPrettyPrinter().writeValueAsString(out));
-        spec.commandLine().getOut().flush();
+        JsonOutput.print(spec, out);
         return 0;
     }
 }

@@ -1,0 +1,33 @@
+package dev.codec.client.cli;
+
+import dev.codec.client.CodecClient;
+import dev.codec.client.DeploymentMetadata;
+import java.nio.file.Path;
+import java.util.Map;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Which deployment to decrypt, and where the service is: shared by {@code exec} and {@code env}. */
+final class DeploymentOptions {
+    @Option(names = "--metadata", required = true, paramLabel = "FILE",
+            description = "Deployment metadata JSON: projectId, encryptedDEK, environmentVariables (stored shape).")
+    Path metadata;
+
+    @Option(names = "--deployment-id", paramLabel = "ID",
+            description = "Deployment id for the audit log (overrides deploymentId in the metadata).")
+    String deploymentId;
+
+    @Mixin
+    RemoteOptions remote;
+
+    /** The deployment's variables, decrypted with one DecryptAll call. */
+    Map<String, String> decrypt() {
+        DeploymentMetadata deployment = DeploymentMetadata.read(metadata);
+        if (deploymentId != null) {
+            deployment = deployment.withDeploymentId(deploymentId);
+        }
+        try (CodecClient client = remote.client()) {
+            return deployment.decrypt(client);
+        }
+    }
+}
