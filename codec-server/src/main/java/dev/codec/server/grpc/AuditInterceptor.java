@@ -2,6 +2,7 @@ package dev.codec.server.grpc;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import io.grpc.Context;
@@ -16,6 +17,7 @@ import io.grpc.Status;
 import io.micronaut.core.order.Ordered;
 import java.io.IOException;
 import java.io.StringWriter;
+import java.lang.reflect.Method;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -86,22 +88,67 @@ public final class AuditInterceptor implements ServerInterceptor, Ordered {
 
     /** Copies identifiers and the entry count (the first map or repeated field) from a request. */
     static void describe(Message request, CallRecord record) {
-        FieldDescriptor project = request.getDescriptorForType().findFieldByName("project_id");
-        if (project != null && project.getType() == FieldDescriptor.Type.STRING) {
-            record.projectId = (String) request.getField(project);
+        DESCRIBERS.get(request.getClass()).describe(request, record);
+    }
+
+    private static final ClassValue<RequestDescriber> DESCRIBERS = new ClassValue<>() {
+        @Override
+        protected RequestDescriber computeValue(Class<?> type) {
+            return RequestDescriber.of(type);
         }
-        FieldDescriptor deployment = request.getDescriptorForType().findFieldByName("deployment_id");
-        if (deployment != null && deployment.getType() == FieldDescriptor.Type.STRING) {
-            record.deploymentId = (String) request.getField(deployment);
-        }
-        int values = 1;
-        for (FieldDescriptor field : request.getDescriptorForType().getFields()) {
-            if (field.isRepeated()) {
-                values = request.getRepeatedFieldCount(field);
-                break;
+    };
+
+    /**
+     * How to read one request type's identifiers and entry count, worked out once per class. The count
+     * comes from the generated {@code get<Field>Count()} accessor: protobuf's reflective
+     * {@code getRepeatedFieldCount} would turn a map field into a list of entry messages on every call.
+     */
+    private record RequestDescriber(FieldDescriptor project, FieldDescriptor deployment, Method count) {
+        static RequestDescriber of(Class<?> type) {
+            Descriptor descriptor;
+            try {
+                descriptor = (Descriptor) type.getMethod("getDescriptor").invoke(null);
+            } catch (ReflectiveOperationException | ClassCastException e) {
+                return new RequestDescriber(null, null, null);
             }
+            Method count = null;
+            for (FieldDescriptor field : descriptor.getFields()) {
+                if (field.isRepeated()) {
+                    String name = field.getJsonName();
+                    try {
+                        count = type.getMethod("get" + Character.toUpperCase(name.charAt(0)) + name.substring(1) + "Count");
+                    } catch (NoSuchMethodException e) {
+                        count = null;
+                    }
+                    break;
+                }
+            }
+            return new RequestDescriber(stringField(descriptor, "project_id"), stringField(descriptor, "deployment_id"),
+                    count);
         }
-        record.values = values;
+
+        private static FieldDescriptor stringField(Descriptor descriptor, String name) {
+            FieldDescriptor field = descriptor.findFieldByName(name);
+            return field != null && field.getType() == FieldDescriptor.Type.STRING && !field.isRepeated() ? field : null;
+        }
+
+        void describe(Message request, CallRecord record) {
+            if (project != null) {
+                record.projectId = (String) request.getField(project);
+            }
+            if (deployment != null) {
+                record.deploymentId = (String) request.getField(deployment);
+            }
+            int values = 1;
+            if (count != null) {
+                try {
+                    values = (Integer) count.invoke(request);
+                } catch (ReflectiveOperationException e) {
+                    values = -1;
+                }
+            }
+            record.values = values;
+        }
     }
 
     private static void log(String rpc, CallRecord record, Status status, long nanos) {
