@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * SIGTERM on a real server process with a real call in flight: health turns NOT_SERVING, new calls are
- * refused, the in-flight call still completes, and the process exits 0.
+ * refused, the in-flight call still completes and is audited, and the process exits 0.
  */
 class GracefulShutdownTest {
     @Test
@@ -104,6 +104,10 @@ class GracefulShutdownTest {
                 assertEquals(ShutdownSignals.EXIT_STOPPED, server.awaitExit(), server.output());
                 String output = server.output();
                 assertTrue(output.contains("codec drained: every in-flight call finished"), output);
+                // The held call's audit line was still queued in the asynchronous audit appender when the
+                // drain ended: it must reach stdout before the process exits.
+                assertTrue(output.lines().anyMatch(line -> line.startsWith("{") && line.contains("\"rpc\":\"GenerateDek\"")
+                        && line.contains("\"project_id\":\"slow-project\"") && line.contains("\"status\":\"OK\"")), output);
             } finally {
                 channel.shutdownNow();
             }
