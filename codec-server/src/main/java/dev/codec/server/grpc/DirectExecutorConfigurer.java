@@ -9,13 +9,14 @@ import jakarta.inject.Singleton;
 /**
  * Runs the codec's calls directly on the gRPC transport (Netty event loop) threads instead of handing
  * each one to Micronaut's I/O thread pool. Every codec call is short and CPU-bound (no I/O, no blocking:
- * the KEK is in memory), so the hand-off only costs a thread switch per call; BENCHMARKS.md has the
- * measured effect. Off by default until a quiet-machine measurement shows a gain (the one so far showed
- * none); turn it on with {@code codec.grpc.direct-executor=true} ({@code CODEC_GRPC_DIRECT_EXECUTOR=true}).
- * Never with an interceptor that blocks.
+ * the KEK is in memory, the audit log is written by a background appender), so the hand-off only costs a
+ * thread switch and a wake-up per call: on a quiet 2-core machine it took 35 to 45 % of the server's CPU per
+ * call (BENCHMARKS.md). On by default; {@code codec.grpc.direct-executor=false}
+ * ({@code CODEC_GRPC_DIRECT_EXECUTOR=false}) goes back to the pool, e.g. for a debugging interceptor that
+ * blocks. Nothing on the call path may block while this is on.
  */
 @Singleton
-@Requires(property = "codec.grpc.direct-executor", value = "true")
+@Requires(property = "codec.grpc.direct-executor", value = "true", defaultValue = "true")
 public class DirectExecutorConfigurer implements BeanCreatedEventListener<ServerBuilder<?>> {
     @Override
     public ServerBuilder<?> onCreated(BeanCreatedEvent<ServerBuilder<?>> event) {

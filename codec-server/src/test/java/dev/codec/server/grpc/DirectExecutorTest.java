@@ -41,14 +41,14 @@ class DirectExecutorTest {
     Path kekDir;
 
     @Test
-    void calls_withDirectExecutorOn_runOnTransportThreadsNotTheIoPool() throws Exception {
-        String thread = roundTripThread(Map.of("codec.grpc.direct-executor", "true"));
+    void calls_byDefault_runOnTransportThreadsNotTheIoPool() throws Exception {
+        String thread = roundTripThread(Map.of());
         assertFalse(thread.startsWith("io-executor"), thread);
     }
 
     @Test
-    void calls_byDefault_runOnTheIoPool() throws Exception {
-        String thread = roundTripThread(Map.of());
+    void calls_withDirectExecutorOff_runOnTheIoPool() throws Exception {
+        String thread = roundTripThread(Map.of("codec.grpc.direct-executor", "false"));
         assertTrue(thread.startsWith("io-executor"), thread);
     }
 

@@ -16,8 +16,10 @@ import java.net.Socket;
 /**
  * Test only: makes a call slow for real. A call carrying the header {@value #HEADER} is held just before
  * its handler runs: the interceptor connects to the test's socket on {@code codec.test.hold-port},
- * writes one byte ("I am in flight") and blocks until the test writes one byte back ("finish now").
- * Works in-process and in a server started as its own process.
+ * writes one byte ("I am in flight") and waits until the test writes one byte back ("finish now").
+ * The wait runs on a thread of its own, so the transport thread the call arrived on (calls run on the
+ * transport threads by default) keeps serving the connection's other calls meanwhile. Works in-process and
+ * in a server started as its own process.
  */
 @Singleton
 @Requires(property = "codec.test.hold-port")
@@ -41,8 +43,12 @@ public class HoldingInterceptor implements ServerInterceptor {
         return new SimpleForwardingServerCallListener<>(listener) {
             @Override
             public void onHalfClose() {
-                hold();
-                super.onHalfClose();
+                Thread holder = new Thread(() -> {
+                    hold();
+                    super.onHalfClose();
+                }, "codec-test-hold");
+                holder.setDaemon(true);
+                holder.start();
             }
         };
     }
