@@ -24,6 +24,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -38,6 +39,7 @@ import java.util.function.Supplier;
  *   startup       (needs "-- server command...") starts the server --startup-runs times, measures process
  *                 start to the first successful GenerateDek on --target, and stops it again
  * options: --target host:port (localhost:50051)  --concurrency C (16)  --secrets N (100)
+ *   --connections N (1: encrypt and decrypt-all spread their callers over N clients, each its own connection)
  *   --value-size BYTES (64)  --warmup SECONDS (3)  --duration SECONDS (5)  --burst-calls N (1000)
  *   --burst-connections N (1)  --kek-dir DIR (build burst data offline with the server's KEK: truly cold)
  *   --cold-wait SECONDS (without --kek-dir: wait this long, e.g. the server's DEK cache TTL, before the burst)
@@ -88,18 +90,35 @@ public final class LoadTool {
         for (String scenario : scenarios) {
             switch (scenario) {
                 case "startup" -> startup();
-                case "encrypt", "decrypt-all", "burst" -> {
-                    try (CodecClient client = client()) {
-                        switch (scenario) {
-                            case "encrypt" -> encrypt(client);
-                            case "decrypt-all" -> decryptAll(client);
-                            default -> burst(client);
+                case "encrypt", "decrypt-all" -> {
+                    List<CodecClient> clients = clients(intOption("connections", 1));
+                    try {
+                        if (scenario.equals("encrypt")) {
+                            encrypt(clients);
+                        } else {
+                            decryptAll(clients);
                         }
+                    } finally {
+                        clients.forEach(CodecClient::close);
+                    }
+                }
+                case "burst" -> {
+                    try (CodecClient client = client()) {
+                        burst(client);
                     }
                 }
                 default -> throw new IllegalArgumentException("unknown scenario " + scenario);
             }
         }
+    }
+
+    /** {@code count} clients, each its own connection (callers are spread over them, as separate runners would be). */
+    private List<CodecClient> clients(int count) {
+        List<CodecClient> clients = new ArrayList<>(count);
+        for (int c = 0; c < count; c++) {
+            clients.add(client());
+        }
+        return clients;
     }
 
     private CodecClient client() {
@@ -108,30 +127,30 @@ public final class LoadTool {
 
     // ---- encrypt ------------------------------------------------------------------------------------
 
-    private void encrypt(CodecClient client) throws InterruptedException {
+    private void encrypt(List<CodecClient> clients) throws InterruptedException {
         int concurrency = intOption("concurrency", 16);
         String project = "load-encrypt";
-        String dek = client.generateDek(project).encryptedDek();
+        String dek = clients.get(0).generateDek(project).encryptedDek();
         Map<String, String> values = Map.of("VALUE", Fixtures.plaintextString(intOption("value-size", 64)));
-        Runnable call = () -> client.encrypt(project, dek, values);
-        timed("encrypt", concurrency, 1, call);
+        IntConsumer call = caller -> clients.get(caller % clients.size()).encrypt(project, dek, values);
+        timed("encrypt", concurrency, clients.size(), 1, call);
     }
 
     // ---- decrypt-all --------------------------------------------------------------------------------
 
-    private void decryptAll(CodecClient client) throws InterruptedException {
+    private void decryptAll(List<CodecClient> clients) throws InterruptedException {
         int secrets = intOption("secrets", 100);
         String project = "load-decrypt-all";
-        String dek = client.generateDek(project).encryptedDek();
-        Map<String, Variable> variables = encryptedVariables(client, project, dek, secrets);
-        Runnable call = () -> {
-            Map<String, String> values = client.decryptAll(project, "deploy-1", dek, variables);
+        String dek = clients.get(0).generateDek(project).encryptedDek();
+        Map<String, Variable> variables = encryptedVariables(clients.get(0), project, dek, secrets);
+        IntConsumer call = caller -> {
+            Map<String, String> values = clients.get(caller % clients.size()).decryptAll(project, "deploy-1", dek, variables);
             if (values.size() != secrets) {
                 throw new IllegalStateException("expected " + secrets + " values, got " + values.size());
             }
         };
-        timed("decrypt-all", 1, secrets, call);
-        timed("decrypt-all", intOption("concurrency", 16), secrets, call);
+        timed("decrypt-all", 1, 1, secrets, call);
+        timed("decrypt-all", intOption("concurrency", 16), clients.size(), secrets, call);
     }
 
     private Map<String, Variable> encryptedVariables(CodecClient client, String project, String dek, int secrets) {
@@ -145,8 +164,12 @@ public final class LoadTool {
         return variables;
     }
 
-    /** Runs {@code call} from {@code callers} threads: a warm-up, then a measured phase; prints the result. */
-    private void timed(String scenario, int callers, int valuesPerCall, Runnable call) throws InterruptedException {
+    /**
+     * Runs {@code call} (given the caller's index) from {@code callers} threads: a warm-up, then a measured
+     * phase; prints the result.
+     */
+    private void timed(String scenario, int callers, int connections, int valuesPerCall, IntConsumer call)
+            throws InterruptedException {
         long warmupNanos = Duration.ofSeconds(intOption("warmup", 3)).toNanos();
         long measureNanos = Duration.ofSeconds(intOption("duration", 5)).toNanos();
         AtomicLong errors = new AtomicLong();
@@ -156,6 +179,7 @@ public final class LoadTool {
         long[] window = new long[2];
         for (int t = 0; t < callers; t++) {
             LatencyRecorder recorder = recorders[t] = new LatencyRecorder();
+            int caller = t;
             threads[t] = new Thread(() -> {
                 try {
                     start.await();
@@ -166,7 +190,7 @@ public final class LoadTool {
                 long end = window[1];
                 for (long now = System.nanoTime(); now < end; now = System.nanoTime()) {
                     try {
-                        call.run();
+                        call.accept(caller);
                         long took = System.nanoTime() - now;
                         if (now >= measureFrom) {
                             recorder.record(took);
@@ -193,7 +217,8 @@ public final class LoadTool {
         }
         LatencyRecorder all = LatencyRecorder.merge(recorders);
         double seconds = measureNanos / 1e9;
-        Map<String, Object> params = new HashMap<>(Map.of("callers", callers, "values_per_call", valuesPerCall));
+        Map<String, Object> params = new HashMap<>(Map.of("callers", callers, "connections", connections,
+                "values_per_call", valuesPerCall));
         params.putAll(cpu.perCall(all.count()));
         report(scenario, params, all, errors.get(), seconds, valuesPerCall);
     }
