@@ -142,6 +142,7 @@ public final class CodecService {
         validate.deploymentId(deploymentId);
         validate.entryCount("variables", variables.size());
         boolean anySecret = false;
+        List<String> legacy = null;
         for (Map.Entry<String, Variable> entry : variables.entrySet()) {
             String name = entry.getKey();
             Variable variable = entry.getValue();
@@ -151,19 +152,17 @@ public final class CodecService {
                 case SECRET -> {
                     validate.ciphertextSize("variables", name, variable.value());
                     anySecret = true;
+                    if (!acceptLegacy && LegacyFormat.isValue(variable.value())) {
+                        legacy = legacy == null ? new ArrayList<>() : legacy;
+                        legacy.add(name);
+                    }
                 }
                 default -> throw badInput("variables[" + RequestValidator.echo(name)
                         + "]: kind must be PLAIN or SECRET");
             }
         }
-        if (anySecret) {
-            Map<String, String> secrets = new HashMap<>();
-            variables.forEach((name, variable) -> {
-                if (variable.kind() == Variable.Kind.SECRET) {
-                    secrets.put(name, variable.value());
-                }
-            });
-            rejectLegacyValuesIfDisabled("variables", secrets);
+        if (legacy != null) {
+            throw legacyDisabled("variables", legacy);
         }
         if (!anySecret && encryptedDek.isEmpty()) {
             Map<String, String> plain = new HashMap<>(capacity(variables.size()));
@@ -347,10 +346,15 @@ public final class CodecService {
             }
         });
         if (!legacy.isEmpty()) {
-            Collections.sort(legacy);
-            throw new RejectedRequestException(RejectedRequestException.Reason.LEGACY_DISABLED,
-                    field + "[" + RequestValidator.names(legacy) + "]: " + LEGACY_DISABLED);
+            throw legacyDisabled(field, legacy);
         }
+    }
+
+    /** The refusal of legacy-format input while {@code codec.legacy.accept} is off, naming every such entry. */
+    private static RejectedRequestException legacyDisabled(String field, List<String> names) {
+        Collections.sort(names);
+        return new RejectedRequestException(RejectedRequestException.Reason.LEGACY_DISABLED,
+                field + "[" + RequestValidator.names(names) + "]: " + LEGACY_DISABLED);
     }
 
     /** An "enc1:" value, or a legacy value when legacy input is accepted. */
