@@ -30,9 +30,11 @@ import org.slf4j.LoggerFactory;
  *  "values":12,"status":"OK","latency_ms":0.84}
  * </pre>
  * Only identifiers and counts are read from requests (by field name, so new RPCs are covered too):
- * never a value, ciphertext, DEK, KEK or token.
+ * never a value, ciphertext, DEK, KEK or token. The lines are written by a background thread in batches
+ * ({@link AuditLineWriter}), never dropped; closing the interceptor (with the application context) writes
+ * out the rest.
  */
-public final class AuditInterceptor implements ServerInterceptor, Ordered {
+public final class AuditInterceptor implements ServerInterceptor, Ordered, AutoCloseable {
     /** Outermost of the codec's interceptors. */
     public static final int ORDER = 100;
     public static final String LOGGER = "codec.audit";
@@ -41,9 +43,22 @@ public final class AuditInterceptor implements ServerInterceptor, Ordered {
     private static final JsonFactory JSON = new JsonFactory();
     private static final int MAX_ID_LENGTH = 128;
 
+    private final AuditLineWriter writer = new AuditLineWriter(AUDIT::info);
+
     @Override
     public int getOrder() {
         return ORDER;
+    }
+
+    /** Writes out every audit line of the calls finished so far (lines are written in batches, off the call). */
+    public void flush() {
+        writer.flush();
+    }
+
+    /** Writes out the queued audit lines and stops the writer thread; later lines are written directly. */
+    @Override
+    public void close() {
+        writer.close();
     }
 
     @Override
@@ -151,7 +166,7 @@ public final class AuditInterceptor implements ServerInterceptor, Ordered {
         }
     }
 
-    private static void log(String rpc, CallRecord record, Status status, long nanos) {
+    private void log(String rpc, CallRecord record, Status status, long nanos) {
         StringWriter line = new StringWriter(192);
         try (JsonGenerator json = JSON.createGenerator(line)) {
             json.writeStartObject();
@@ -169,7 +184,7 @@ public final class AuditInterceptor implements ServerInterceptor, Ordered {
         } catch (IOException e) {
             return; // a StringWriter does not fail
         }
-        AUDIT.info(line.toString());
+        writer.submit(line.toString());
     }
 
     private static String truncate(String id) {

@@ -34,7 +34,9 @@ public class GrpcServices {
         return StrictRequestParsing.apply(new CodecEndpoint(codec).bindService());
     }
 
+    /** Closed with the context, after the drain on SIGTERM: writes out the audit lines still queued. */
     @Singleton
+    @Bean(preDestroy = "close")
     public AuditInterceptor auditInterceptor() {
         return new AuditInterceptor();
     }

@@ -37,6 +37,7 @@ class AuditLogTest {
             assertThrows(CodecException.class, () -> CodecClient.builder()
                     .channel(server.unauthenticatedChannel()).build().generateDek("proj-c"));
 
+            server.context().getBean(AuditInterceptor.class).flush(); // lines are written in batches
             List<JsonNode> lines = audit.messagesOf(AuditInterceptor.LOGGER).stream().map(AuditLogTest::parse).toList();
 
             assertEquals(5, lines.size(), lines.toString());
