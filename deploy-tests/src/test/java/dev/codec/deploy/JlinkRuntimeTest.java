@@ -1,6 +1,7 @@
 package dev.codec.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.codec.client.CodecClient;
@@ -34,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The Dockerfile's runtime, built here as the image's build stage does: scripts/jlink-runtime.sh makes the
  * jlink image from the built codec-server.jar, scripts/cds-archive.sh makes the CDS archive with a training
  * run on it, and the runtime moves (the image copies it to another path). The server then runs on it as a
- * real process with the image's command line (codec-server/jvm.options and the archive), loads its classes
+ * real process with the Dockerfile's ENTRYPOINT (read from it: jvm.options and the archive), loads its classes
  * from the archive, reports SERVING, does a full round trip, and exits 0 on SIGTERM. Proves the module list
  * is complete and the archive is used.
  */
@@ -69,11 +70,13 @@ class JlinkRuntimeTest {
         Path config = tmp.resolve("codec.yaml");
         Files.writeString(config, "codec:\n  auth:\n    callers:\n      deployer:\n        permissions: [encrypt, decrypt]\n");
 
-        // The image's ENTRYPOINT, plus a log of where each class came from.
+        // The Dockerfile's ENTRYPOINT on the files built here, plus a log of where each class came from.
+        List<String> command = imageCommand(Map.of("/opt/java", runtime.toString(),
+                "/opt/codec/jvm.options", ROOT.resolve("codec-server/jvm.options").toString(),
+                "/opt/codec/codec.jsa", archive.toString(), "/opt/codec/codec-server.jar", jar.toString()));
         Path classLoadLog = tmp.resolve("class-load.log");
-        ProcessBuilder server = new ProcessBuilder(runtime.resolve("bin/java").toString(),
-                "@" + ROOT.resolve("codec-server/jvm.options"), "-XX:SharedArchiveFile=" + archive,
-                "-Xlog:class+load=info:file=" + classLoadLog, "-jar", jar.toString()).redirectErrorStream(true);
+        command.add(command.indexOf("-jar"), "-Xlog:class+load=info:file=" + classLoadLog);
+        ProcessBuilder server = new ProcessBuilder(command).redirectErrorStream(true);
         server.environment().remove("CODEC_KEK");
         server.environment().put("CODEC_KEK_DIR", kekDir.toString());
         server.environment().put("GRPC_SERVER_PORT", "0");
@@ -149,6 +152,30 @@ class JlinkRuntimeTest {
         notShared.values().removeIf(source -> source.equals("shared objects file (top)"));
         assertEquals(Map.of(), notShared, "codec classes not loaded from the CDS archive (of " + sources.size()
                 + "); server output:\n" + serverOutput);
+    }
+
+    /**
+     * The Dockerfile's ENTRYPOINT (exec form), each image path replaced by the local file built in its place.
+     * Fails on a path of the image the test does not know, so the test cannot drift from the image.
+     */
+    private static List<String> imageCommand(Map<String, String> localPaths) throws IOException {
+        String dockerfile = Files.readString(ROOT.resolve("Dockerfile")).replace("\\\n", " ");
+        String entrypoint = dockerfile.lines().filter(line -> line.startsWith("ENTRYPOINT ")).findFirst()
+                .orElseThrow(() -> new AssertionError("Dockerfile has no ENTRYPOINT"));
+        List<String> command = new ArrayList<>();
+        Matcher arg = Pattern.compile("\"([^\"]*)\"").matcher(entrypoint);
+        while (arg.find()) {
+            String value = arg.group(1);
+            String unknown = value;
+            for (Map.Entry<String, String> path : localPaths.entrySet()) {
+                value = value.replace(path.getKey(), path.getValue());
+                unknown = unknown.replace(path.getKey(), "");
+            }
+            assertFalse(unknown.contains("/opt/"), "image path without a local file in the test: " + arg.group(1));
+            command.add(value);
+        }
+        assertTrue(command.contains("-jar"), entrypoint);
+        return command;
     }
 
     /** Runs a script of scripts/ with this JVM's JDK as JAVA_HOME; returns its output, asserting exit 0. */
