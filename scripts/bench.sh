@@ -66,7 +66,7 @@ if [ "$CDS" != 0 ]; then
   cds_flags=(-XX:SharedArchiveFile="$work/codec.jsa")
   java "${server_flags[@]}" "${cds_flags[@]}" -Xshare:on -cp "$jar" -version > /dev/null 2>&1 \
     || { echo "the CDS archive cannot be used with these flags (set CDS=0): ${server_flags[*]}" >&2; exit 1; }
-  archive_note="$(du -h "$work/codec.jsa" | cut -f1) archive from scripts/cds-archive.sh, trained with codec-server/jvm.options"
+  archive_note="$(du -h "$work/codec.jsa" | cut -f1), scripts/cds-archive.sh trained with codec-server/jvm.options"
 fi
 server=(java "${server_flags[@]}" "${cds_flags[@]}" -jar "$jar")
 
