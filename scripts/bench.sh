@@ -1,21 +1,29 @@
 #!/usr/bin/env bash
 # Load benchmark of the codec server on this machine (see BENCHMARKS.md).
-# Builds, creates a throwaway KEK, measures process start to the first successful GenerateDek, then RUNS
-# times: starts the server on a free loopback port with the container JVM flags below, runs the load
-# scenarios (encrypt, decrypt-all, burst) through the real CodecClient, prints the server's peak RSS, and
-# stops the server. Results go to stdout and to bench-results/load-<time>.txt.
+# Builds, creates a throwaway KEK, builds the server's CDS archive (scripts/cds-archive.sh), measures process
+# start to the first successful GenerateDek, then RUNS times: starts the server on a free loopback port with
+# the image's JVM flags (codec-server/jvm.options) and the archive, runs the load scenarios (encrypt,
+# decrypt-all, burst) through the real CodecClient, prints the server's peak RSS, and stops the server.
+# Results go to stdout and to bench-results/load-<time>.txt.
 #   RUNS=3 (default)   SKIP_BUILD=1 (reuse the jars)   LOAD_ARGS="--duration 5 --concurrency 16"
-#   SERVER_JVM_FLAGS="..." to try other flags
+#   SERVER_JVM_FLAGS="..." to try other flags: they replace codec-server/jvm.options (the archive is still
+#     trained with jvm.options; the script stops if it cannot be used with these flags)
+#   CDS=0 runs without the CDS archive (to compare)
 #   SCENARIOS="encrypt decrypt-all burst" (default)   STARTUP=0 skips the start-time measurement
 #   PROFILE=1 also records a JFR profile of each server run to bench-results/server-run<N>-<time>.jfr
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The flags we would put in the container image: a small fixed heap, the serial collector (one GC thread,
-# no concurrent-GC memory overhead; right for <= 2 CPUs), capped metaspace, code cache, direct memory and
-# thread stacks, and fail fast on OOM so Kubernetes restarts the pod.
-SERVER_JVM_FLAGS=${SERVER_JVM_FLAGS:-"-XX:+UseSerialGC -Xms32m -Xmx96m -XX:MaxMetaspaceSize=80m \
--XX:ReservedCodeCacheSize=48m -XX:MaxDirectMemorySize=32m -Xss512k -XX:+ExitOnOutOfMemoryError"}
+# The container image's flags (codec-server/jvm.options says why each), unless SERVER_JVM_FLAGS replaces them.
+if [ -n "${SERVER_JVM_FLAGS:-}" ]; then
+  # shellcheck disable=SC2206
+  server_flags=($SERVER_JVM_FLAGS)
+  flags_note="SERVER_JVM_FLAGS $SERVER_JVM_FLAGS"
+else
+  server_flags=(@codec-server/jvm.options)
+  flags_note="@codec-server/jvm.options = $(sed -e 's/ *#.*//' -e '/^$/d' codec-server/jvm.options | tr '\n' ' ')"
+fi
+CDS=${CDS:-1}
 RUNS=${RUNS:-3}
 LOAD_ARGS=${LOAD_ARGS:-}
 SCENARIOS=${SCENARIOS:-encrypt decrypt-all burst}
@@ -49,12 +57,23 @@ export CODEC_KEK_DIR="$work/kek" GRPC_SERVER_PORT="$port" CODEC_AUTH_ENABLED=fal
 mkdir -p bench-results
 out="bench-results/load-$(date +%Y%m%dT%H%M%S).txt"
 load=(java -cp codec-bench/target/benchmarks.jar dev.codec.bench.LoadTool --target "127.0.0.1:$port")
-# shellcheck disable=SC2206
-server=(java $SERVER_JVM_FLAGS -jar codec-server/target/codec-server.jar)
+# The jar by its absolute path: the CDS archive records the path it was trained with.
+jar=$PWD/codec-server/target/codec-server.jar
+cds_flags=()
+archive_note="none (CDS=0)"
+if [ "$CDS" != 0 ]; then
+  scripts/cds-archive.sh "$(command -v java)" "$jar" "$work/codec.jsa" >&2
+  cds_flags=(-XX:SharedArchiveFile="$work/codec.jsa")
+  java "${server_flags[@]}" "${cds_flags[@]}" -Xshare:on -cp "$jar" -version > /dev/null 2>&1 \
+    || { echo "the CDS archive cannot be used with these flags (set CDS=0): ${server_flags[*]}" >&2; exit 1; }
+  archive_note="$(du -h "$work/codec.jsa" | cut -f1), scripts/cds-archive.sh trained with codec-server/jvm.options"
+fi
+server=(java "${server_flags[@]}" "${cds_flags[@]}" -jar "$jar")
 
 {
   echo "# $(date -Is) $(nproc) CPUs, $(java -version 2>&1 | head -1)"
-  echo "# server JVM flags: $SERVER_JVM_FLAGS"
+  echo "# server JVM flags: $flags_note"
+  echo "# server CDS: ${cds_flags[*]:-off}; archive: $archive_note"
   echo "# load average before: $(uptime)"
   echo "# startup: process start to first successful GenerateDek (no health service on this branch yet)"
   if [ "${STARTUP:-1}" = 1 ]; then
@@ -66,8 +85,7 @@ server=(java $SERVER_JVM_FLAGS -jar codec-server/target/codec-server.jar)
     if [ "${PROFILE:-0}" = 1 ]; then
       jfr=("-XX:StartFlightRecording=filename=bench-results/server-run$run-$(date +%H%M%S).jfr,settings=profile,dumponexit=true")
     fi
-    # shellcheck disable=SC2086
-    java $SERVER_JVM_FLAGS "${jfr[@]}" -jar codec-server/target/codec-server.jar > "$work/server.log" 2>&1 &
+    java "${server_flags[@]}" "${cds_flags[@]}" "${jfr[@]}" -jar "$jar" > "$work/server.log" 2>&1 &
     server_pid=$!
     for _ in $(seq 1 300); do port_in_use "$port" && break; sleep 0.1; done
     echo "# run $run, load average: $(uptime)"

@@ -7,6 +7,8 @@
 #     JAR         default codec-server/target/codec-server.jar (build it with mvn package)
 #     OUTPUT_DIR  default codec-server/target/codec-runtime (replaced if it exists)
 # Uses the JDK in JAVA_HOME (or the one that `java` belongs to). Prints the module list.
+# The runtime includes the JDK's base CDS archive (lib/server/classes*.jsa, --generate-cds-archive): it
+# starts faster by itself, and scripts/cds-archive.sh needs it to dump the application's dynamic archive.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,6 +36,8 @@ echo "jlink-runtime: modules $modules"
 
 if [ "$feature" -ge 21 ]; then compress=zip-6; else compress=2; fi
 rm -rf "$out"
+# --generate-cds-archive: base CDS archives of the JDK classes, with and without compressed oops
+# (about 22 MB more on JDK 17, 29 MB on JDK 25).
 "$JAVA_HOME/bin/jlink" --add-modules "$modules" --output "$out" \
-  --strip-debug --no-man-pages --no-header-files --compress="$compress"
+  --generate-cds-archive --strip-debug --no-man-pages --no-header-files --compress="$compress"
 echo "jlink-runtime: $(du -sh "$out" | cut -f1) runtime in $out"

@@ -1,6 +1,7 @@
 package dev.codec.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.codec.client.CodecClient;
@@ -18,8 +19,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -28,9 +32,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Dockerfile's runtime, built here: scripts/jlink-runtime.sh makes the jlink image from the built
- * codec-server.jar, the server runs on it as a real process with the container's JVM flags, reports
- * SERVING, does a full round trip, and exits 0 on SIGTERM. Proves the module list is complete.
+ * The Dockerfile's runtime, built here as the image's build stage does: scripts/jlink-runtime.sh makes the
+ * jlink image from the built codec-server.jar, scripts/cds-archive.sh makes the CDS archive with a training
+ * run on it, and the runtime moves (the image copies it to another path). The server then runs on it as a
+ * real process with the Dockerfile's ENTRYPOINT (read from it: jvm.options and the archive), loads its classes
+ * from the archive, reports SERVING, does a full round trip, and exits 0 on SIGTERM. Proves the module list
+ * is complete and the archive is used.
  */
 class JlinkRuntimeTest {
     private static final Path ROOT = Path.of(System.getProperty("codec.root", "..")).toAbsolutePath().normalize();
@@ -40,14 +47,14 @@ class JlinkRuntimeTest {
     void serverOnTheJlinkRuntime_servesARoundTrip_andExitsZeroOnSigterm(@TempDir Path tmp) throws Exception {
         Path jar = ROOT.resolve("codec-server/target/codec-server.jar");
         assertTrue(Files.isRegularFile(jar), "build codec-server first: " + jar);
-        Path runtime = tmp.resolve("runtime");
-        ProcessBuilder jlink = new ProcessBuilder("bash", ROOT.resolve("scripts/jlink-runtime.sh").toString(),
-                jar.toString(), runtime.toString()).redirectErrorStream(true);
-        jlink.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        Process build = jlink.start();
-        String buildOutput = new String(build.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, build.waitFor(), buildOutput);
-        assertTrue(Files.isExecutable(runtime.resolve("bin/java")), buildOutput);
+        Path built = tmp.resolve("build-runtime");
+        String jlinkOutput = runScript("scripts/jlink-runtime.sh", jar.toString(), built.toString());
+        assertTrue(Files.isExecutable(built.resolve("bin/java")), jlinkOutput);
+        Path archive = tmp.resolve("codec.jsa");
+        String cdsOutput = runScript("scripts/cds-archive.sh", built.resolve("bin/java").toString(), jar.toString(),
+                archive.toString());
+        assertTrue(Files.size(archive) > 0, cdsOutput);
+        Path runtime = Files.move(built, tmp.resolve("runtime"));
 
         Path kekDir = Files.createDirectories(tmp.resolve("kek"));
         byte[] kek = new byte[32];
@@ -63,9 +70,13 @@ class JlinkRuntimeTest {
         Path config = tmp.resolve("codec.yaml");
         Files.writeString(config, "codec:\n  auth:\n    callers:\n      deployer:\n        permissions: [encrypt, decrypt]\n");
 
-        ProcessBuilder server = new ProcessBuilder(runtime.resolve("bin/java").toString(),
-                "-XX:MaxRAMPercentage=70", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-XX:+ExitOnOutOfMemoryError",
-                "-Djava.io.tmpdir=" + tmp, "-jar", jar.toString()).redirectErrorStream(true);
+        // The Dockerfile's ENTRYPOINT on the files built here, plus a log of where each class came from.
+        List<String> command = imageCommand(Map.of("/opt/java", runtime.toString(),
+                "/opt/codec/jvm.options", ROOT.resolve("codec-server/jvm.options").toString(),
+                "/opt/codec/codec.jsa", archive.toString(), "/opt/codec/codec-server.jar", jar.toString()));
+        Path classLoadLog = tmp.resolve("class-load.log");
+        command.add(command.indexOf("-jar"), "-Xlog:class+load=info:file=" + classLoadLog);
+        ProcessBuilder server = new ProcessBuilder(command).redirectErrorStream(true);
         server.environment().remove("CODEC_KEK");
         server.environment().put("CODEC_KEK_DIR", kekDir.toString());
         server.environment().put("GRPC_SERVER_PORT", "0");
@@ -115,9 +126,67 @@ class JlinkRuntimeTest {
             synchronized (output) {
                 assertEquals(0, process.exitValue(), output.toString());
                 assertTrue(output.toString().contains("codec stopped"), output.toString());
+                assertClassesCameFromTheArchive(classLoadLog, output.toString());
             }
         } finally {
             process.destroyForcibly();
         }
+    }
+
+    /**
+     * Every codec class the server loaded, through startup and the round trip, came from the CDS archive
+     * the training run wrote (-Xlog:class+load names it "shared objects file (top)"); none from the jar.
+     * Lambda and proxy classes, made at run time, are not codec classes of the jar and are left out.
+     */
+    private static void assertClassesCameFromTheArchive(Path classLoadLog, String serverOutput) throws IOException {
+        Pattern load = Pattern.compile("\\[class,load\\s*\\] (dev\\.codec\\.\\S+) source: (.+)$");
+        Map<String, String> sources = new TreeMap<>();
+        for (String line : Files.readAllLines(classLoadLog, StandardCharsets.UTF_8)) {
+            Matcher m = load.matcher(line);
+            if (m.find() && !m.group(1).contains("$$Lambda") && !m.group(1).contains("/0x")) {
+                sources.put(m.group(1), m.group(2));
+            }
+        }
+        assertTrue(sources.containsKey("dev.codec.server.Application"), "no class load log:\n" + serverOutput);
+        Map<String, String> notShared = new TreeMap<>(sources);
+        notShared.values().removeIf(source -> source.equals("shared objects file (top)"));
+        assertEquals(Map.of(), notShared, "codec classes not loaded from the CDS archive (of " + sources.size()
+                + "); server output:\n" + serverOutput);
+    }
+
+    /**
+     * The Dockerfile's ENTRYPOINT (exec form), each image path replaced by the local file built in its place.
+     * Fails on a path of the image the test does not know, so the test cannot drift from the image.
+     */
+    private static List<String> imageCommand(Map<String, String> localPaths) throws IOException {
+        String dockerfile = Files.readString(ROOT.resolve("Dockerfile")).replace("\\\n", " ");
+        String entrypoint = dockerfile.lines().filter(line -> line.startsWith("ENTRYPOINT ")).findFirst()
+                .orElseThrow(() -> new AssertionError("Dockerfile has no ENTRYPOINT"));
+        List<String> command = new ArrayList<>();
+        Matcher arg = Pattern.compile("\"([^\"]*)\"").matcher(entrypoint);
+        while (arg.find()) {
+            String value = arg.group(1);
+            String unknown = value;
+            for (Map.Entry<String, String> path : localPaths.entrySet()) {
+                value = value.replace(path.getKey(), path.getValue());
+                unknown = unknown.replace(path.getKey(), "");
+            }
+            assertFalse(unknown.contains("/opt/"), "image path without a local file in the test: " + arg.group(1));
+            command.add(value);
+        }
+        assertTrue(command.contains("-jar"), entrypoint);
+        return command;
+    }
+
+    /** Runs a script of scripts/ with this JVM's JDK as JAVA_HOME; returns its output, asserting exit 0. */
+    private static String runScript(String script, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("bash", ROOT.resolve(script).toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, process.waitFor(), script + ":\n" + output);
+        return output;
     }
 }
