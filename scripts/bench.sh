@@ -5,11 +5,15 @@
 # the image's JVM flags (codec-server/jvm.options) and the archive, runs the load scenarios (encrypt,
 # decrypt-all, burst) through the real CodecClient, prints the server's peak RSS, and stops the server.
 # Results go to stdout and to bench-results/load-<time>.txt.
-#   RUNS=3 (default)   SKIP_BUILD=1 (reuse the jars)   LOAD_ARGS="--duration 5 --concurrency 16"
+#   RUNS=3 (default)   SKIP_BUILD=1 (reuse the jars)
+#   LOAD_ARGS (default "--warmup 30 --duration 10 --concurrency 16 --connections 4 --burst-connections 8"):
+#     a 30 s warm-up per phase so that the JIT has settled (the targets are for a warm JVM); callers spread
+#     over 4 connections as separate clients would be; see LoadTool's Javadoc
 #   SERVER_JVM_FLAGS="..." to try other flags: they replace codec-server/jvm.options (the archive is still
 #     trained with jvm.options; the script stops if it cannot be used with these flags)
 #   CDS=0 runs without the CDS archive (to compare)
-#   SCENARIOS="encrypt decrypt-all burst" (default)   STARTUP=0 skips the start-time measurement
+#   SERVER_ENV="NAME=value ..." adds to the server's environment only (to try e.g. MALLOC_ARENA_MAX=2)
+#   SCENARIOS="encrypt decrypt-all burst" (default; SCENARIOS= runs none)   STARTUP=0 skips the start-time measurement
 #   PROFILE=1 also records a JFR profile of each server run to bench-results/server-run<N>-<time>.jfr
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,8 +29,12 @@ else
 fi
 CDS=${CDS:-1}
 RUNS=${RUNS:-3}
-LOAD_ARGS=${LOAD_ARGS:-}
-SCENARIOS=${SCENARIOS:-encrypt decrypt-all burst}
+LOAD_ARGS=${LOAD_ARGS:---warmup 30 --duration 10 --concurrency 16 --connections 4 --burst-connections 8}
+SCENARIOS=${SCENARIOS-encrypt decrypt-all burst}
+# Extra environment for the server only (e.g. SERVER_ENV="MALLOC_ARENA_MAX=2" to try it; it made no
+# measurable difference to peak RSS in BENCHMARKS.md, so the image does not set it).
+# shellcheck disable=SC2206
+SERVER_ENV=(${SERVER_ENV:-})
 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
   mvn -B -q -ntp -Dmaven.test.skip=true package
@@ -68,24 +76,26 @@ if [ "$CDS" != 0 ]; then
     || { echo "the CDS archive cannot be used with these flags (set CDS=0): ${server_flags[*]}" >&2; exit 1; }
   archive_note="$(du -h "$work/codec.jsa" | cut -f1), scripts/cds-archive.sh trained with codec-server/jvm.options"
 fi
-server=(java "${server_flags[@]}" "${cds_flags[@]}" -jar "$jar")
+server=(env "${SERVER_ENV[@]}" java "${server_flags[@]}" "${cds_flags[@]}" -jar "$jar")
 
 {
   echo "# $(date -Is) $(nproc) CPUs, $(java -version 2>&1 | head -1)"
   echo "# server JVM flags: $flags_note"
   echo "# server CDS: ${cds_flags[*]:-off}; archive: $archive_note"
   echo "# load average before: $(uptime)"
-  echo "# startup: process start to first successful GenerateDek (no health service on this branch yet)"
+  echo "# server environment additions: ${SERVER_ENV[*]:-none}"
+  echo "# startup: process start to the gRPC port accepting, to health SERVING, to the first successful GenerateDek"
   if [ "${STARTUP:-1}" = 1 ]; then
     "${load[@]}" --startup-runs "$RUNS" startup -- "${server[@]}"
   fi
 
+  [ -n "$SCENARIOS" ] || RUNS=0
   for run in $(seq 1 "$RUNS"); do
     jfr=()
     if [ "${PROFILE:-0}" = 1 ]; then
       jfr=("-XX:StartFlightRecording=filename=bench-results/server-run$run-$(date +%H%M%S).jfr,settings=profile,dumponexit=true")
     fi
-    java "${server_flags[@]}" "${cds_flags[@]}" "${jfr[@]}" -jar "$jar" > "$work/server.log" 2>&1 &
+    env "${SERVER_ENV[@]}" java "${server_flags[@]}" "${cds_flags[@]}" "${jfr[@]}" -jar "$jar" > "$work/server.log" 2>&1 &
     server_pid=$!
     for _ in $(seq 1 300); do port_in_use "$port" && break; sleep 0.1; done
     echo "# run $run, load average: $(uptime)"

@@ -3,6 +3,12 @@ package dev.codec.bench;
 import dev.codec.client.CodecClient;
 import dev.codec.client.CodecException;
 import dev.codec.client.Variable;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
 import dev.codec.server.crypto.EnvelopeCrypto;
 import dev.codec.server.crypto.KekLoadException;
 import dev.codec.server.crypto.KekRing;
@@ -24,6 +30,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 
@@ -37,7 +44,8 @@ import java.util.function.Supplier;
  *   burst         --burst-calls concurrent DecryptAll(--secrets) of distinct projects (each its own DEK,
  *                 so the server's DEK cache is cold), all released at once by a latch
  *   startup       (needs "-- server command...") starts the server --startup-runs times, measures process
- *                 start to the first successful GenerateDek on --target, and stops it again
+ *                 start to the port accepting, to gRPC health SERVING and to the first successful GenerateDek
+ *                 on --target, and stops it again
  * options: --target host:port (localhost:50051)  --concurrency C (16)  --secrets N (100)
  *   --connections N (1: encrypt and decrypt-all spread their callers over N clients, each its own connection)
  *   --value-size BYTES (64)  --warmup SECONDS (3)  --duration SECONDS (5)  --burst-calls N (1000)
@@ -351,6 +359,14 @@ public final class LoadTool {
         } catch (CodecException expected) {
             // nothing is listening yet
         }
+        ManagedChannel cold = ManagedChannelBuilder.forTarget(target).usePlaintext().build();
+        try {
+            HealthGrpc.newBlockingStub(cold).withDeadlineAfter(200, TimeUnit.MILLISECONDS).check(HealthCheckRequest.getDefaultInstance());
+        } catch (StatusRuntimeException expected) {
+            // nothing is listening yet
+        } finally {
+            cold.shutdownNow();
+        }
         int runs = intOption("startup-runs", 3);
         Path log = Files.createTempFile("codec-startup", ".log");
         for (int run = 0; run < runs; run++) {
@@ -359,28 +375,52 @@ public final class LoadTool {
                     .redirectOutput(log.toFile()).start();
             try {
                 long listening = 0;
+                long serving = 0;
                 long served = 0;
                 long deadline = begin + Duration.ofSeconds(30).toNanos();
-                while (served == 0 && System.nanoTime() < deadline && server.isAlive()) {
-                    if (listening == 0) {
-                        if (!accepts(host, port)) {
-                            Thread.sleep(2);
-                            continue;
-                        }
+                while (listening == 0 && System.nanoTime() < deadline && server.isAlive()) {
+                    if (accepts(host, port)) {
                         listening = System.nanoTime();
-                    }
-                    try (CodecClient probe = CodecClient.builder().target(target).deadline(Duration.ofSeconds(2)).build()) {
-                        probe.generateDek("startup-probe");
-                        served = System.nanoTime();
-                    } catch (CodecException e) {
+                    } else {
                         Thread.sleep(2);
                     }
+                }
+                // One channel, opened once the port accepts: no connect back-off, no per-probe channel setup.
+                ManagedChannel channel = ManagedChannelBuilder.forTarget(target).usePlaintext().build();
+                try {
+                    HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
+                    while (serving == 0 && listening != 0 && System.nanoTime() < deadline && server.isAlive()) {
+                        try {
+                            HealthCheckResponse status = health.withDeadlineAfter(2, TimeUnit.SECONDS)
+                                    .check(HealthCheckRequest.getDefaultInstance());
+                            if (status.getStatus() == HealthCheckResponse.ServingStatus.SERVING) {
+                                serving = System.nanoTime();
+                                break;
+                            }
+                        } catch (StatusRuntimeException e) {
+                            // not serving yet
+                        }
+                        Thread.sleep(2);
+                    }
+                    try (CodecClient probe = CodecClient.builder().channel(channel).deadline(Duration.ofSeconds(2)).build()) {
+                        while (serving != 0 && served == 0 && System.nanoTime() < deadline) {
+                            try {
+                                probe.generateDek("startup-probe");
+                                served = System.nanoTime();
+                            } catch (CodecException e) {
+                                Thread.sleep(2);
+                            }
+                        }
+                    }
+                } finally {
+                    channel.shutdownNow();
                 }
                 if (served == 0) {
                     System.out.println("scenario=startup run=" + run + " error=server did not serve (log: " + log + ")");
                 } else {
-                    System.out.printf(Locale.ROOT, "scenario=startup run=%d port_open_ms=%.0f first_generate_dek_ms=%.0f%n",
-                            run, (listening - begin) / 1e6, (served - begin) / 1e6);
+                    System.out.printf(Locale.ROOT, "scenario=startup run=%d port_open_ms=%.0f health_serving_ms=%.0f"
+                            + " first_generate_dek_ms=%.0f%n",
+                            run, (listening - begin) / 1e6, (serving - begin) / 1e6, (served - begin) / 1e6);
                 }
             } finally {
                 server.destroy();
