@@ -42,7 +42,8 @@ import java.util.function.Supplier;
  *   encrypt       unary Encrypt of one value (--value-size bytes), --concurrency callers
  *   decrypt-all   DecryptAll of --secrets SECRET variables, first one caller, then --concurrency callers
  *   burst         --burst-calls concurrent DecryptAll(--secrets) of distinct projects (each its own DEK,
- *                 so the server's DEK cache is cold), all released at once by a latch
+ *                 so the server's DEK cache is cold), all released at once by a latch; first --burst-warmups
+ *                 (1) unmeasured bursts of other projects, so the JVM is warm on the cold-cache path too
  *   startup       (needs "-- server command...") starts the server --startup-runs times, measures process
  *                 start to the port accepting, to gRPC health SERVING and to the first successful GenerateDek
  *                 on --target, and stops it again
@@ -237,9 +238,18 @@ public final class LoadTool {
     private record Runner(String project, String dek, Map<String, Variable> variables) {}
 
     private void burst(CodecClient setupClient) throws Exception {
+        // Warm-up bursts of other projects first: the JVM is then warm on the cold-cache path too (DEK unwrap,
+        // cache insertion), and the measured burst's projects are still unknown to the server.
+        int warmups = intOption("burst-warmups", 1);
+        for (int round = 0; round <= warmups; round++) {
+            burst(setupClient, round < warmups ? "burst-warmup" : "burst", round);
+        }
+    }
+
+    private void burst(CodecClient setupClient, String scenario, int round) throws Exception {
         int calls = intOption("burst-calls", 1000);
         int secrets = intOption("secrets", 100);
-        String runId = Long.toString(System.currentTimeMillis(), 36);
+        String runId = Long.toString(System.currentTimeMillis(), 36) + "-" + round;
         List<Runner> runners = new ArrayList<>(calls);
         String kekDir = options.get("kek-dir");
         if (kekDir != null) {
@@ -332,7 +342,7 @@ public final class LoadTool {
                     "connections", connections, "cold", kekDir != null || intOption("cold-wait", 0) > 0 ? "yes" : "no",
                     "all_done_ms", String.format(Locale.ROOT, "%.1f", seconds * 1000)));
             params.putAll(cpu.perCall(calls));
-            report("burst", params, recorder, errors.get(), seconds, secrets);
+            report(scenario, params, recorder, errors.get(), seconds, secrets);
         } finally {
             clients.forEach(CodecClient::close);
         }
