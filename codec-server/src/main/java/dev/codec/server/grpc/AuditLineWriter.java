@@ -63,7 +63,9 @@ final class AuditLineWriter implements AutoCloseable {
             return;
         }
         queue.add(line);
-        if (waiting == wakeAt) {
+        if (closed) {
+            flush(); // close() ran while this line was being queued: write it out rather than strand it
+        } else if (waiting == wakeAt) {
             LockSupport.unpark(thread);
         }
     }
