@@ -12,14 +12,17 @@ public class PrometheusController {
     static final String TEXT_FORMAT = "text/plain; version=0.0.4; charset=utf-8";
 
     private final PrometheusMeterRegistry registry;
+    private final StateMeters state;
 
-    public PrometheusController(PrometheusMeterRegistry registry) {
+    public PrometheusController(PrometheusMeterRegistry registry, StateMeters state) {
         this.registry = registry;
+        this.state = state;
     }
 
     @Get("/metrics")
     @Produces(TEXT_FORMAT)
     public String metrics() {
+        state.refresh(); // codec_kek_info rows for the KEK versions loaded now
         return registry.scrape();
     }
 }
