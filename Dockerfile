@@ -1,17 +1,25 @@
-# codec-server image: build with Maven on Temurin 17, a jlink runtime with only the modules the jar needs
-# (scripts/jlink-runtime.sh, the same script the local test runs), an AppCDS archive from a training run
-# (scripts/cds-archive.sh), distroless final stage, UID 65532.
+# codec-server image: build with Maven on Temurin 25 (the code is Java 17 bytecode), a jlink runtime with only
+# the modules the jar needs (scripts/jlink-runtime.sh, the same script the local test runs), an AppCDS archive
+# from a training run (scripts/cds-archive.sh), distroless final stage, UID 65532, the SBOM at
+# /opt/codec/sbom.json (CycloneDX, written by the Maven build).
 #   docker build -t codec-server .
+# The build needs no network once Maven has its artifacts: scripts/image-build.sh builds it with
+# `--network none` and the local Maven repository as an overlay. .dockerignore keeps the context to what is
+# copied below (no .codec-dev/ development keys, no target/).
 # Runs with a read-only root filesystem: the only writable path it needs is /tmp (an emptyDir in the chart).
+# Temurin rather than a distribution JDK: its runtime links libstdc++ and zlib statically, so the jlink image
+# runs on distroless base (glibc and OpenSSL only). Temurin 25: start time measured in docs/deploy.md.
 
-FROM maven:3.9-eclipse-temurin-17 AS build
+FROM maven:3.9-eclipse-temurin-25 AS build
 WORKDIR /src
+# Every module's pom (Maven reads the whole reactor); sources only for what the server is built from.
 COPY pom.xml ./
+COPY codec-client/pom.xml codec-client/pom.xml
+COPY codec-bench/pom.xml codec-bench/pom.xml
+COPY deploy-tests/pom.xml deploy-tests/pom.xml
 COPY proto proto
 COPY codec-server codec-server
-COPY codec-client codec-client
-COPY deploy-tests/pom.xml deploy-tests/pom.xml
-COPY scripts scripts
+COPY scripts/jlink-runtime.sh scripts/cds-archive.sh scripts/
 RUN mvn -B -ntp -pl codec-server -am -Dmaven.test.skip=true package \
  && scripts/jlink-runtime.sh codec-server/target/codec-server.jar /opt/codec-runtime
 # The CDS archive records the jar's path, size and modification time, so the training run uses the jar
@@ -19,11 +27,12 @@ RUN mvn -B -ntp -pl codec-server -am -Dmaven.test.skip=true package \
 # and deleted inside this one RUN (cds-archive.sh), so it is in no layer; the archive holds class data only.
 RUN mkdir /opt/codec \
  && cp -p codec-server/target/codec-server.jar codec-server/jvm.options /opt/codec/ \
+ && cp codec-server/target/codec-server-sbom.json /opt/codec/sbom.json \
  && scripts/cds-archive.sh /opt/codec-runtime/bin/java /opt/codec/codec-server.jar /opt/codec/codec.jsa
 
 FROM gcr.io/distroless/base-debian12:nonroot
 COPY --from=build /opt/codec-runtime /opt/java
-COPY --from=build /opt/codec/codec-server.jar /opt/codec/jvm.options /opt/codec/codec.jsa /opt/codec/
+COPY --from=build /opt/codec/codec-server.jar /opt/codec/jvm.options /opt/codec/codec.jsa /opt/codec/sbom.json /opt/codec/
 USER 65532:65532
 WORKDIR /tmp
 ENV CODEC_KEK_DIR=/var/run/secrets/codec/kek
@@ -31,6 +40,6 @@ EXPOSE 50051 8081
 # jvm.options holds the JVM flags, each with its reason (the same file the benchmark and the tests use).
 # The CDS archive is used with -Xshare:auto, the default: if it does not match this runtime and jar, the JVM
 # prints one "[warning][cds...] Unable to use shared archive" line and starts without it (slower, same
-# behaviour). A truncated archive file can crash JDK 17 at start; it is written and copied in this build only.
+# behaviour). A truncated archive file can crash the JVM at start; it is written and copied in this build only.
 ENTRYPOINT ["/opt/java/bin/java", "@/opt/codec/jvm.options", "-XX:SharedArchiveFile=/opt/codec/codec.jsa", \
             "-jar", "/opt/codec/codec-server.jar"]
