@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates k8s/codec.yaml from helm/codec (defaults + existing Secrets codec-kek and codec-callers) with the
+# Regenerates k8s/codec.yaml from helm/codec (defaults + existing Secrets codec-kek, codec-callers, codec-tls) with the
 # same Helm the tests use (helm-java, Helm's Go code in a jar: no helm binary needed). K8sManifestsTest fails
 # when k8s/ and the chart differ. Extra arguments go to Maven (e.g. -o).
 set -euo pipefail

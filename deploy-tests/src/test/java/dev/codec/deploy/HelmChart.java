@@ -42,6 +42,17 @@ final class HelmChart {
         return command.call();
     }
 
+    /** The NOTES.txt helm install would print (a client-only dry run: no cluster). */
+    static String notes(String... valuesYaml) {
+        var command = new Helm(CHART).install().withName(RELEASE).withNamespace(NAMESPACE).dryRun().clientOnly();
+        for (String values : valuesYaml) {
+            command.withValuesFile(writeTemp(values));
+        }
+        String output = command.call().getOutput();
+        int notes = output.indexOf("NOTES:");
+        return notes < 0 ? "" : output.substring(notes);
+    }
+
     /** Renders and parses every document into its typed object (unknown kinds become GenericKubernetesResource). */
     static List<HasMetadata> render(String... valuesYaml) {
         return parse(template(valuesYaml));

@@ -44,12 +44,14 @@ class HelmTemplateTest {
 
     @Test
     void everyRenderedObject_isAKnownKubernetesObjectWithNoUnknownFields() {
-        for (String values : List.of(Values.EXISTING_SECRETS, Values.EVERY_TOGGLE)) {
+        for (String values : List.of(Values.EXISTING_SECRETS, Values.EVERY_TOGGLE,
+                Values.EXISTING_SECRETS + Values.CERT_MANAGER)) {
             List<HasMetadata> objects = HelmChart.render(values);
             for (HasMetadata object : objects) {
                 assertEquals("codec", object.getMetadata().getNamespace(), describe(object));
                 if (object instanceof GenericKubernetesResource generic) {
-                    assertEquals("ServiceMonitor", generic.getKind(), "only the ServiceMonitor has no typed model");
+                    assertTrue(List.of("ServiceMonitor", "PrometheusRule", "Certificate").contains(generic.getKind()),
+                            "only the operator kinds have no typed model: " + describe(object));
                     continue;
                 }
                 assertEquals(List.of(), StrictModel.unknownFields(object), describe(object) + " has unknown fields");
@@ -133,8 +135,8 @@ class HelmTemplateTest {
     }
 
     @Test
-    void probes_areNativeGrpcOnTheGrpcPort() {
-        Container container = pod(HelmChart.render(Values.EXISTING_SECRETS)).getContainers().get(0);
+    void probes_withTlsOff_areNativeGrpcOnTheGrpcPort() {
+        Container container = pod(HelmChart.render(Values.EXISTING_SECRETS, Values.TLS_OFF)).getContainers().get(0);
         for (Probe probe : List.of(container.getStartupProbe(), container.getLivenessProbe(), container.getReadinessProbe())) {
             assertNotNull(probe.getGrpc());
             assertEquals(50051, probe.getGrpc().getPort());
@@ -142,6 +144,7 @@ class HelmTemplateTest {
             assertNull(probe.getExec());
             assertNull(probe.getTcpSocket());
         }
+        assertNull(container.getStartupProbe().getGrpc().getService());
         assertEquals("codec.v1.Codec", container.getReadinessProbe().getGrpc().getService());
         assertEquals(Map.of("grpc", 50051, "metrics", 8081), container.getPorts().stream()
                 .collect(Collectors.toMap(p -> p.getName(), p -> p.getContainerPort())));
@@ -151,6 +154,25 @@ class HelmTemplateTest {
         assertNotNull(container.getResources().getLimits().get("memory"));
     }
 
+    /**
+     * The kubelet's gRPC probe speaks plaintext only: against a TLS server it never passes. With TLS on (the
+     * default) every probe is an HTTP GET of /health on the management port, which is plain HTTP and UP exactly
+     * when gRPC health is SERVING. (PodExecutionTest runs these probes against the real image.)
+     */
+    @Test
+    void probes_withTlsOn_areHttpHealthOnTheManagementPort_neverGrpc() {
+        for (String values : List.of(Values.EXISTING_SECRETS, Values.EVERY_TOGGLE, Values.EXISTING_SECRETS + Values.CERT_MANAGER)) {
+            Container container = pod(HelmChart.render(values)).getContainers().get(0);
+            for (Probe probe : List.of(container.getStartupProbe(), container.getLivenessProbe(), container.getReadinessProbe())) {
+                assertNull(probe.getGrpc(), "a gRPC probe cannot pass against a TLS server");
+                assertEquals("/health", probe.getHttpGet().getPath());
+                assertEquals("metrics", probe.getHttpGet().getPort().getStrVal());
+                assertEquals("HTTP", probe.getHttpGet().getScheme());
+            }
+            assertEquals(30, container.getStartupProbe().getFailureThreshold());
+        }
+    }
+
     @Test
     void deployment_rollsWithoutLosingCapacity_andOutlastsTheShutdownGrace() {
         Deployment deployment = deployment(HelmChart.render(Values.EXISTING_SECRETS));
@@ -158,8 +180,10 @@ class HelmTemplateTest {
         assertEquals("RollingUpdate", deployment.getSpec().getStrategy().getType());
         assertEquals(0, deployment.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal());
         PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+        assertEquals(1, pod.getTopologySpreadConstraints().size());
         var spread = pod.getTopologySpreadConstraints().get(0);
         assertEquals("kubernetes.io/hostname", spread.getTopologyKey());
+        assertEquals("ScheduleAnyway", spread.getWhenUnsatisfiable());
         assertEquals(POD_SELECTOR, spread.getLabelSelector().getMatchLabels());
         assertEquals(30L, pod.getTerminationGracePeriodSeconds());
         assertTrue(configYaml(HelmChart.render(Values.EXISTING_SECRETS)).contains("grace: 20s"));
@@ -188,7 +212,8 @@ class HelmTemplateTest {
 
     @Test
     void authOff_needsNoTokens_andMountsNone() {
-        List<HasMetadata> objects = HelmChart.render("kek: {existingSecret: codec-kek}", "auth: {enabled: false}");
+        List<HasMetadata> objects = HelmChart.render("kek: {existingSecret: codec-kek}", "auth: {enabled: false}",
+                "tls: {existingSecret: codec-tls}");
         PodSpec pod = pod(objects);
         assertTrue(pod.getVolumes().stream().noneMatch(v -> v.getName().equals("callers")));
         assertNull(envOrNull(pod, "CODEC_AUTH_TOKENS_DIR"));
@@ -198,13 +223,15 @@ class HelmTemplateTest {
     @Test
     void tls_mountsTheCertificateSecretAsADirectory() {
         PodSpec pod = pod(HelmChart.render(Values.EVERY_TOGGLE));
+        assertEquals(0440, volume(pod, "tls").getSecret().getDefaultMode());
         assertEquals("codec-tls", volume(pod, "tls").getSecret().getSecretName());
         assertEquals("/var/run/secrets/codec/tls", mount(pod, "tls").getMountPath());
         assertEquals("/var/run/secrets/codec/tls/tls.crt", env(pod, "CODEC_TLS_CERT"));
         assertEquals("/var/run/secrets/codec/tls/tls.key", env(pod, "CODEC_TLS_KEY"));
         assertEquals("/var/run/secrets/codec/tls/ca.crt", env(pod, "CODEC_TLS_CLIENT_CA"));
         assertEquals("REQUIRE", env(pod, "CODEC_TLS_CLIENT_AUTH"));
-        assertNull(envOrNull(pod(HelmChart.render(Values.EXISTING_SECRETS)), "CODEC_TLS_CERT"));
+        assertNull(envOrNull(pod(HelmChart.render(Values.EXISTING_SECRETS, Values.TLS_OFF)), "CODEC_TLS_CERT"));
+        assertNull(envOrNull(pod(HelmChart.render(Values.EXISTING_SECRETS)), "CODEC_TLS_CLIENT_AUTH"));
     }
 
     @Test
@@ -350,9 +377,21 @@ class HelmTemplateTest {
         assertTrue(noTokens.getMessage().contains("no caller tokens are configured. Set auth.existingSecret"),
                 noTokens.getMessage());
 
-        Exception noTlsSecret = assertThrows(Exception.class,
-                () -> HelmChart.template(Values.EXISTING_SECRETS, "tls: {enabled: true}"));
-        assertTrue(noTlsSecret.getMessage().contains("tls.existingSecret is empty"), noTlsSecret.getMessage());
+        Exception noTlsSecret = assertThrows(Exception.class, () -> HelmChart.template(
+                "kek: {existingSecret: codec-kek}", "auth: {existingSecret: codec-callers}"));
+        assertTrue(noTlsSecret.getMessage().contains("codec: tls.enabled is true (the default) but no certificate is "
+                + "configured. Set tls.existingSecret"), noTlsSecret.getMessage());
+        assertTrue(noTlsSecret.getMessage().contains("tls.certManager.issuerRef"), noTlsSecret.getMessage());
+        assertTrue(noTlsSecret.getMessage().contains("set tls.enabled=false explicitly"), noTlsSecret.getMessage());
+
+        Exception both = assertThrows(Exception.class, () -> HelmChart.template(Values.EXISTING_SECRETS,
+                "tls: {certManager: {issuerRef: {name: codec-ca}}}"));
+        assertTrue(both.getMessage().contains("tls.existingSecret and tls.certManager.issuerRef are both set"),
+                both.getMessage());
+
+        Exception unnamed = assertThrows(Exception.class, () -> HelmChart.template(Values.EXISTING_SECRETS,
+                "tls: {existingSecret: '', certManager: {issuerRef: {kind: ClusterIssuer}}}"));
+        assertTrue(unnamed.getMessage().contains("tls.certManager.issuerRef needs a name"), unnamed.getMessage());
     }
 
     @Test
@@ -360,6 +399,172 @@ class HelmTemplateTest {
         Exception error = assertThrows(Exception.class, () -> HelmChart.template(Values.EXISTING_SECRETS,
                 "kek: {keys: {\"1\": not-base64}}"));
         assertTrue(error.getMessage().contains("kek.keys"), error.getMessage());
+    }
+
+    @Test
+    void tls_isOnByDefault_andOffOnlyExplicitly_withAWarningInTheNotes() {
+        PodSpec pod = pod(HelmChart.render(Values.EXISTING_SECRETS));
+        assertEquals("/var/run/secrets/codec/tls/tls.crt", env(pod, "CODEC_TLS_CERT"));
+        assertEquals("codec-tls", volume(pod, "tls").getSecret().getSecretName());
+        String notes = HelmChart.notes(Values.EXISTING_SECRETS);
+        assertTrue(notes.contains("codec.codec.svc:50051 (TLS)"), notes);
+        assertFalse(notes.contains("WARNING: tls.enabled is false"), notes);
+
+        PodSpec plain = pod(HelmChart.render(Values.EXISTING_SECRETS, Values.TLS_OFF));
+        assertTrue(plain.getVolumes().stream().noneMatch(v -> v.getName().equals("tls")));
+        String plainNotes = HelmChart.notes(Values.EXISTING_SECRETS, Values.TLS_OFF);
+        assertTrue(plainNotes.contains("WARNING: tls.enabled is false: gRPC is plaintext, so caller tokens"), plainNotes);
+    }
+
+    @Test
+    void certManager_rendersACertificateForTheServiceNames_andThePodsMountItsSecret() {
+        List<HasMetadata> objects = HelmChart.render(Values.EXISTING_SECRETS, Values.CERT_MANAGER,
+                "tls: {certManager: {extraDnsNames: [codec.example.com]}}");
+        GenericKubernetesResource certificate = (GenericKubernetesResource) only(objects, "Certificate");
+        assertEquals("cert-manager.io/v1", certificate.getApiVersion());
+        assertEquals("codec", certificate.getMetadata().getName());
+        assertEquals("codec-tls", certificate.<String>get("spec", "secretName"));
+        assertEquals(List.of("codec", "codec.codec", "codec.codec.svc", "codec.codec.svc.cluster.local",
+                "codec-headless", "codec-headless.codec", "codec-headless.codec.svc",
+                "codec-headless.codec.svc.cluster.local", "codec.example.com"), certificate.get("spec", "dnsNames"));
+        assertEquals(Map.of("name", "codec-ca", "kind", "ClusterIssuer"), certificate.get("spec", "issuerRef"));
+        assertEquals(Map.of("algorithm", "ECDSA", "size", 256, "encoding", "PKCS8", "rotationPolicy", "Always"),
+                certificate.get("spec", "privateKey"));
+        assertTrue(certificate.<List<String>>get("spec", "usages").contains("server auth"));
+        PodSpec pod = pod(objects);
+        assertEquals("codec-tls", volume(pod, "tls").getSecret().getSecretName());
+        assertEquals("/var/run/secrets/codec/tls/tls.key", env(pod, "CODEC_TLS_KEY"));
+        assertTrue(HelmChart.notes(Values.EXISTING_SECRETS, Values.CERT_MANAGER)
+                .contains("(issued by cert-manager: Certificate codec)"));
+
+        assertTrue(HelmChart.render(Values.EXISTING_SECRETS).stream().noneMatch(o -> o.getKind().equals("Certificate")));
+        assertTrue(HelmChart.render(Values.EXISTING_SECRETS, Values.CERT_MANAGER, Values.TLS_OFF).stream()
+                .noneMatch(o -> o.getKind().equals("Certificate")));
+    }
+
+    @Test
+    void chartCreatedSecrets_areKeptByHelmUninstall() {
+        List<Secret> secrets = HelmChart.render(Values.CHART_SECRETS).stream()
+                .filter(Secret.class::isInstance).map(Secret.class::cast).toList();
+        assertEquals(2, secrets.size());
+        for (Secret secret : secrets) {
+            assertEquals("keep", secret.getMetadata().getAnnotations().get("helm.sh/resource-policy"),
+                    secret.getMetadata().getName());
+        }
+    }
+
+    @Test
+    void kekVolume_replacesTheKekSecret_forExampleACsiSecretsStore() {
+        String csi = """
+                kek:
+                  existingSecret: ""
+                  volume:
+                    csi:
+                      driver: secrets-store.csi.k8s.io
+                      readOnly: true
+                      volumeAttributes:
+                        secretProviderClass: codec-kek
+                """;
+        List<HasMetadata> objects = HelmChart.render(Values.EXISTING_SECRETS, csi);
+        Volume kek = volume(pod(objects), "kek");
+        assertNull(kek.getSecret());
+        assertEquals("secrets-store.csi.k8s.io", kek.getCsi().getDriver());
+        assertEquals(Map.of("secretProviderClass", "codec-kek"), kek.getCsi().getVolumeAttributes());
+        assertEquals("/var/run/secrets/codec/kek", mount(pod(objects), "kek").getMountPath());
+        // Keys in the values are not turned into a Secret nobody mounts.
+        assertTrue(HelmChart.render(Values.CHART_SECRETS, csi).stream()
+                .noneMatch(o -> o.getMetadata().getName().equals("codec-kek")));
+        assertTrue(HelmChart.notes(Values.EXISTING_SECRETS, csi).contains("KEK directory: the volume in kek.volume"));
+    }
+
+    @Test
+    void extraVolumesAndMounts_areAddedAfterTheChartsOwn() {
+        PodSpec pod = pod(HelmChart.render(Values.EVERY_TOGGLE));
+        assertEquals("extra-ca", volume(pod, "extra-ca").getConfigMap().getName());
+        assertEquals("/etc/codec-extra", mount(pod, "extra-ca").getMountPath());
+        assertEquals(Boolean.TRUE, mount(pod, "extra-ca").getReadOnly());
+        assertEquals(List.of("tmp", "config", "kek", "callers", "tls", "extra-ca"),
+                pod.getVolumes().stream().map(Volume::getName).toList());
+        Exception subPath = assertThrows(Exception.class, () -> HelmChart.template(Values.EXISTING_SECRETS,
+                "extraVolumeMounts: [{name: x, mountPath: /x, subPath: y}]"));
+        assertTrue(subPath.getMessage().contains("subPath"), subPath.getMessage());
+    }
+
+    @Test
+    void securityContexts_areHardenedByDefault_andOverridable_forOpenShift() {
+        PodSpec openShift = pod(HelmChart.render(Values.EXISTING_SECRETS, """
+                podSecurityContext:
+                  runAsUser: null
+                  runAsGroup: null
+                  fsGroup: null
+                containerSecurityContext:
+                  runAsUser: null
+                  runAsGroup: null
+                """));
+        PodSecurityContext podContext = openShift.getSecurityContext();
+        assertNull(podContext.getRunAsUser());
+        assertNull(podContext.getRunAsGroup());
+        assertNull(podContext.getFsGroup());
+        assertEquals(Boolean.TRUE, podContext.getRunAsNonRoot());
+        assertEquals("RuntimeDefault", podContext.getSeccompProfile().getType());
+        SecurityContext container = openShift.getContainers().get(0).getSecurityContext();
+        assertNull(container.getRunAsUser());
+        assertEquals(Boolean.TRUE, container.getReadOnlyRootFilesystem());
+        assertEquals(List.of("ALL"), container.getCapabilities().getDrop());
+        assertEquals(Boolean.FALSE, container.getAllowPrivilegeEscalation());
+
+        SecurityContext custom = pod(HelmChart.render(Values.EXISTING_SECRETS,
+                "containerSecurityContext: {runAsUser: 1000700000}")).getContainers().get(0).getSecurityContext();
+        assertEquals(1000700000L, custom.getRunAsUser());
+        assertEquals(Boolean.TRUE, custom.getReadOnlyRootFilesystem(), "the other hardened defaults stay");
+    }
+
+    @Test
+    void topologySpreadConstraints_areAList_withThePodSelectorAddedWhenMissing() {
+        PodSpec pod = pod(HelmChart.render(Values.EXISTING_SECRETS, """
+                topologySpreadConstraints:
+                  - maxSkew: 1
+                    topologyKey: kubernetes.io/hostname
+                    whenUnsatisfiable: DoNotSchedule
+                  - maxSkew: 2
+                    topologyKey: topology.kubernetes.io/zone
+                    whenUnsatisfiable: ScheduleAnyway
+                    labelSelector:
+                      matchLabels:
+                        tier: secrets
+                """));
+        var constraints = pod.getTopologySpreadConstraints();
+        assertEquals(2, constraints.size());
+        assertEquals("DoNotSchedule", constraints.get(0).getWhenUnsatisfiable());
+        assertEquals(POD_SELECTOR, constraints.get(0).getLabelSelector().getMatchLabels());
+        assertEquals("topology.kubernetes.io/zone", constraints.get(1).getTopologyKey());
+        assertEquals(2, constraints.get(1).getMaxSkew());
+        assertEquals(Map.of("tier", "secrets"), constraints.get(1).getLabelSelector().getMatchLabels());
+        assertTrue(pod(HelmChart.render(Values.EXISTING_SECRETS, "topologySpreadConstraints: []"))
+                .getTopologySpreadConstraints().isEmpty());
+    }
+
+    @Test
+    void prometheusRule_isOffByDefault_andCarriesEveryAlertWithItsThresholds() {
+        assertTrue(HelmChart.render(Values.EXISTING_SECRETS).stream().noneMatch(o -> o.getKind().equals("PrometheusRule")));
+        GenericKubernetesResource rule = (GenericKubernetesResource) only(HelmChart.render(Values.EVERY_TOGGLE,
+                "prometheusRule: {decryptFailureRatio: 0.25, authFailuresPerSecond: 3}"), "PrometheusRule");
+        assertEquals("monitoring.coreos.com/v1", rule.getApiVersion());
+        assertEquals("kube-prometheus-stack", rule.getMetadata().getLabels().get("release"));
+        List<Map<String, Object>> groups = rule.get("spec", "groups");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> rules = (List<Map<String, Object>>) groups.get(0).get("rules");
+        assertEquals(List.of("CodecDecryptFailureRatioHigh", "CodecAuthFailureSpike", "CodecUnwrapOrDecryptFailures",
+                "CodecKekReloadFailing", "CodecKekFingerprintMismatch", "CodecNotServing"),
+                rules.stream().map(r -> r.get("alert")).toList());
+        for (Map<String, Object> alert : rules) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> labels = (Map<String, Object>) alert.get("labels");
+            assertEquals("platform", labels.get("team"), alert.get("alert").toString());
+            assertTrue(alert.get("expr").toString().contains("namespace=\"codec\",job=\"codec\""), alert.toString());
+        }
+        assertTrue(rules.get(0).get("expr").toString().contains(") > 0.25"), rules.get(0).toString());
+        assertTrue(rules.get(1).get("expr").toString().contains("[5m])) > 3"), rules.get(1).toString());
     }
 
     // ---- helpers

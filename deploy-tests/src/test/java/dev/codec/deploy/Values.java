@@ -2,12 +2,31 @@ package dev.codec.deploy;
 
 /** Values files the chart tests render with. The key and tokens are test values, known so leaks can be found. */
 final class Values {
-    /** The recommended install: Secrets made outside Helm. */
+    /** The recommended install: Secrets made outside Helm (KEKs, caller tokens, the TLS certificate). */
     static final String EXISTING_SECRETS = """
             kek:
               existingSecret: codec-kek
             auth:
               existingSecret: codec-callers
+            tls:
+              existingSecret: codec-tls
+            """;
+
+    /** Plaintext gRPC, chosen explicitly. */
+    static final String TLS_OFF = """
+            tls:
+              enabled: false
+              existingSecret: ""
+            """;
+
+    /** The serving certificate from cert-manager instead of an existing Secret. */
+    static final String CERT_MANAGER = """
+            tls:
+              existingSecret: ""
+              certManager:
+                issuerRef:
+                  name: codec-ca
+                  kind: ClusterIssuer
             """;
 
     static final String KEK_1 = "q3EfBp0Yb0m8QZ2yUe4xH1c6VnTt9R5sLkW7aJdXoPI=";
@@ -15,8 +34,10 @@ final class Values {
     static final String CONTROL_API_TOKEN = "tok-control-api-5f1b8e2c9d7a4e6b";
     static final String RUNNER_TOKEN = "tok-runner-0c3d9a7e1b2f4a8c6e";
 
-    /** Keys and tokens in the values: the chart creates both Secrets. */
+    /** Keys and tokens in the values: the chart creates both Secrets (the TLS Secret exists). */
     static final String CHART_SECRETS = """
+            tls:
+              existingSecret: codec-tls
             kek:
               keys:
                 "1": %s
@@ -29,12 +50,29 @@ final class Values {
                 runner: %s
             """.formatted(KEK_1, KEK_2, CONTROL_API_TOKEN, RUNNER_TOKEN);
 
-    /** Everything optional switched on: chart-created Secrets, TLS with mTLS, HPA, ServiceMonitor, namespaces. */
+    /**
+     * Everything optional switched on: chart-created Secrets, TLS with mTLS, HPA, ServiceMonitor, PrometheusRule,
+     * namespaces, extra volumes.
+     */
     static final String EVERY_TOGGLE = CHART_SECRETS + """
             tls:
               enabled: true
               existingSecret: codec-tls
               clientAuth: REQUIRE
+            prometheusRule:
+              enabled: true
+              labels:
+                release: kube-prometheus-stack
+              alertLabels:
+                team: platform
+            extraVolumes:
+              - name: extra-ca
+                configMap:
+                  name: extra-ca
+            extraVolumeMounts:
+              - name: extra-ca
+                mountPath: /etc/codec-extra
+                readOnly: true
             autoscaling:
               enabled: true
               minReplicas: 3
