@@ -41,5 +41,8 @@ EXPOSE 50051 8081
 # The CDS archive is used with -Xshare:auto, the default: if it does not match this runtime and jar, the JVM
 # prints one "[warning][cds...] Unable to use shared archive" line and starts without it (slower, same
 # behaviour). A truncated archive file can crash the JVM at start; it is written and copied in this build only.
-ENTRYPOINT ["/opt/java/bin/java", "@/opt/codec/jvm.options", "-XX:SharedArchiveFile=/opt/codec/codec.jsa", \
-            "-jar", "/opt/codec/codec-server.jar"]
+# --sun-misc-unsafe-memory-access=allow: protobuf-java 3.x reads arrays through sun.misc.Unsafe; since JDK 24 the
+# first such call prints four "WARNING:" lines to stderr (JEP 498), which breaks one-JSON-object-per-line logs.
+# The flag keeps the JDK 23 behaviour (allowed, silent). JDK 17 does not know it: it is here, not in jvm.options.
+ENTRYPOINT ["/opt/java/bin/java", "@/opt/codec/jvm.options", "--sun-misc-unsafe-memory-access=allow", \
+            "-XX:SharedArchiveFile=/opt/codec/codec.jsa", "-jar", "/opt/codec/codec-server.jar"]

@@ -23,8 +23,8 @@ import java.util.stream.Stream;
  * network): template and lint with values given as YAML, and the rendered documents parsed as typed
  * fabric8 Kubernetes objects.
  */
-final class HelmChart {
-    static final Path ROOT = Path.of(System.getProperty("codec.root", "..")).toAbsolutePath().normalize();
+public final class HelmChart {
+    public static final Path ROOT = Path.of(System.getProperty("codec.root", "..")).toAbsolutePath().normalize();
     static final Path CHART = ROOT.resolve("helm/codec");
     static final String RELEASE = "codec";
     static final String NAMESPACE = "codec";
@@ -54,7 +54,7 @@ final class HelmChart {
     }
 
     /** Renders and parses every document into its typed object (unknown kinds become GenericKubernetesResource). */
-    static List<HasMetadata> render(String... valuesYaml) {
+    public static List<HasMetadata> render(String... valuesYaml) {
         return parse(template(valuesYaml));
     }
 

@@ -1,9 +1,9 @@
 package dev.codec.deploy;
 
 /** Values files the chart tests render with. The key and tokens are test values, known so leaks can be found. */
-final class Values {
+public final class Values {
     /** The recommended install: Secrets made outside Helm (KEKs, caller tokens, the TLS certificate). */
-    static final String EXISTING_SECRETS = """
+    public static final String EXISTING_SECRETS = """
             kek:
               existingSecret: codec-kek
             auth:
@@ -13,14 +13,14 @@ final class Values {
             """;
 
     /** Plaintext gRPC, chosen explicitly. */
-    static final String TLS_OFF = """
+    public static final String TLS_OFF = """
             tls:
               enabled: false
               existingSecret: ""
             """;
 
     /** The serving certificate from cert-manager instead of an existing Secret. */
-    static final String CERT_MANAGER = """
+    public static final String CERT_MANAGER = """
             tls:
               existingSecret: ""
               certManager:
@@ -29,13 +29,13 @@ final class Values {
                   kind: ClusterIssuer
             """;
 
-    static final String KEK_1 = "q3EfBp0Yb0m8QZ2yUe4xH1c6VnTt9R5sLkW7aJdXoPI=";
-    static final String KEK_2 = "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MDEyMzQ1Njc4OTA=";
-    static final String CONTROL_API_TOKEN = "tok-control-api-5f1b8e2c9d7a4e6b";
-    static final String RUNNER_TOKEN = "tok-runner-0c3d9a7e1b2f4a8c6e";
+    public static final String KEK_1 = "q3EfBp0Yb0m8QZ2yUe4xH1c6VnTt9R5sLkW7aJdXoPI=";
+    public static final String KEK_2 = "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MDEyMzQ1Njc4OTA=";
+    public static final String CONTROL_API_TOKEN = "tok-control-api-5f1b8e2c9d7a4e6b";
+    public static final String RUNNER_TOKEN = "tok-runner-0c3d9a7e1b2f4a8c6e";
 
     /** Keys and tokens in the values: the chart creates both Secrets (the TLS Secret exists). */
-    static final String CHART_SECRETS = """
+    public static final String CHART_SECRETS = """
             tls:
               existingSecret: codec-tls
             kek:
@@ -54,7 +54,7 @@ final class Values {
      * Everything optional switched on: chart-created Secrets, TLS with mTLS, HPA, ServiceMonitor, PrometheusRule,
      * namespaces, extra volumes.
      */
-    static final String EVERY_TOGGLE = CHART_SECRETS + """
+    public static final String EVERY_TOGGLE = CHART_SECRETS + """
             tls:
               enabled: true
               existingSecret: codec-tls
