@@ -23,8 +23,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>grpc-java reads a request message whole into memory as soon as a call asks for it, and returns the
  * flow-control credit as it reads, so flow control alone does not bound what a server holds. This class
- * reads the gRPC length prefix of each request message as it arrives and reserves that many bytes in the
- * {@link InFlightBudget} <em>before</em> passing the body on; a message that does not fit ends its call with
+ * reads the gRPC length prefix of each request message as it arrives and reserves that many bytes (for a
+ * compressed message: the message size limit, which it may decompress to) in the {@link InFlightBudget}
+ * <em>before</em> passing the body on; a message that does not fit ends its call with
  * {@code RESOURCE_EXHAUSTED} naming the budget (the client may retry later). The reservation is released when
  * the server has answered the call (its side of the stream is closed) or the stream ends. Bytes of a call the
  * server has already answered (for example refused for lack of credentials at its headers) are dropped at
@@ -51,9 +52,15 @@ final class StreamBudget extends Http2FrameListenerDecorator {
     private final long receiveTimeoutNanos;
     private InetAddress peer;
 
-    /** Per stream; only touched on the event loop. */
-    private static final class StreamState {
+    /** The state of the stream whose headers grpc is handling on this thread (see {@link AnsweredCalls}). */
+    private static final ThreadLocal<StreamState> STARTING = new ThreadLocal<>();
+
+    /** Per stream; only touched on the event loop, except {@link #answered}. */
+    static final class StreamState {
+        /** grpc's call for this stream has been closed (answered): its request bytes are not needed. */
+        volatile boolean answered;
         int prefixBytes;
+        boolean compressed;
         long length;
         long remaining;
         long reserved;
@@ -99,21 +106,39 @@ final class StreamBudget extends Http2FrameListenerDecorator {
     @Override
     public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding, boolean endStream)
             throws Http2Exception {
-        started(ctx, streamId, headers, endStream);
-        super.onHeadersRead(ctx, streamId, headers, padding, endStream);
+        STARTING.set(started(ctx, streamId, headers, endStream));
+        try {
+            super.onHeadersRead(ctx, streamId, headers, padding, endStream);
+        } finally {
+            STARTING.remove();
+        }
     }
 
     @Override
     public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int streamDependency, short weight,
             boolean exclusive, int padding, boolean endStream) throws Http2Exception {
-        started(ctx, streamId, headers, endStream);
-        super.onHeadersRead(ctx, streamId, headers, streamDependency, weight, exclusive, padding, endStream);
+        STARTING.set(started(ctx, streamId, headers, endStream));
+        try {
+            super.onHeadersRead(ctx, streamId, headers, streamDependency, weight, exclusive, padding, endStream);
+        } finally {
+            STARTING.remove();
+        }
     }
 
-    private void started(ChannelHandlerContext ctx, int streamId, Http2Headers headers, boolean endStream) {
+    /**
+     * The state of the stream whose call grpc is starting on this thread, or null. With grpc's direct executor
+     * (the default) the interceptors run inside the headers' callback, so {@link AnsweredCalls} can tie the
+     * call to its stream: a call refused at its headers (no credentials, no permission) is known as answered
+     * before its first DATA frame arrives, and its bytes are dropped, never reserved.
+     */
+    static StreamState starting() {
+        return STARTING.get();
+    }
+
+    private StreamState started(ChannelHandlerContext ctx, int streamId, Http2Headers headers, boolean endStream) {
         Http2Stream stream = handler.connection().stream(streamId);
         if (stream == null) {
-            return;
+            return null;
         }
         StreamState state = stream.getProperty(key);
         if (state == null) {
@@ -125,6 +150,7 @@ final class StreamBudget extends Http2FrameListenerDecorator {
                 state.timer = ctx.executor().schedule(() -> timedOut(ctx, streamId), receiveTimeoutNanos, TimeUnit.NANOSECONDS);
             }
         }
+        return state;
     }
 
     @Override
@@ -135,7 +161,7 @@ final class StreamBudget extends Http2FrameListenerDecorator {
         if (state == null) {
             return super.onDataRead(ctx, streamId, data, padding, endOfStream);
         }
-        if (state.refused || !stream.state().localSideOpen()) {
+        if (state.refused || state.answered || !stream.state().localSideOpen()) {
             return data.readableBytes() + padding; // the call is answered: nothing of it is kept
         }
         if (!state.passThrough && !admit(ctx, stream, state, data)) {
@@ -162,7 +188,9 @@ final class StreamBudget extends Http2FrameListenerDecorator {
                 continue;
             }
             int b = data.getUnsignedByte(index++);
-            if (state.prefixBytes > 0) {
+            if (state.prefixBytes == 0) {
+                state.compressed = (b & 1) != 0;
+            } else {
                 state.length = (state.length << 8) | b; // bytes 1..4: the length, big-endian; byte 0: flags
             }
             if (++state.prefixBytes < 5) {
@@ -175,12 +203,14 @@ final class StreamBudget extends Http2FrameListenerDecorator {
                 state.passThrough = true; // grpc refuses it at its prefix with RESOURCE_EXHAUSTED, before reading it
                 return true;
             }
-            String refusal = budget.tryReserve(peer, length);
+            // a compressed message may grow to the message size limit when grpc decompresses it (a gzip bomb)
+            long needed = state.compressed ? maxMessageSize : length;
+            String refusal = budget.tryReserve(peer, needed);
             if (refusal != null) {
                 refuse(ctx, stream, state, Status.RESOURCE_EXHAUSTED.withDescription(refusal), Http2Error.NO_ERROR);
                 return false;
             }
-            state.reserved += length;
+            state.reserved += needed;
             state.remaining = length;
         }
         return true;
@@ -190,6 +220,11 @@ final class StreamBudget extends Http2FrameListenerDecorator {
         Http2Stream stream = handler.connection().stream(streamId);
         StreamState state = stream == null ? null : stream.getProperty(key);
         if (state == null || state.refused || state.exempt) {
+            return;
+        }
+        if (state.answered && stream.state().localSideOpen()) {
+            // grpc's answer is on its way: look again later
+            state.timer = ctx.executor().schedule(() -> timedOut(ctx, streamId), receiveTimeoutNanos, TimeUnit.NANOSECONDS);
             return;
         }
         long seconds = TimeUnit.NANOSECONDS.toSeconds(receiveTimeoutNanos);
