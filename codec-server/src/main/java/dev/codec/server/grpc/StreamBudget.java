@@ -82,8 +82,11 @@ final class StreamBudget extends Http2FrameListenerDecorator {
         handler.connection().addListener(new Http2ConnectionAdapter() {
             @Override
             public void onStreamHalfClosed(Http2Stream stream) {
+                StreamState state = stream.getProperty(key);
                 if (!stream.state().localSideOpen()) {
-                    release(stream.getProperty(key)); // answered: the request bytes are no longer held
+                    release(state); // answered: the request bytes are no longer held
+                } else if (state != null && state.exempt) {
+                    release(state); // a Watch's request is read at once; its stream may stay open for hours
                 }
             }
 

@@ -74,14 +74,18 @@ class FramingAbuseTest {
 
         try (AbuseFixture fixture = new AbuseFixture(Map.of())) {
             Map<String, List<String>> seen = new LinkedHashMap<>();
+            int peer = 10;
             for (Map.Entry<String, Case> entry : cases.entrySet()) {
                 List<String> outcomes = new ArrayList<>();
-                RawHttp2 raw = new RawHttp2(fixture.server.grpcPort, InetAddress.getByName("127.0.0.6"));
+                // each case from an address of its own: a compressed request reserves the whole per-peer share,
+                // and another connection's just-answered call may release its share a moment after its answer
+                InetAddress from = InetAddress.getByName("127.0.0." + peer++);
+                RawHttp2 raw = new RawHttp2(fixture.server.grpcPort, from);
                 try {
                     for (int i = 0; i < REPEAT; i++) {
                         if (raw.isClosed()) {
                             raw.close();
-                            raw = new RawHttp2(fixture.server.grpcPort, InetAddress.getByName("127.0.0.6"));
+                            raw = new RawHttp2(fixture.server.grpcPort, from);
                         }
                         int id = entry.getValue().send(raw, fixture.opsToken);
                         RawHttp2.Outcome outcome = raw.await(id, 30, TimeUnit.SECONDS);
