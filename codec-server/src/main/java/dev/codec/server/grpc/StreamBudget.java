@@ -225,24 +225,23 @@ final class StreamBudget extends Http2FrameListenerDecorator {
         if (state == null || state.refused || state.exempt) {
             return;
         }
-        if (state.answered && stream.state().localSideOpen()) {
-            // grpc's answer is on its way: look again later
-            state.timer = ctx.executor().schedule(() -> timedOut(ctx, streamId), receiveTimeoutNanos, TimeUnit.NANOSECONDS);
-            return;
-        }
-        long seconds = TimeUnit.NANOSECONDS.toSeconds(receiveTimeoutNanos);
-        if (stream.state().remoteSideOpen() && stream.state().localSideOpen()) {
+        boolean remoteOpen = stream.state().remoteSideOpen();
+        boolean localOpen = stream.state().localSideOpen();
+        if (remoteOpen && localOpen && !state.answered) {
             refuse(ctx, stream, state, Status.DEADLINE_EXCEEDED.withDescription("request not received in full within "
-                    + seconds + "s (codec.transport.request-receive-timeout)"), Http2Error.NO_ERROR);
-        } else if (stream.state().remoteSideOpen()) {
-            // answered, but the client keeps its side open: free the stream slot
-            handler.resetStream(ctx, streamId, Http2Error.NO_ERROR.code(), ctx.newPromise());
-            ctx.flush();
-        } else if (stream.state().localSideOpen() && !state.drainArmed) {
-            state.drainArmed = true; // answering, or the answer waits for the client to read: once more the timeout
+                    + TimeUnit.NANOSECONDS.toSeconds(receiveTimeoutNanos) + "s (codec.transport.request-receive-timeout)"),
+                    Http2Error.NO_ERROR);
+        } else if (!localOpen) {
+            if (remoteOpen) { // answered, but the client keeps its side open: free the stream slot
+                handler.resetStream(ctx, streamId, Http2Error.NO_ERROR.code(), ctx.newPromise());
+                ctx.flush();
+            }
+        } else if (!state.drainArmed) {
+            // being answered, or the answer waits for the client to read it: once more the timeout
+            state.drainArmed = true;
             state.timer = ctx.executor().schedule(() -> timedOut(ctx, streamId), receiveTimeoutNanos, TimeUnit.NANOSECONDS);
-        } else if (stream.state().localSideOpen()) {
-            // the client does not read its answer: drop it
+        } else {
+            // the client does not read its answer (a slow reader): drop the call and its queued answer
             cancelInGrpc(ctx, stream, state);
             handler.resetStream(ctx, streamId, Http2Error.CANCEL.code(), ctx.newPromise());
             ctx.flush();

@@ -52,6 +52,11 @@ final class RawHttp2 implements AutoCloseable {
     private int nextStream = 1;
 
     RawHttp2(int port, InetAddress localAddress) throws IOException {
+        this(port, localAddress, -1);
+    }
+
+    /** With {@code initialWindow} >= 0, announces that receive window (0: a client that never reads answers). */
+    RawHttp2(int port, InetAddress localAddress, int initialWindow) throws IOException {
         socket = new Socket();
         socket.bind(new InetSocketAddress(localAddress, 0));
         socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 10_000);
@@ -59,7 +64,9 @@ final class RawHttp2 implements AutoCloseable {
         out = socket.getOutputStream();
         synchronized (this) {
             out.write(PREFACE);
-            frame(SETTINGS, 0, 0, new byte[0]);
+            frame(SETTINGS, 0, 0, initialWindow < 0 ? new byte[0]
+                    : new byte[] {0, 4, (byte) (initialWindow >>> 24), (byte) (initialWindow >>> 16),
+                            (byte) (initialWindow >>> 8), (byte) initialWindow});
         }
         Thread reader = new Thread(this::read, "raw-http2-reader");
         reader.setDaemon(true);
@@ -221,7 +228,8 @@ final class RawHttp2 implements AutoCloseable {
                         long code = ((payload[0] & 0xffL) << 24) | ((payload[1] & 0xff) << 16) | ((payload[2] & 0xff) << 8)
                                 | (payload[3] & 0xff);
                         Outcome before = outcomes.get(stream);
-                        end(stream, before != null ? before : new Outcome(null, null, null, code));
+                        end(stream, before != null && before.grpcStatus() != null ? before
+                                : new Outcome(null, null, before == null ? null : before.httpStatus(), code));
                     }
                     case GOAWAY -> {
                         // streams above the last one are not processed; the connection closes after

@@ -258,6 +258,22 @@ class TransportAbuseTest {
         }
     }
 
+    @Test
+    @Order(6)
+    void slowReader_thatNeverReadsItsAnswer_isResetAfterTwiceTheReceiveTimeout() throws Exception {
+        // a client announcing a receive window of 0: the server cannot send the answer's DATA
+        try (RawHttp2 raw = new RawHttp2(fixture.server.grpcPort, InetAddress.getByName("127.0.0.7"), 0)) {
+            byte[] request = dev.codec.proto.v1.GenerateDekRequest.newBuilder().setProjectId("slow-reader").build().toByteArray();
+            int id = raw.post("/codec.v1.Codec/GenerateDek", Map.of("authorization", "Bearer " + fixture.opsToken), false);
+            raw.data(id, RawHttp2.message(0, request.length, request), true);
+
+            RawHttp2.Outcome outcome = raw.await(id, 60, TimeUnit.SECONDS);
+
+            assertNotNull(outcome, "the stream was never reset");
+            assertEquals(8, outcome.resetCode(), outcome.toString()); // RST_STREAM CANCEL
+        }
+    }
+
     private static String classify(RawHttp2.Outcome outcome) {
         if (outcome.grpcStatus() == null) {
             return outcome.toString();
