@@ -1,5 +1,7 @@
 package dev.codec.server.grpc;
 
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
 import io.grpc.Status;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -59,6 +61,8 @@ final class StreamBudget extends Http2FrameListenerDecorator {
     static final class StreamState {
         /** grpc's call for this stream has been closed (answered): its request bytes are not needed. */
         volatile boolean answered;
+        /** grpc's call for this stream (with the direct executor), to end it with a status of ours. */
+        volatile ServerCall<?, ?> call;
         int prefixBytes;
         boolean compressed;
         long length;
@@ -250,6 +254,25 @@ final class StreamBudget extends Http2FrameListenerDecorator {
 
     /** Ends the call inside grpc, answers the client with {@code status}, and stops its upload. */
     private void refuse(ChannelHandlerContext ctx, Http2Stream stream, StreamState state, Status status, Http2Error reset) {
+        ServerCall<?, ?> call = state.call;
+        if (call != null && !state.answered) {
+            // grpc answers, so the call ends (and is audited) with this status; the upload is stopped after it
+            state.refused = true;
+            release(state);
+            if (state.timer != null) {
+                state.timer.cancel(false);
+            }
+            call.close(status, new Metadata());
+            int id = stream.id();
+            ctx.executor().execute(() -> { // runs after grpc's write of the trailers, queued on this event loop
+                Http2Stream still = handler.connection().stream(id);
+                if (still != null && still.state().remoteSideOpen()) {
+                    handler.resetStream(ctx, id, reset.code(), ctx.newPromise());
+                    ctx.flush();
+                }
+            });
+            return;
+        }
         cancelInGrpc(ctx, stream, state);
         Http2Headers trailers = new DefaultHttp2Headers();
         if (!stream.isHeadersSent()) {

@@ -195,6 +195,18 @@ class TransportAbuseTest {
         int timeout = outcomes.getOrDefault("runner DEADLINE_EXCEEDED receive-timeout", 0);
         assertEquals(12, budget + timeout, outcomes.toString());
         assertTrue(budget >= 1 && timeout >= 1, outcomes.toString());
+        // grpc itself ended those calls, so the audit log records the status the caller saw
+        try {
+            AbuseFixture.sleepUntil(() -> auditLine("runner", "RESOURCE_EXHAUSTED") && auditLine("runner", "DEADLINE_EXCEEDED"), 30);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; the runner's audit lines: " + fixture.server.outputLines().stream()
+                    .filter(line -> line.contains("runner")).toList(), e);
+        }
+    }
+
+    private static boolean auditLine(String caller, String status) {
+        return fixture.server.outputLines().stream().anyMatch(line -> line.contains("\"rpc\":\"DecryptAll\"")
+                && line.contains("\"caller\":\"" + caller + "\"") && line.contains("\"status\":\"" + status + "\""));
     }
 
     @Test
