@@ -3,6 +3,7 @@ package dev.codec.server;
 import dev.codec.server.crypto.CurrentKekRing;
 import dev.codec.server.crypto.KekLoadException;
 import dev.codec.server.crypto.KekRing;
+import dev.codec.server.ops.OutOfMemoryExit;
 import dev.codec.server.ops.ServingHealth;
 import dev.codec.server.ops.ShutdownSignals;
 import io.micronaut.context.ApplicationContext;
@@ -12,6 +13,7 @@ import io.micronaut.http.server.netty.NettyEmbeddedServer;
 import io.micronaut.runtime.Micronaut;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * Entry point: {@code java -jar codec-server.jar}.
@@ -34,6 +36,10 @@ public final class Application extends Micronaut {
             System.err.println("codec cannot start: " + LOG_FORMAT_ENV + " must be 'text' or 'json'");
             System.exit(EXIT_NO_KEK);
         }
+        // grpc-java logs through java.util.logging: route it into logback, so every line has one format.
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
+        OutOfMemoryExit.install();
         ApplicationContext context = new Application().args(args).mainClass(Application.class).banner(false).start();
         ShutdownSignals.install(context);
         logServing(context);

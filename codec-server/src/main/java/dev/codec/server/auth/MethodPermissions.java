@@ -6,7 +6,9 @@ import java.util.Set;
 
 /**
  * Which permission each RPC needs, by full gRPC method name. Methods not listed here are refused
- * (fail closed), except the public infrastructure services (health, reflection), which need no caller.
+ * (fail closed), except the public infrastructure methods (health Check, reflection), which need no caller,
+ * and health Watch, which needs a caller (any) but no permission: a Watch stream stays open, so unauthenticated
+ * streams would let anyone hold server memory (they are also capped: codec.transport.max-health-watch-streams).
  * DecryptValue's permission depends on the request (see {@link #DECRYPT_VALUE}).
  */
 public final class MethodPermissions {
@@ -22,17 +24,25 @@ public final class MethodPermissions {
             "codec.v1.Codec/RotateDek", Permission.ROTATE,
             "codec.v1.Codec/Status", Permission.ROTATE);
 
-    /** Services anyone may call without credentials (probes, tooling). */
-    private static final Set<String> PUBLIC_SERVICES = Set.of(
-            "grpc.health.v1.Health",
-            "grpc.reflection.v1.ServerReflection",
-            "grpc.reflection.v1alpha.ServerReflection");
+    /** Health/Watch: any authenticated caller (no permission). */
+    public static final String HEALTH_WATCH = "grpc.health.v1.Health/Watch";
+
+    /** Methods anyone may call without credentials: Kubernetes' gRPC probe (Check), tooling (reflection). */
+    private static final Set<String> PUBLIC_METHODS = Set.of(
+            "grpc.health.v1.Health/Check",
+            "grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+            "grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo");
 
     private MethodPermissions() {}
 
     /** Whether the method is public (needs no caller at all). */
-    public static boolean isPublic(String serviceName) {
-        return PUBLIC_SERVICES.contains(serviceName);
+    public static boolean isPublicMethod(String fullMethodName) {
+        return PUBLIC_METHODS.contains(fullMethodName);
+    }
+
+    /** Whether the method needs an authenticated caller but no permission (Health/Watch). */
+    public static boolean needsCallerOnly(String fullMethodName) {
+        return HEALTH_WATCH.equals(fullMethodName);
     }
 
     /** Whether the method's permission is only known once its request is seen. */

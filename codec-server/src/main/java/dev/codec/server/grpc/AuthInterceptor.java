@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>No or unknown credentials: {@code UNAUTHENTICATED}.</li>
  *   <li>Known caller without the permission, or an RPC the codec does not know: {@code PERMISSION_DENIED}.</li>
- *   <li>Health and reflection are public (Kubernetes probes carry no token).</li>
+ *   <li>Health Check and reflection are public (Kubernetes probes carry no token); Health Watch needs a caller.</li>
  * </ul>
  * With auth disabled (local development only) every call runs as caller {@code anonymous} with every
  * permission.
@@ -58,7 +58,7 @@ public final class AuthInterceptor implements ServerInterceptor, Ordered {
     public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
             ServerCallHandler<ReqT, RespT> next) {
         String method = call.getMethodDescriptor().getFullMethodName();
-        if (MethodPermissions.isPublic(call.getMethodDescriptor().getServiceName())) {
+        if (MethodPermissions.isPublicMethod(method)) {
             return next.startCall(call, headers);
         }
         Caller caller;
@@ -75,6 +75,9 @@ public final class AuthInterceptor implements ServerInterceptor, Ordered {
         CallRecord record = CallRecord.KEY.get();
         if (record != null) {
             record.caller = caller.name();
+        }
+        if (MethodPermissions.needsCallerOnly(method)) {
+            return Contexts.interceptCall(Context.current().withValue(CallerContext.CALLER, caller), call, headers, next);
         }
         Optional<Permission> required = MethodPermissions.required(method);
         if (required.isEmpty()) {

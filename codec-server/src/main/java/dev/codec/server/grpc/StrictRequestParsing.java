@@ -2,6 +2,8 @@ package dev.codec.server.grpc;
 
 import com.google.protobuf.Message;
 import com.google.protobuf.UnknownFieldSet;
+import io.grpc.Decompressor;
+import io.grpc.DecompressorRegistry;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
@@ -12,9 +14,12 @@ import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.GZIPInputStream;
 
 /**
  * Makes a request that cannot be parsed (broken protobuf, invalid UTF-8 in a string field) an
@@ -22,15 +27,21 @@ import java.util.List;
  *
  * <p>grpc-java turns an exception thrown by a request marshaller into {@code UNKNOWN}, so the wrapped
  * marshaller never throws: it returns a marker message (the default instance carrying a reserved
- * unknown field), and a guard in front of the service closes such calls with {@code INVALID_ARGUMENT}
+ * unknown field whose value says what was wrong), and a guard in front of the service closes such calls
  * naming the message type. The marker never reaches the service.
+ *
+ * <p>Compressed requests ({@code grpc-encoding: gzip}) are decompressed while the marshaller reads them
+ * ({@link #decompressors()}: grpc's gzip, but lazy, so a broken gzip header fails there too and not in
+ * grpc's deframer as {@code UNKNOWN}). A message that decompresses to more than
+ * {@code codec.transport.max-inbound-message-size} (a gzip bomb: grpc stops reading at the limit) is
+ * {@code RESOURCE_EXHAUSTED} naming the limit; bad compressed data is {@code INVALID_ARGUMENT}.
  */
 public final class StrictRequestParsing {
     /** Highest legal field number: never used by the contract. */
     private static final int MARKER_FIELD = 536_870_911;
-    private static final UnknownFieldSet MARKER = UnknownFieldSet.newBuilder()
-            .addField(MARKER_FIELD, UnknownFieldSet.Field.newBuilder().addVarint(1).build())
-            .build();
+    private static final int MALFORMED = 1;
+    private static final int TOO_LARGE = 2;
+    private static final int BAD_COMPRESSION = 3;
 
     private StrictRequestParsing() {}
 
@@ -56,6 +67,124 @@ public final class StrictRequestParsing {
         return request instanceof Message message && message.getUnknownFields().hasField(MARKER_FIELD);
     }
 
+    /** What was wrong with a marker request, as the status the call ends with. */
+    static Status problem(Message marker) {
+        UnknownFieldSet.Field field = marker.getUnknownFields().getField(MARKER_FIELD);
+        long kind = field.getVarintList().isEmpty() ? MALFORMED : field.getVarintList().get(0);
+        String type = marker.getDescriptorForType().getFullName();
+        if (kind == TOO_LARGE) {
+            String detail = field.getLengthDelimitedList().isEmpty() ? "" : field.getLengthDelimitedList().get(0).toStringUtf8();
+            return Status.RESOURCE_EXHAUSTED.withDescription("request: " + type + " too large after decompression: " + detail
+                    + " (codec.transport.max-inbound-message-size)");
+        }
+        if (kind == BAD_COMPRESSION) {
+            return Status.INVALID_ARGUMENT.withDescription("request: not valid gzip data (grpc-encoding: gzip)");
+        }
+        return Status.INVALID_ARGUMENT.withDescription("request: not a valid " + type
+                + " (malformed protobuf or invalid UTF-8 in a string field)");
+    }
+
+    /**
+     * The decompressors of the server: grpc's defaults with gzip replaced by a lazy one, so that every read of
+     * compressed data happens inside the request marshaller, where failures are classified.
+     */
+    public static DecompressorRegistry decompressors() {
+        return DecompressorRegistry.getDefaultInstance().with(new LazyGzip(), true);
+    }
+
+    private static UnknownFieldSet marker(int kind, String detail) {
+        UnknownFieldSet.Field.Builder field = UnknownFieldSet.Field.newBuilder().addVarint(kind);
+        if (detail != null) {
+            field.addLengthDelimited(com.google.protobuf.ByteString.copyFromUtf8(detail));
+        }
+        return UnknownFieldSet.newBuilder().addField(MARKER_FIELD, field.build()).build();
+    }
+
+    /** The status grpc raised for a decompressed message over the size limit, if that is what failed. */
+    private static Status tooLarge(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof StatusRuntimeException status && status.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED) {
+                return status.getStatus();
+            }
+        }
+        return null;
+    }
+
+    private static boolean badCompression(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof BadCompressedData) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A gzip stream that could not be decompressed. */
+    static final class BadCompressedData extends IOException {
+        BadCompressedData(IOException cause) {
+            super("bad gzip data", cause);
+        }
+    }
+
+    /** grpc's gzip, opened on the first read instead of in grpc's deframer, and with classified failures. */
+    private static final class LazyGzip implements Decompressor {
+        @Override
+        public String getMessageEncoding() {
+            return "gzip";
+        }
+
+        @Override
+        public InputStream decompress(InputStream compressed) {
+            return new InputStream() {
+                private InputStream gzip;
+
+                private InputStream gzip() throws IOException {
+                    if (gzip == null) {
+                        try {
+                            gzip = new GZIPInputStream(compressed);
+                        } catch (BadCompressedData e) {
+                            throw e;
+                        } catch (IOException e) {
+                            throw new BadCompressedData(e);
+                        }
+                    }
+                    return gzip;
+                }
+
+                @Override
+                public int read() throws IOException {
+                    try {
+                        return gzip().read();
+                    } catch (BadCompressedData e) {
+                        throw e;
+                    } catch (IOException e) {
+                        throw new BadCompressedData(e);
+                    }
+                }
+
+                @Override
+                public int read(byte[] buffer, int offset, int length) throws IOException {
+                    try {
+                        return gzip().read(buffer, offset, length);
+                    } catch (BadCompressedData e) {
+                        throw e;
+                    } catch (IOException e) {
+                        throw new BadCompressedData(e);
+                    }
+                }
+
+                @Override
+                public void close() throws IOException {
+                    if (gzip != null) {
+                        gzip.close();
+                    } else {
+                        compressed.close();
+                    }
+                }
+            };
+        }
+    }
+
     private static <ReqT, RespT> ServerMethodDefinition<ReqT, RespT> strict(ServerMethodDefinition<ReqT, RespT> method) {
         MethodDescriptor<ReqT, RespT> descriptor = method.getMethodDescriptor();
         MethodDescriptor.Marshaller<ReqT> marshaller = descriptor.getRequestMarshaller();
@@ -71,12 +200,19 @@ public final class StrictRequestParsing {
     /** Parses like the original, but returns the marker message instead of throwing. */
     private static final class MarkingMarshaller<T> implements MethodDescriptor.PrototypeMarshaller<T> {
         private final MethodDescriptor.PrototypeMarshaller<T> delegate;
-        private final T marker;
+        private final T malformed;
+        private final T badCompression;
 
-        @SuppressWarnings("unchecked")
         MarkingMarshaller(MethodDescriptor.PrototypeMarshaller<T> delegate) {
             this.delegate = delegate;
-            this.marker = (T) ((Message) delegate.getMessagePrototype()).toBuilder().setUnknownFields(MARKER).build();
+            this.malformed = marker(MALFORMED, null);
+            this.badCompression = marker(BAD_COMPRESSION, null);
+        }
+
+        @SuppressWarnings("unchecked")
+        private T marker(int kind, String detail) {
+            return (T) ((Message) delegate.getMessagePrototype()).toBuilder()
+                    .setUnknownFields(StrictRequestParsing.marker(kind, detail)).build();
         }
 
         @Override
@@ -89,7 +225,11 @@ public final class StrictRequestParsing {
             try {
                 return delegate.parse(stream);
             } catch (RuntimeException e) {
-                return marker;
+                Status tooLarge = tooLarge(e);
+                if (tooLarge != null) {
+                    return marker(TOO_LARGE, tooLarge.getDescription());
+                }
+                return badCompression(e) ? badCompression : malformed;
             }
         }
 
@@ -113,9 +253,7 @@ public final class StrictRequestParsing {
                 @Override
                 public void onMessage(ReqT message) {
                     if (isMalformed(message)) {
-                        refuse(Status.INVALID_ARGUMENT.withDescription("request: not a valid "
-                                + ((Message) message).getDescriptorForType().getFullName()
-                                + " (malformed protobuf or invalid UTF-8 in a string field)"));
+                        refuse(problem((Message) message));
                         return;
                     }
                     super.onMessage(message);

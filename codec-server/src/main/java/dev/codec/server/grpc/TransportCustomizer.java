@@ -4,12 +4,16 @@ import dev.codec.server.config.TlsConfiguration;
 import dev.codec.server.config.TransportConfiguration;
 import io.grpc.ServerBuilder;
 import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.InternalProtocolNegotiator;
+import io.grpc.netty.InternalProtocolNegotiators;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.util.AdvancedTlsX509KeyManager;
 import io.grpc.util.AdvancedTlsX509TrustManager;
 import io.micronaut.context.event.BeanCreatedEvent;
 import io.micronaut.context.event.BeanCreatedEventListener;
 import io.micronaut.context.exceptions.ConfigurationException;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContextBuilder;
 import jakarta.inject.Named;
@@ -23,7 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies the transport limits ({@code codec.transport.*}) and TLS ({@code codec.tls.*}) to the Netty
+ * Applies the transport limits ({@code codec.transport.*}: grpc-java's own knobs, plus connection caps and
+ * the request-bytes budget of {@link ConnectionAdmission}) and TLS ({@code codec.tls.*}) to the Netty
  * server that micronaut-grpc builds. TLS certificates and the client CA are re-read periodically
  * (grpc-java's AdvancedTls managers), so certificate renewal needs no restart.
  */
@@ -55,18 +60,37 @@ public class TransportCustomizer implements BeanCreatedEventListener<ServerBuild
                 .permitKeepAliveWithoutCalls(false)
                 .maxConnectionAge(transport.getMaxConnectionAge().toNanos(), TimeUnit.NANOSECONDS)
                 .maxConnectionAgeGrace(transport.getMaxConnectionAgeGrace().toNanos(), TimeUnit.NANOSECONDS)
-                .maxConnectionIdle(transport.getMaxConnectionIdle().toNanos(), TimeUnit.NANOSECONDS);
+                .maxConnectionIdle(transport.getMaxConnectionIdle().toNanos(), TimeUnit.NANOSECONDS)
+                .keepAliveTime(transport.getKeepaliveTime().toNanos(), TimeUnit.NANOSECONDS)
+                .keepAliveTimeout(transport.getKeepaliveTimeout().toNanos(), TimeUnit.NANOSECONDS)
+                .maxRstFramesPerWindow(transport.getMaxRstFramesPerWindow(),
+                        (int) Math.max(1, transport.getRstFramesWindow().toSeconds()))
+                .handshakeTimeout(transport.getHandshakeTimeout().toNanos(), TimeUnit.NANOSECONDS)
+                // a connection's queued writes stay small; HTTP/2 flow control waits while they are above this
+                .withChildOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(16 * 1024, 32 * 1024))
+                .decompressorRegistry(StrictRequestParsing.decompressors());
+        InternalProtocolNegotiator.ProtocolNegotiator negotiator;
         if (tls.isEnabled()) {
             try {
-                netty.sslContext(GrpcSslContexts.configure(sslContextBuilder()).build());
+                negotiator = InternalProtocolNegotiators.serverTls(GrpcSslContexts.configure(sslContextBuilder()).build());
             } catch (IOException | GeneralSecurityException e) {
                 throw new ConfigurationException("codec.tls: cannot load " + describe() + ": " + e.getMessage(), e);
             }
             LOG.info("TLS on ({}), certificates re-read every {}", describe(), tls.getReloadInterval());
         } else {
+            negotiator = InternalProtocolNegotiators.serverPlaintext();
             LOG.warn("TLS is off: run codec behind a trusted network only (set codec.tls.cert and codec.tls.key)");
         }
+        netty.protocolNegotiator(admission(negotiator));
         return builder;
+    }
+
+    /** Connection caps and the request-bytes budget around grpc's plaintext or TLS negotiation. */
+    private ConnectionAdmission admission(InternalProtocolNegotiator.ProtocolNegotiator negotiator) {
+        return new ConnectionAdmission(negotiator,
+                new ConnectionCounter(transport.getMaxConnections(), transport.getMaxConnectionsPerPeer()),
+                new InFlightBudget(transport.getMaxInFlightBytes(), transport.getMaxInFlightBytesPerPeer()),
+                transport.getMaxInboundMessageSize(), transport.getRequestReceiveTimeout().toNanos());
     }
 
     private SslContextBuilder sslContextBuilder() throws IOException, GeneralSecurityException {
