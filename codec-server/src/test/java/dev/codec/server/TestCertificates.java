@@ -103,9 +103,24 @@ public final class TestCertificates {
                 .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
                     new GeneralName(GeneralName.dNSName, "localhost"), new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
         Issued issued = write(dir, fileName, sign(builder, ca.key()), keys.getPrivate());
-        if (format == KeyFormat.TRADITIONAL) {
+        if (format == KeyFormat.TRADITIONAL && "RSA".equals(algorithm)) {
             try (Writer out = Files.newBufferedWriter(issued.keyFile()); JcaPEMWriter pem = new JcaPEMWriter(out)) {
-                pem.writeObject(keys.getPrivate());
+                pem.writeObject(keys.getPrivate()); // PKCS#1
+            }
+        } else if (format == KeyFormat.TRADITIONAL) {
+            // SEC1 as OpenSSL and cert-manager write it: with the named curve and the public key inside
+            // (BouncyCastle's writer would leave the curve out of a JDK key)
+            org.bouncycastle.asn1.pkcs.PrivateKeyInfo info =
+                    org.bouncycastle.asn1.pkcs.PrivateKeyInfo.getInstance(keys.getPrivate().getEncoded());
+            org.bouncycastle.asn1.sec.ECPrivateKey inner =
+                    org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(info.parsePrivateKey());
+            org.bouncycastle.asn1.x509.SubjectPublicKeyInfo publicInfo =
+                    org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(keys.getPublic().getEncoded());
+            org.bouncycastle.asn1.sec.ECPrivateKey sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(256, inner.getKey(),
+                    publicInfo.getPublicKeyData(), info.getPrivateKeyAlgorithm().getParameters());
+            try (Writer out = Files.newBufferedWriter(issued.keyFile());
+                    org.bouncycastle.util.io.pem.PemWriter pem = new org.bouncycastle.util.io.pem.PemWriter(out)) {
+                pem.writeObject(new org.bouncycastle.util.io.pem.PemObject("EC PRIVATE KEY", sec1.getEncoded()));
             }
         }
         return issued;
