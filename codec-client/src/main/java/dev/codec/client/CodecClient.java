@@ -45,14 +45,17 @@ import java.util.function.Function;
  *   <li><b>Load balancing:</b> {@code round_robin} over every address the target resolves to. With a
  *       Kubernetes headless Service and a {@code dns:///name:port} target that is one connection per
  *       pod. The name is resolved again when a connection fails or a server sends GOAWAY (for example at
- *       its max connection age), which is how new pods are found.</li>
+ *       its max connection age, or when it shuts down), which is how new pods are found. grpc-java's
+ *       30-second limit between lookups is lifted ({@link CodecChannels#GRPC_DNS_CACHE_TTL_PROPERTY});
+ *       the JVM's own address cache must be short too (see the README).</li>
  *   <li><b>Retries:</b> a call that fails with {@code UNAVAILABLE} is retried (at most
  *       {@value #DEFAULT_MAX_ATTEMPTS} attempts in all by default, exponential backoff from 100 ms, capped
  *       at 1 s, jittered by gRPC), normally on another server. Only {@code UNAVAILABLE} is retried: it
  *       means the server did not process the call. All five RPCs are safe to retry anyway:
  *       Encrypt, DecryptDek, DecryptValue and DecryptAll have no side effect, and a GenerateDek that
  *       is repeated after its answer was lost only creates a second DEK that nobody stores. Retries
- *       stay within the call's deadline.</li>
+ *       stay within the call's deadline. The retry buffer holds a request as large as the server
+ *       accepts ({@link CodecChannels#SERVER_MAX_REQUEST_BYTES}), so calls of every size are retried.</li>
  *   <li><b>Deadline:</b> every call has one (default {@value #DEFAULT_DEADLINE_SECONDS} s, see
  *       {@link Builder#deadline}).</li>
  *   <li><b>Keepalive:</b> an HTTP/2 ping after {@value #DEFAULT_KEEPALIVE_SECONDS} s without traffic
@@ -88,7 +91,7 @@ public final class CodecClient implements AutoCloseable {
         }
         CodecGrpc.CodecBlockingStub stub = CodecGrpc.newBlockingStub(channel);
         if (builder.credentials != null) {
-            stub = stub.withCallCredentials(builder.credentials);
+            stub = stub.withCallCredentials(builder.credentials.allowingInsecure(builder.allowInsecure));
         }
         if (builder.waitForReady) {
             stub = stub.withWaitForReady();
@@ -258,8 +261,20 @@ public final class CodecClient implements AutoCloseable {
         Path trustCertificates;
         Path[] clientCertificate;
         String authority;
+        boolean allowInsecure;
 
         private Builder() {}
+
+        /**
+         * Allows sending the token over a plaintext connection to an address that is not loopback. Off by
+         * default: without TLS, a call to another host fails with {@code UNAUTHENTICATED} before the token
+         * leaves the process. Turn it on only inside a network you trust (for example behind a service
+         * mesh that encrypts pod-to-pod traffic).
+         */
+        public Builder allowInsecure(boolean allowInsecure) {
+            this.allowInsecure = allowInsecure;
+            return this;
+        }
 
         /**
          * The service address: {@code host:port}, or a gRPC target such as
