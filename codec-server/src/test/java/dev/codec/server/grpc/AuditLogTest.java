@@ -182,6 +182,24 @@ class AuditLogTest {
         }
     }
 
+    @Test
+    void authDisabled_callLinesSayAuthNone_withoutCredentialId(@TempDir Path kekDir) throws Exception {
+        TestServer.writeKek(kekDir, 1);
+        try (TestServer server = TestServer.start(kekDir, Map.of("codec.auth.enabled", false));
+                LogCapture audit = LogCapture.of(AuditInterceptor.LOGGER, Level.INFO)) {
+            CodecGrpc.newBlockingStub(server.unauthenticatedChannel())
+                    .generateDek(GenerateDekRequest.newBuilder().setProjectId("p-open").build());
+            server.context().getBean(AuditInterceptor.class).flush();
+
+            JsonNode line = parse(audit.messagesOf(AuditInterceptor.LOGGER).get(0));
+            assertEquals("call", line.get("type").asText());
+            assertEquals("none", line.get("auth").asText());
+            assertEquals("anonymous", line.get("caller").asText());
+            assertFalse(line.has("token_id") || line.has("cert_serial"), line.toString());
+            assertTrue(line.get("request_id").asText().matches("[0-9a-f]{16}"), line.toString());
+        }
+    }
+
     private static long count(List<JsonNode> summaries, String reason) {
         return summaries.stream().filter(l -> reason.equals(l.get("reason").asText()))
                 .mapToLong(l -> l.get("count").asLong()).sum();

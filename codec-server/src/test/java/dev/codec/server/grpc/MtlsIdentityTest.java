@@ -122,6 +122,23 @@ class MtlsIdentityTest {
     }
 
     @Test
+    void oneCertificateNameConfiguredForTwoCallers_failsStartup() throws Exception {
+        Issued serverCert = TestCertificates.leaf(dir, "server2", ca, "codec", "localhost");
+        Throwable e = assertThrows(Throwable.class, () -> TestServer.start(dir.resolve("kek"), Map.of(
+                "codec.tls.cert", serverCert.certFile().toString(),
+                "codec.tls.key", serverCert.keyFile().toString(),
+                "codec.tls.client-ca", ca.certFile().toString(),
+                "codec.auth.callers.a.certificate-names", List.of("shared.example"),
+                "codec.auth.callers.b.certificate-names", List.of("shared.example"))).close());
+        StringBuilder messages = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            messages.append(t.getMessage()).append(" | ");
+        }
+        assertTrue(messages.toString().contains("certificate name 'shared.example' is configured for two callers"),
+                messages.toString());
+    }
+
+    @Test
     void auditLine_recordsMtlsAndTheCertificateSerial() throws Exception {
         Issued cert = TestCertificates.leafWithNames(dir, "audited", ca, "runner");
         try (LogCapture audit = LogCapture.of(AuditInterceptor.LOGGER, Level.INFO)) {
