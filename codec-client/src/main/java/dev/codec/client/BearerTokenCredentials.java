@@ -1,9 +1,13 @@
 package dev.codec.client;
 
 import io.grpc.CallCredentials;
+import io.grpc.Grpc;
+import io.grpc.SecurityLevel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +22,10 @@ import java.util.concurrent.Executor;
  * (for example a Kubernetes Secret update, which swaps a symlink) is used without a restart. Reading
  * costs one {@code stat} per call while the file is unchanged.
  *
+ * <p>The token is only sent over TLS, or over plaintext to a loopback address (or a non-IP local
+ * transport), unless insecure sending was allowed: otherwise the call fails locally with
+ * {@code UNAUTHENTICATED} before the token leaves the process.
+ *
  * <p>A missing, unreadable or empty token file fails the call locally with {@code UNAUTHENTICATED}
  * naming the file. The token never appears in {@link #toString()}, logs or exception messages.
  */
@@ -27,6 +35,7 @@ final class BearerTokenCredentials extends CallCredentials {
 
     private final String fixedToken;
     private final Path tokenFile;
+    private final boolean allowInsecure;
     private volatile CachedToken cached;
 
     private record CachedToken(Object fileKey, FileTime modified, long size, String token) {
@@ -36,9 +45,15 @@ final class BearerTokenCredentials extends CallCredentials {
         }
     }
 
-    private BearerTokenCredentials(String fixedToken, Path tokenFile) {
+    private BearerTokenCredentials(String fixedToken, Path tokenFile, boolean allowInsecure) {
         this.fixedToken = fixedToken;
         this.tokenFile = tokenFile;
+        this.allowInsecure = allowInsecure;
+    }
+
+    /** The same token source, allowed (or not) to send the token over plaintext to a remote address. */
+    BearerTokenCredentials allowingInsecure(boolean allow) {
+        return new BearerTokenCredentials(fixedToken, tokenFile, allow);
     }
 
     static BearerTokenCredentials fixed(String token) {
@@ -47,15 +62,24 @@ final class BearerTokenCredentials extends CallCredentials {
         if (problem != null) {
             throw new IllegalArgumentException("token " + problem);
         }
-        return new BearerTokenCredentials(trimmed, null);
+        return new BearerTokenCredentials(trimmed, null, false);
     }
 
     static BearerTokenCredentials fromFile(Path tokenFile) {
-        return new BearerTokenCredentials(null, Objects.requireNonNull(tokenFile, "tokenFile"));
+        return new BearerTokenCredentials(null, Objects.requireNonNull(tokenFile, "tokenFile"), false);
     }
 
     @Override
     public void applyRequestMetadata(RequestInfo requestInfo, Executor appExecutor, MetadataApplier applier) {
+        if (!allowInsecure && requestInfo.getSecurityLevel() != SecurityLevel.PRIVACY_AND_INTEGRITY) {
+            SocketAddress remote = requestInfo.getTransportAttrs().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+            if (!isLocal(remote)) {
+                applier.fail(Status.UNAUTHENTICATED.withDescription("refusing to send the token without TLS to "
+                        + requestInfo.getAuthority() + " (" + remote + "): turn on TLS (trustCertificates, --ca-file)"
+                        + " or, on a trusted network only, allowInsecure(true) (--allow-insecure, CODEC_ALLOW_INSECURE)"));
+                return;
+            }
+        }
         if (fixedToken != null) {
             applier.apply(header(fixedToken));
             return;
@@ -78,6 +102,17 @@ final class BearerTokenCredentials extends CallCredentials {
             }
             applier.apply(header(token));
         });
+    }
+
+    /**
+     * Whether a plaintext connection to {@code remote} stays on this machine: a loopback IP address, or
+     * a transport that is not IP at all (in-process, Unix domain socket). An unknown address is remote.
+     */
+    static boolean isLocal(SocketAddress remote) {
+        if (remote instanceof InetSocketAddress inet) {
+            return inet.getAddress() != null && inet.getAddress().isLoopbackAddress();
+        }
+        return remote != null;
     }
 
     /** The token, read again only if the file changed since the last read. */

@@ -15,7 +15,16 @@ import dev.codec.proto.v1.RotateDekRequest;
 import dev.codec.proto.v1.RotateDekResponse;
 import dev.codec.proto.v1.StatusRequest;
 import dev.codec.proto.v1.StatusResponse;
+import io.grpc.CallOptions;
 import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
+import io.grpc.Deadline;
+import io.grpc.ForwardingClientCall;
+import io.grpc.ForwardingClientCallListener;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
@@ -27,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
@@ -45,14 +55,19 @@ import java.util.function.Function;
  *   <li><b>Load balancing:</b> {@code round_robin} over every address the target resolves to. With a
  *       Kubernetes headless Service and a {@code dns:///name:port} target that is one connection per
  *       pod. The name is resolved again when a connection fails or a server sends GOAWAY (for example at
- *       its max connection age), which is how new pods are found.</li>
+ *       its max connection age, or when it shuts down), which is how new pods are found. grpc-java's
+ *       30-second limit between lookups is lifted ({@link CodecChannels#GRPC_DNS_CACHE_TTL_PROPERTY});
+ *       the JVM's own address cache must be short too (see the README).</li>
  *   <li><b>Retries:</b> a call that fails with {@code UNAVAILABLE} is retried (at most
  *       {@value #DEFAULT_MAX_ATTEMPTS} attempts in all by default, exponential backoff from 100 ms, capped
  *       at 1 s, jittered by gRPC), normally on another server. Only {@code UNAVAILABLE} is retried: it
  *       means the server did not process the call. All five RPCs are safe to retry anyway:
  *       Encrypt, DecryptDek, DecryptValue and DecryptAll have no side effect, and a GenerateDek that
  *       is repeated after its answer was lost only creates a second DEK that nobody stores. Retries
- *       stay within the call's deadline.</li>
+ *       stay within the call's deadline. The retry buffer holds a request as large as the server
+ *       accepts ({@link CodecChannels#SERVER_MAX_REQUEST_BYTES}), so calls of every size are retried.
+ *       gRPC cannot retry a call whose answer had started to arrive (a server dying while it sends a
+ *       large response); such a call is issued once more by the client itself, within its deadline.</li>
  *   <li><b>Deadline:</b> every call has one (default {@value #DEFAULT_DEADLINE_SECONDS} s, see
  *       {@link Builder#deadline}).</li>
  *   <li><b>Keepalive:</b> an HTTP/2 ping after {@value #DEFAULT_KEEPALIVE_SECONDS} s without traffic
@@ -84,11 +99,11 @@ public final class CodecClient implements AutoCloseable {
             channel = builder.channel;
         } else {
             this.ownedChannel = CodecChannels.create(builder);
-            channel = ownedChannel;
+            channel = ClientInterceptors.intercept(ownedChannel, new AnswerStarted());
         }
         CodecGrpc.CodecBlockingStub stub = CodecGrpc.newBlockingStub(channel);
         if (builder.credentials != null) {
-            stub = stub.withCallCredentials(builder.credentials);
+            stub = stub.withCallCredentials(builder.credentials.allowingInsecure(builder.allowInsecure));
         }
         if (builder.waitForReady) {
             stub = stub.withWaitForReady();
@@ -215,13 +230,59 @@ public final class CodecClient implements AutoCloseable {
                 response.getDekCache().getSize(), response.getDekCache().getHitRatio(), response.getLegacyAccepted());
     }
 
+    /**
+     * Runs one RPC under the call's deadline. gRPC retries {@code UNAVAILABLE} only until the server has
+     * started to answer (its response headers arrived): a server that dies while it sends a large
+     * response fails the call for good. On a channel this client built, such a call is issued once more
+     * (within the same deadline, after {@value #REISSUE_BACKOFF_MILLIS} ms); every RPC is safe to repeat
+     * (see the class comment). Other failures keep gRPC's retry policy and {@code maxAttempts}.
+     */
     private <T> T call(Function<CodecGrpc.CodecBlockingStub, T> rpc) {
-        try {
-            return rpc.apply(stub.withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS));
-        } catch (StatusRuntimeException e) {
-            throw CodecException.from(e);
+        Deadline callDeadline = Deadline.after(deadline.toNanos(), TimeUnit.NANOSECONDS);
+        for (int issue = 1; ; issue++) {
+            AtomicBoolean answerStarted = new AtomicBoolean();
+            try {
+                return rpc.apply(stub.withDeadline(callDeadline).withOption(AnswerStarted.FLAG, answerStarted));
+            } catch (StatusRuntimeException e) {
+                if (ownedChannel == null || issue >= ISSUES || e.getStatus().getCode() != Status.Code.UNAVAILABLE
+                        || !answerStarted.get() || callDeadline.timeRemaining(TimeUnit.MILLISECONDS) <= REISSUE_BACKOFF_MILLIS) {
+                    throw CodecException.from(e);
+                }
+            }
+            try {
+                Thread.sleep(REISSUE_BACKOFF_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CodecException(Status.Code.CANCELLED, "interrupted", e);
+            }
         }
     }
+
+    /** Records in the call's {@link #FLAG} that the server's response headers arrived. */
+    private static final class AnswerStarted implements ClientInterceptor {
+        static final CallOptions.Key<AtomicBoolean> FLAG = CallOptions.Key.create("codec-answer-started");
+
+        @Override
+        public <Q, A> ClientCall<Q, A> interceptCall(MethodDescriptor<Q, A> method, CallOptions options, Channel next) {
+            AtomicBoolean flag = options.getOption(FLAG);
+            return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+                @Override
+                public void start(Listener<A> listener, Metadata headers) {
+                    super.start(flag == null ? listener : new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+                        @Override
+                        public void onHeaders(Metadata responseHeaders) {
+                            flag.set(true);
+                            super.onHeaders(responseHeaders);
+                        }
+                    }, headers);
+                }
+            };
+        }
+    }
+
+    /** Issues of one call on a channel this client built: the first, and one more after UNAVAILABLE. */
+    private static final int ISSUES = 2;
+    private static final long REISSUE_BACKOFF_MILLIS = 100;
 
     /** Closes the channel this client created (a caller-owned channel is left open). */
     @Override
@@ -258,8 +319,20 @@ public final class CodecClient implements AutoCloseable {
         Path trustCertificates;
         Path[] clientCertificate;
         String authority;
+        boolean allowInsecure;
 
         private Builder() {}
+
+        /**
+         * Allows sending the token over a plaintext connection to an address that is not loopback. Off by
+         * default: without TLS, a call to another host fails with {@code UNAUTHENTICATED} before the token
+         * leaves the process. Turn it on only inside a network you trust (for example behind a service
+         * mesh that encrypts pod-to-pod traffic).
+         */
+        public Builder allowInsecure(boolean allowInsecure) {
+            this.allowInsecure = allowInsecure;
+            return this;
+        }
 
         /**
          * The service address: {@code host:port}, or a gRPC target such as

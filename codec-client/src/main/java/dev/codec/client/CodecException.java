@@ -1,5 +1,6 @@
 package dev.codec.client;
 
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 
@@ -27,11 +28,20 @@ public class CodecException extends RuntimeException {
         OTHER
     }
 
+    /** Trailer in which the service returns the id of the call's audit line. */
+    static final Metadata.Key<String> REQUEST_ID = Metadata.Key.of("codec-request-id", Metadata.ASCII_STRING_MARSHALLER);
+
     private final Status.Code code;
+    private final String requestId;
 
     public CodecException(Status.Code code, String message, Throwable cause) {
+        this(code, message, cause, null);
+    }
+
+    private CodecException(Status.Code code, String message, Throwable cause, String requestId) {
         super(code + (message == null || message.isEmpty() ? "" : ": " + message), cause);
         this.code = code;
+        this.requestId = requestId;
     }
 
     static CodecException from(StatusRuntimeException e) {
@@ -48,7 +58,16 @@ public class CodecException extends RuntimeException {
             String detail = root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
             message = (message == null ? "" : message + " ") + "(" + abbreviate(detail, 200) + ")";
         }
-        return new CodecException(status.getCode(), message, e);
+        Metadata trailers = e.getTrailers();
+        return new CodecException(status.getCode(), message, e, trailers == null ? null : trailers.get(REQUEST_ID));
+    }
+
+    /**
+     * The id the service gave this call (its audit line's {@code request_id}), to quote when asking an
+     * operator about it; {@code null} when the call never reached the service.
+     */
+    public String requestId() {
+        return requestId;
     }
 
     private static String abbreviate(String text, int max) {

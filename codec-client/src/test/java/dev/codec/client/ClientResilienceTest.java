@@ -6,7 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.codec.proto.v1.CodecGrpc;
 import dev.codec.proto.v1.GenerateDekRequest;
 import dev.codec.proto.v1.GenerateDekResponse;
+import io.grpc.ForwardingServerCall;
 import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.Status;
@@ -79,6 +85,45 @@ class ClientResilienceTest {
             assertEquals(CodecException.Category.UNAVAILABLE, e.category());
         }
         assertEquals(3, codec.attempts.get());
+    }
+
+    @Test
+    void unavailableAfterTheAnswerStarted_isIssuedOnceMore_whichGrpcCannotRetry() throws Exception {
+        FlakyCodec codec = new FlakyCodec(1, Status.UNAVAILABLE.withDescription("connection lost mid-answer"));
+        server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
+                .addService(ServerInterceptors.intercept(codec, new HeadersBeforeErrors())).build().start();
+        try (CodecClient client = CodecClient.builder().target("localhost:" + server.getPort()).build()) {
+            assertEquals(new GeneratedDek("dek1:k1:x", 1), client.generateDek("p"));
+        }
+        assertEquals(2, codec.attempts.get(), "gRPC committed the call at the headers; the client issued it again");
+    }
+
+    @Test
+    void unavailableAfterTheAnswerStarted_isIssuedOnlyOnceMore() throws Exception {
+        FlakyCodec codec = new FlakyCodec(100, Status.UNAVAILABLE.withDescription("connection lost mid-answer"));
+        server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
+                .addService(ServerInterceptors.intercept(codec, new HeadersBeforeErrors())).build().start();
+        try (CodecClient client = CodecClient.builder().target("localhost:" + server.getPort()).build()) {
+            assertEquals(Status.Code.UNAVAILABLE, assertThrows(CodecException.class, () -> client.generateDek("p")).code());
+        }
+        assertEquals(2, codec.attempts.get());
+    }
+
+    /** Sends response headers before an error status, as a server that dies while answering would have. */
+    private static final class HeadersBeforeErrors implements ServerInterceptor {
+        @Override
+        public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
+                ServerCallHandler<Q, A> next) {
+            return next.startCall(new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+                @Override
+                public void close(Status status, Metadata trailers) {
+                    if (!status.isOk()) {
+                        super.sendHeaders(new Metadata());
+                    }
+                    super.close(status, trailers);
+                }
+            }, headers);
+        }
     }
 
     @Test

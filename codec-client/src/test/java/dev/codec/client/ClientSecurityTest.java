@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -99,6 +100,55 @@ class ClientSecurityTest {
             assertFalse(client.toString().contains("tok-123_abc"), client.toString());
         }
         assertEquals(List.of("Bearer tok-123_abc"), authorizationHeaders);
+    }
+
+    @Test
+    void plaintextToken_toANonLoopbackAddress_isRefusedBeforeItLeaves_unlessAllowInsecure() throws Exception {
+        String address = nonLoopbackAddress();
+        Assumptions.assumeTrue(address != null, "this machine has no non-loopback IPv4 address");
+        int port = start(InsecureServerCredentials.create()); // listens on every address
+        try (CodecClient client = CodecClient.builder().target(address + ":" + port).token("plaintext-token-1")
+                .maxAttempts(1).build()) {
+            CodecException e = assertThrows(CodecException.class, () -> client.generateDek("p"));
+
+            assertEquals(Status.Code.UNAUTHENTICATED, e.code());
+            assertTrue(e.getMessage().contains("refusing to send the token without TLS"), e.getMessage());
+            assertTrue(e.getMessage().contains("allowInsecure"), e.getMessage());
+            assertFalse(e.getMessage().contains("plaintext-token-1"), e.getMessage());
+        }
+        assertEquals(List.of(), authorizationHeaders, "the call never reached the server");
+
+        try (CodecClient client = CodecClient.builder().target(address + ":" + port).token("plaintext-token-1")
+                .allowInsecure(true).build()) {
+            client.generateDek("p");
+        }
+        assertEquals(List.of("Bearer plaintext-token-1"), authorizationHeaders);
+    }
+
+    @Test
+    void onlyLoopbackAndNonIpTransports_countAsLocal() throws Exception {
+        assertTrue(BearerTokenCredentials.isLocal(new java.net.InetSocketAddress("127.0.0.1", 1)));
+        assertTrue(BearerTokenCredentials.isLocal(new java.net.InetSocketAddress("127.0.0.3", 1)));
+        assertTrue(BearerTokenCredentials.isLocal(new java.net.InetSocketAddress("::1", 1)));
+        assertTrue(BearerTokenCredentials.isLocal(new io.grpc.inprocess.InProcessSocketAddress("x")));
+        assertFalse(BearerTokenCredentials.isLocal(new java.net.InetSocketAddress("192.0.2.10", 1)));
+        assertFalse(BearerTokenCredentials.isLocal(java.net.InetSocketAddress.createUnresolved("localhost", 1)));
+        assertFalse(BearerTokenCredentials.isLocal(null));
+    }
+
+    /** An IPv4 address of this machine that is not loopback, or null. */
+    private static String nonLoopbackAddress() throws Exception {
+        for (java.net.NetworkInterface nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            if (!nic.isUp() || nic.isLoopback()) {
+                continue;
+            }
+            for (java.net.InetAddress address : java.util.Collections.list(nic.getInetAddresses())) {
+                if (address instanceof java.net.Inet4Address && !address.isLoopbackAddress()) {
+                    return address.getHostAddress();
+                }
+            }
+        }
+        return null;
     }
 
     @Test

@@ -59,6 +59,73 @@ public final class TestCertificates {
         return write(dir, fileName, sign(builder, ca.key()), keys.getPrivate());
     }
 
+    /**
+     * A leaf certificate with exactly these subject alternative names (none: no SAN extension at all),
+     * signed by {@code ca}.
+     */
+    public static Issued leafWithNames(Path dir, String fileName, Issued ca, String commonName, GeneralName... sans)
+            throws Exception {
+        KeyPair keys = keyPair();
+        X509v3CertificateBuilder builder = builder(new X500Name(ca.certificate().getSubjectX500Principal().getName()),
+                new X500Name("CN=" + commonName), keys)
+                .addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+        if (sans.length > 0) {
+            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans));
+        }
+        return write(dir, fileName, sign(builder, ca.key()), keys.getPrivate());
+    }
+
+    /** How a private key is written to PEM. */
+    public enum KeyFormat {
+        /** {@code BEGIN PRIVATE KEY}. */
+        PKCS8,
+        /** {@code BEGIN RSA PRIVATE KEY} or {@code BEGIN EC PRIVATE KEY} (OpenSSL's traditional forms). */
+        TRADITIONAL
+    }
+
+    /**
+     * A server certificate for {@code localhost} (and 127.0.0.1) with an RSA or EC key written in
+     * {@code format}, signed by {@code ca}.
+     */
+    public static Issued serverWithKey(Path dir, String fileName, Issued ca, String algorithm, KeyFormat format)
+            throws Exception {
+        KeyPair keys;
+        if ("RSA".equals(algorithm)) {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(2048);
+            keys = generator.generateKeyPair();
+        } else {
+            keys = keyPair();
+        }
+        X509v3CertificateBuilder builder = builder(new X500Name(ca.certificate().getSubjectX500Principal().getName()),
+                new X500Name("CN=localhost"), keys)
+                .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+                .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
+                    new GeneralName(GeneralName.dNSName, "localhost"), new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
+        Issued issued = write(dir, fileName, sign(builder, ca.key()), keys.getPrivate());
+        if (format == KeyFormat.TRADITIONAL && "RSA".equals(algorithm)) {
+            try (Writer out = Files.newBufferedWriter(issued.keyFile()); JcaPEMWriter pem = new JcaPEMWriter(out)) {
+                pem.writeObject(keys.getPrivate()); // PKCS#1
+            }
+        } else if (format == KeyFormat.TRADITIONAL) {
+            // SEC1 as OpenSSL and cert-manager write it: with the named curve and the public key inside
+            // (BouncyCastle's writer would leave the curve out of a JDK key)
+            org.bouncycastle.asn1.pkcs.PrivateKeyInfo info =
+                    org.bouncycastle.asn1.pkcs.PrivateKeyInfo.getInstance(keys.getPrivate().getEncoded());
+            org.bouncycastle.asn1.sec.ECPrivateKey inner =
+                    org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(info.parsePrivateKey());
+            org.bouncycastle.asn1.x509.SubjectPublicKeyInfo publicInfo =
+                    org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(keys.getPublic().getEncoded());
+            org.bouncycastle.asn1.sec.ECPrivateKey sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(256, inner.getKey(),
+                    publicInfo.getPublicKeyData(), info.getPrivateKeyAlgorithm().getParameters());
+            try (Writer out = Files.newBufferedWriter(issued.keyFile());
+                    org.bouncycastle.util.io.pem.PemWriter pem = new org.bouncycastle.util.io.pem.PemWriter(out)) {
+                pem.writeObject(new org.bouncycastle.util.io.pem.PemObject("EC PRIVATE KEY", sec1.getEncoded()));
+            }
+        }
+        return issued;
+    }
+
     private static X509v3CertificateBuilder builder(X500Name issuer, X500Name subject, KeyPair keys) {
         Instant now = Instant.now();
         return new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(SERIAL.incrementAndGet()),

@@ -37,7 +37,24 @@ public final class CodecCli implements Runnable {
 
     public static void main(String[] args) {
         quietNetty();
+        shortDnsCache();
         System.exit(newCommandLine().execute(args));
+    }
+
+    /** The JVM caches resolved addresses for this long at most in the CLI, unless the user set it. */
+    static final String DNS_CACHE_SECONDS = "5";
+
+    /**
+     * The JVM caches successful lookups for 30 s by default, longer than a headless Service's records
+     * live (5 s): after a rolling update the client would be handed addresses of pods that are gone.
+     * Must run before the first lookup; a value set by the user (the security property
+     * {@code networkaddress.cache.ttl} or {@code -Dsun.net.inetaddr.ttl}) wins.
+     */
+    static void shortDnsCache() {
+        if (java.security.Security.getProperty("networkaddress.cache.ttl") == null
+                && System.getProperty("sun.net.inetaddr.ttl") == null) {
+            java.security.Security.setProperty("networkaddress.cache.ttl", DNS_CACHE_SECONDS);
+        }
     }
 
     /**

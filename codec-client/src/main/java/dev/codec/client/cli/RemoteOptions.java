@@ -35,6 +35,11 @@ final class RemoteOptions {
             description = "Unencrypted PKCS#8 private key of --cert (env CODEC_KEY_FILE).")
     Path key;
 
+    @Option(names = "--allow-insecure", defaultValue = "${env:CODEC_ALLOW_INSECURE:-false}",
+            description = "Send the token over plaintext to a non-loopback address (env CODEC_ALLOW_INSECURE)."
+                    + " Only inside a network you trust; use --ca-file instead.")
+    boolean allowInsecure;
+
     @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
     CommandLine.Model.CommandSpec mixee;
 
@@ -42,7 +47,7 @@ final class RemoteOptions {
         if ((cert == null) != (key == null)) {
             throw new CommandLine.ParameterException(mixee.commandLine(), "--cert and --key go together");
         }
-        CodecClient.Builder builder = CodecClient.builder().target(target).deadline(deadline);
+        CodecClient.Builder builder = CodecClient.builder().target(target).deadline(deadline).allowInsecure(allowInsecure);
         if (tokenFile != null) {
             builder.tokenFile(tokenFile);
         }

@@ -33,15 +33,38 @@ public final class EnvelopeCrypto {
 
     /** Wraps {@code dek} for {@code projectId} under the active KEK. */
     public WrappedDek wrap(String projectId, SymmetricKey dek) {
-        KekRing current = ring.get();
-        int version = current.activeVersion();
-        String prefix = WrappedDekFormat.prefix(version);
-        byte[] raw = dek.getEncoded();
-        try {
-            byte[] sealed = AesGcm.seal(current.active(), raw, WrappedDekFormat.associatedData(prefix, projectId));
-            return new WrappedDek(WrappedDekFormat.encode(prefix, sealed), version);
-        } finally {
-            Arrays.fill(raw, (byte) 0);
+        try (RingUse use = use()) {
+            KekRing current = use.ring();
+            int version = current.activeVersion();
+            String prefix = WrappedDekFormat.prefix(version);
+            byte[] raw = dek.getEncoded();
+            try {
+                byte[] sealed = AesGcm.seal(current.active(), raw, WrappedDekFormat.associatedData(prefix, projectId));
+                return new WrappedDek(WrappedDekFormat.encode(prefix, sealed), version);
+            } finally {
+                Arrays.fill(raw, (byte) 0);
+            }
+        }
+    }
+
+    /**
+     * The ring for one operation: a lease when the ring comes from a {@link CurrentKekRing} (so a reload
+     * cannot wipe its keys while they are in use), else the supplier's ring as it is.
+     */
+    private RingUse use() {
+        if (ring instanceof CurrentKekRing current) {
+            CurrentKekRing.Lease lease = current.acquire();
+            return new RingUse(lease.ring(), lease);
+        }
+        return new RingUse(ring.get(), null);
+    }
+
+    private record RingUse(KekRing ring, CurrentKekRing.Lease lease) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (lease != null) {
+                lease.close();
+            }
         }
     }
 
@@ -54,9 +77,12 @@ public final class EnvelopeCrypto {
     public SymmetricKey unwrap(String projectId, String wrapped)
             throws InvalidCiphertextException, UnknownKekVersionException {
         WrappedDekFormat.Parsed parsed = WrappedDekFormat.parse(wrapped);
-        SymmetricKey kek = ring.get().get(parsed.kekVersion());
-        byte[] raw = AesGcm.open(kek, parsed.sealed(), WrappedDekFormat.associatedData(parsed.prefix(), projectId),
-                AesGcm.NONCE_BYTES);
+        byte[] raw;
+        try (RingUse use = use()) {
+            SymmetricKey kek = use.ring().get(parsed.kekVersion());
+            raw = AesGcm.open(kek, parsed.sealed(), WrappedDekFormat.associatedData(parsed.prefix(), projectId),
+                    AesGcm.NONCE_BYTES);
+        }
         try {
             return SymmetricKey.copyOf(raw);
         } finally {
@@ -72,18 +98,20 @@ public final class EnvelopeCrypto {
      */
     public SymmetricKey unwrapLegacy(String wrapped) throws InvalidCiphertextException {
         byte[] sealed = LegacyFormat.parseWrappedDek(wrapped);
-        KekRing current = ring.get();
-        for (int version : current.versions().descendingSet()) {
-            byte[] raw;
-            try {
-                raw = AesGcm.open(current.get(version), sealed, new byte[0], AesGcm.LEGACY_NONCE_BYTES);
-            } catch (InvalidCiphertextException | UnknownKekVersionException e) {
-                continue;
-            }
-            try {
-                return SymmetricKey.copyOf(raw);
-            } finally {
-                Arrays.fill(raw, (byte) 0);
+        try (RingUse use = use()) {
+            KekRing current = use.ring();
+            for (int version : current.versions().descendingSet()) {
+                byte[] raw;
+                try {
+                    raw = AesGcm.open(current.get(version), sealed, new byte[0], AesGcm.LEGACY_NONCE_BYTES);
+                } catch (InvalidCiphertextException | UnknownKekVersionException e) {
+                    continue;
+                }
+                try {
+                    return SymmetricKey.copyOf(raw);
+                } finally {
+                    Arrays.fill(raw, (byte) 0);
+                }
             }
         }
         throw new InvalidCiphertextException();

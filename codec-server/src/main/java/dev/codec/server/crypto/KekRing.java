@@ -64,6 +64,11 @@ public final class KekRing {
         return key;
     }
 
+    /** Every key of the ring (for wiping a retired ring: see {@link CurrentKekRing}). */
+    java.util.Collection<SymmetricKey> keys() {
+        return keys.values();
+    }
+
     /** All loaded versions, ascending. */
     public NavigableSet<Integer> versions() {
         return keys.navigableKeySet();

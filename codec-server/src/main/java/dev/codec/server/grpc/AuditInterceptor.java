@@ -9,6 +9,7 @@ import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
+import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -18,21 +19,35 @@ import io.micronaut.core.order.Ordered;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.lang.reflect.Method;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes one JSON line per RPC to the {@code codec.audit} logger, refused calls included:
- * <pre>
- * {"time":"...","caller":"runner","rpc":"DecryptAll","project_id":"p1","deployment_id":"d7",
- *  "values":12,"status":"OK","latency_ms":0.84}
- * </pre>
- * Only identifiers and counts are read from requests (by field name, so new RPCs are covered too):
- * never a value, ciphertext, DEK, KEK or token. The lines are written by a background thread in batches
- * ({@link AuditLineWriter}), never dropped; closing the interceptor (with the application context) writes
- * out the rest.
+ * Writes the audit log: JSON lines on the {@code codec.audit} logger (schema: {@code docs/audit.md}).
+ * <ul>
+ *   <li>{@code "type":"call"}: one line per admitted call (authenticated and allowed), with its request
+ *       id, peer address, auth method, token id or certificate serial, caller, RPC, identifiers and
+ *       counts read from the request, status, error text and latency.</li>
+ *   <li>{@code "type":"refused-summary"}: calls refused by authentication or permission checks are
+ *       counted per peer, reason, auth method and caller ({@link RefusedCallSummary}); one line per key
+ *       with its count every {@code refused-summary-interval}. A flood of refused calls thus writes a
+ *       handful of lines and cannot push real lines out of the log.</li>
+ * </ul>
+ * Every call gets a request id, returned to the client in the {@value #REQUEST_ID_HEADER} trailer so
+ * a caller can quote it. Only identifiers and counts are read from requests (by field name, so new
+ * RPCs are covered too): never a value, ciphertext, DEK, KEK or token. The lines are written by a
+ * background thread in batches ({@link AuditLineWriter}), never dropped; closing the interceptor (with
+ * the application context) writes out the rest, pending summaries included.
  */
 public final class AuditInterceptor implements ServerInterceptor, Ordered, AutoCloseable {
     /** Outermost of the codec's interceptors. */
@@ -42,22 +57,55 @@ public final class AuditInterceptor implements ServerInterceptor, Ordered, AutoC
     private static final Logger AUDIT = LoggerFactory.getLogger(LOGGER);
     private static final JsonFactory JSON = new JsonFactory();
     private static final int MAX_ID_LENGTH = 128;
+    private static final int MAX_ERROR_LENGTH = 256;
+    /** Trailer carrying the call's request id (also in its audit line). */
+    public static final String REQUEST_ID_HEADER = "codec-request-id";
+    static final Metadata.Key<String> REQUEST_ID = Metadata.Key.of(REQUEST_ID_HEADER, Metadata.ASCII_STRING_MARSHALLER);
 
     private final AuditLineWriter writer = new AuditLineWriter(AUDIT::info);
+    private final RefusedCallSummary refused = new RefusedCallSummary();
+    private final Duration summaryInterval;
+    private final ScheduledExecutorService summaries;
+
+    /** With refused calls summarised every 10 s. */
+    public AuditInterceptor() {
+        this(Duration.ofSeconds(10));
+    }
+
+    /** With refused calls summarised every {@code summaryInterval}. */
+    public AuditInterceptor(Duration summaryInterval) {
+        this.summaryInterval = summaryInterval;
+        this.summaries = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "codec-audit-summary");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long millis = Math.max(1, summaryInterval.toMillis());
+        summaries.scheduleAtFixedRate(this::writeSummaries, millis, millis, TimeUnit.MILLISECONDS);
+    }
 
     @Override
     public int getOrder() {
         return ORDER;
     }
 
-    /** Writes out every audit line of the calls finished so far (lines are written in batches, off the call). */
+    /**
+     * Writes out every audit line of the calls finished so far (lines are written in batches, off the
+     * call), and the summaries of the refused calls counted so far (ending their interval early).
+     */
     public void flush() {
+        writeSummaries();
         writer.flush();
     }
 
-    /** Writes out the queued audit lines and stops the writer thread; later lines are written directly. */
+    /**
+     * Writes out the queued audit lines and pending summaries and stops the background threads; later
+     * lines are written directly.
+     */
     @Override
     public void close() {
+        summaries.shutdownNow();
+        writeSummaries();
         writer.close();
     }
 
@@ -68,13 +116,15 @@ public final class AuditInterceptor implements ServerInterceptor, Ordered, AutoC
             return next.startCall(call, headers);
         }
         long start = System.nanoTime();
-        CallRecord record = new CallRecord();
+        CallRecord record = new CallRecord(newRequestId(), peer(call));
         AtomicBoolean logged = new AtomicBoolean();
+        String rpc = call.getMethodDescriptor().getBareMethodName();
         ServerCall<ReqT, RespT> auditing = new SimpleForwardingServerCall<>(call) {
             @Override
             public void close(Status status, Metadata trailers) {
+                trailers.put(REQUEST_ID, record.requestId);
                 if (logged.compareAndSet(false, true)) {
-                    log(call.getMethodDescriptor().getBareMethodName(), record, status, System.nanoTime() - start);
+                    log(rpc, record, status, System.nanoTime() - start);
                 }
                 super.close(status, trailers);
             }
@@ -93,12 +143,26 @@ public final class AuditInterceptor implements ServerInterceptor, Ordered, AutoC
             @Override
             public void onCancel() {
                 if (logged.compareAndSet(false, true)) {
-                    log(call.getMethodDescriptor().getBareMethodName(), record, Status.CANCELLED,
+                    log(rpc, record, Status.CANCELLED.withDescription("cancelled by the client or the transport"),
                             System.nanoTime() - start);
                 }
                 super.onCancel();
             }
         };
+    }
+
+    /** 16 hex digits: unique enough to find one call in the logs; not a secret. */
+    private static String newRequestId() {
+        return String.format("%016x", ThreadLocalRandom.current().nextLong());
+    }
+
+    /** The peer's IP address (no port), or {@code -} when the transport does not say. */
+    private static String peer(ServerCall<?, ?> call) {
+        SocketAddress address = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+        if (address instanceof InetSocketAddress inet) {
+            return inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
+        }
+        return address == null ? "-" : address.toString();
     }
 
     /** Copies identifiers and the entry count (the first map or repeated field) from a request. */
@@ -167,10 +231,19 @@ public final class AuditInterceptor implements ServerInterceptor, Ordered, AutoC
     }
 
     private void log(String rpc, CallRecord record, Status status, long nanos) {
-        StringWriter line = new StringWriter(192);
+        if (record.refusal != null) {
+            refused.record(new RefusedCallSummary.Key(record.peer, record.refusal, status.getCode().name(),
+                    record.authMethod, record.caller), error(status), record.credentialId, rpc);
+            return;
+        }
+        StringWriter line = new StringWriter(256);
         try (JsonGenerator json = JSON.createGenerator(line)) {
             json.writeStartObject();
+            json.writeStringField("type", "call");
             json.writeStringField("time", Instant.now().toString());
+            json.writeStringField("request_id", record.requestId);
+            json.writeStringField("peer", record.peer);
+            writeAuth(json, record.authMethod, record.credentialId);
             json.writeStringField("caller", record.caller);
             json.writeStringField("rpc", rpc);
             json.writeStringField("project_id", truncate(record.projectId));
@@ -179,12 +252,69 @@ public final class AuditInterceptor implements ServerInterceptor, Ordered, AutoC
             }
             json.writeNumberField("values", record.values);
             json.writeStringField("status", status.getCode().name());
+            if (!status.isOk()) {
+                json.writeStringField("error", error(status));
+            }
             json.writeNumberField("latency_ms", Math.round(nanos / 10_000.0) / 100.0);
+            for (Map.Entry<String, String> extra : record.extra().entrySet()) {
+                json.writeStringField(extra.getKey(), truncate(extra.getValue()));
+            }
             json.writeEndObject();
         } catch (IOException e) {
             return; // a StringWriter does not fail
         }
         writer.submit(line.toString());
+    }
+
+    /** {@code auth}, then {@code token_id} or {@code cert_serial} when there is one. */
+    private static void writeAuth(JsonGenerator json, String method, String credentialId) throws IOException {
+        json.writeStringField("auth", method);
+        if (!"-".equals(credentialId)) {
+            json.writeStringField("mtls".equals(method) ? "cert_serial" : "token_id", credentialId);
+        }
+    }
+
+    /** Writes one {@code refused-summary} line per key counted since the last time. */
+    private void writeSummaries() {
+        Instant now = Instant.now();
+        for (RefusedCallSummary.Entry entry : refused.drain()) {
+            RefusedCallSummary.Key key = entry.key();
+            RefusedCallSummary.Count count = entry.count();
+            StringWriter line = new StringWriter(320);
+            try (JsonGenerator json = JSON.createGenerator(line)) {
+                json.writeStartObject();
+                json.writeStringField("type", "refused-summary");
+                json.writeStringField("time", now.toString());
+                json.writeStringField("first", count.first.toString());
+                json.writeNumberField("interval_s", summaryInterval.toMillis() / 1000.0);
+                json.writeStringField("peer", key.peer());
+                json.writeStringField("reason", key.reason());
+                json.writeStringField("status", key.status());
+                json.writeStringField("auth", key.authMethod());
+                json.writeStringField("caller", key.caller());
+                json.writeNumberField("count", count.count);
+                json.writeStringField("error", count.error);
+                json.writeStringField("example_rpc", truncate(count.exampleRpc));
+                if (!"-".equals(count.exampleCredential)) {
+                    json.writeStringField("mtls".equals(key.authMethod()) ? "example_cert_serial" : "example_token_id",
+                            count.exampleCredential);
+                }
+                json.writeEndObject();
+            } catch (IOException e) {
+                continue; // a StringWriter does not fail
+            }
+            writer.submit(line.toString());
+        }
+    }
+
+    /** The status description the client got, shortened; or the code when there is none. */
+    private static String error(Status status) {
+        String description = status.getDescription();
+        if (description == null || description.isEmpty()) {
+            return status.getCode().name();
+        }
+        String oneLine = description.replace('\n', ' ').replace('\r', ' ');
+        return oneLine.length() <= MAX_ERROR_LENGTH ? oneLine : oneLine.substring(0, MAX_ERROR_LENGTH) + "...";
     }
 
     private static String truncate(String id) {

@@ -27,6 +27,10 @@ import org.slf4j.LoggerFactory;
  *   <li>Known caller without the permission, or an RPC the codec does not know: {@code PERMISSION_DENIED}.</li>
  *   <li>Health Check and reflection are public (Kubernetes probes carry no token); Health Watch needs a caller.</li>
  * </ul>
+ * Every check runs on the headers, before the request body is read, so a caller that may not make a
+ * call never gets the server to buffer its request. DecryptValue, whose exact permission depends on
+ * its request, needs {@code decrypt} or {@code export-dek} on its headers, and the one its request
+ * uses once the request is read.
  * With auth disabled (local development only) every call runs as caller {@code anonymous} with every
  * permission.
  */
@@ -61,20 +65,26 @@ public final class AuthInterceptor implements ServerInterceptor, Ordered {
         if (MethodPermissions.isPublicMethod(method)) {
             return next.startCall(call, headers);
         }
+        CallRecord record = CallRecord.KEY.get();
         Caller caller;
         if (authenticator == null) {
             caller = ANONYMOUS;
         } else {
             Authenticator.Result result = authenticator.authenticate(headers, call.getAttributes());
+            if (record != null) {
+                record.authMethod = result.method();
+                record.credentialId = result.credentialId();
+            }
             if (result.caller() == null) {
                 return refuse(call, Status.UNAUTHENTICATED.withDescription(result.failure().message),
                         result.failure().reason);
             }
             caller = result.caller();
         }
-        CallRecord record = CallRecord.KEY.get();
         if (record != null) {
             record.caller = caller.name();
+            record.authMethod = caller.method();
+            record.credentialId = caller.credentialId();
         }
         if (MethodPermissions.needsCallerOnly(method)) {
             return Contexts.interceptCall(Context.current().withValue(CallerContext.CALLER, caller), call, headers, next);
@@ -84,7 +94,15 @@ public final class AuthInterceptor implements ServerInterceptor, Ordered {
             return refuse(call, Status.PERMISSION_DENIED.withDescription("method " + method + " is not allowed"),
                     "unknown_method");
         }
-        if (!MethodPermissions.dependsOnRequest(method) && !caller.may(required.get())) {
+        if (MethodPermissions.dependsOnRequest(method)) {
+            // Checked now, before any byte of the body is read: a caller that could use the method with
+            // neither kind of request is refused on its headers. The exact check follows on the request.
+            if (!caller.may(Permission.DECRYPT) && !caller.may(Permission.EXPORT_DEK)) {
+                return refuse(call, Status.PERMISSION_DENIED.withDescription("caller '" + caller.name()
+                        + "' lacks permission 'decrypt' or 'export-dek' for "
+                        + call.getMethodDescriptor().getBareMethodName()), "permission_denied");
+            }
+        } else if (!caller.may(required.get())) {
             return refuse(call, denied(caller, required.get(), call), "permission_denied");
         }
         ServerCall.Listener<ReqT> listener = Contexts.interceptCall(
@@ -94,6 +112,10 @@ public final class AuthInterceptor implements ServerInterceptor, Ordered {
 
     private <ReqT> ServerCall.Listener<ReqT> refuse(ServerCall<ReqT, ?> call, Status status, String reason) {
         failureListener.accept(reason);
+        CallRecord record = CallRecord.KEY.get();
+        if (record != null) {
+            record.refusal = reason;
+        }
         LOG.debug("Refused {}: {}", call.getMethodDescriptor().getFullMethodName(), reason);
         call.close(status, new Metadata());
         return new ServerCall.Listener<>() {};
@@ -122,6 +144,10 @@ public final class AuthInterceptor implements ServerInterceptor, Ordered {
             Permission needed = MethodPermissions.forDecryptValue(withPlainDek);
             if (!caller.may(needed)) {
                 failureListener.accept("permission_denied");
+                CallRecord record = CallRecord.KEY.get();
+                if (record != null) {
+                    record.refusal = "permission_denied";
+                }
                 refuse(denied(caller, needed, call));
                 return;
             }

@@ -3,6 +3,8 @@ package dev.codec.server.grpc;
 import dev.codec.server.auth.Caller;
 import dev.codec.server.auth.CallerTokens;
 import dev.codec.server.auth.Permission;
+import dev.codec.server.auth.SpiffeId;
+import dev.codec.server.auth.TokenId;
 import io.grpc.Attributes;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
@@ -15,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
@@ -23,8 +26,14 @@ import javax.net.ssl.SSLSession;
 
 /**
  * Finds out who is calling: a bearer token ({@code authorization: Bearer <token>}) if one is sent,
- * otherwise a client certificate verified by the TLS layer whose identity (a SAN DNS or URI name, or
- * the subject CN) is configured for a caller.
+ * otherwise a client certificate verified by the TLS layer.
+ *
+ * <p>Certificate identity, strictly: when the leaf certificate has a subjectAltName extension, only its
+ * DNS and URI names count and the subject CN is ignored (RFC 6125); only a certificate without SANs is
+ * named by its CN(s). Names are compared exactly (case-sensitive, whole string). A URI SAN that starts
+ * with {@code spiffe:} must be a valid SPIFFE ID ({@link SpiffeId}) or it names nobody. A certificate
+ * whose names map to two different callers is refused ({@code ambiguous_certificate}), as is one whose
+ * SAN extension cannot be parsed.
  */
 final class Authenticator {
     static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
@@ -35,7 +44,8 @@ final class Authenticator {
         MISSING_CREDENTIALS("missing_credentials", "send 'authorization: Bearer <token>' or a client certificate"),
         MALFORMED_HEADER("malformed_header", "the authorization header must be 'Bearer <token>'"),
         UNKNOWN_TOKEN("unknown_token", "the token is not known"),
-        UNKNOWN_CERTIFICATE("unknown_certificate", "the client certificate names no configured caller");
+        UNKNOWN_CERTIFICATE("unknown_certificate", "the client certificate names no configured caller"),
+        AMBIGUOUS_CERTIFICATE("ambiguous_certificate", "the client certificate names more than one caller");
 
         final String reason;
         final String message;
@@ -46,8 +56,20 @@ final class Authenticator {
         }
     }
 
-    /** The caller, or why there is none. */
-    record Result(Caller caller, Failure failure) {}
+    /**
+     * The caller, or why there is none.
+     *
+     * @param method {@code token}, {@code mtls} or {@code none}: the credential that was tried
+     * @param credentialId the token id or certificate serial that was tried, or {@code -}
+     */
+    record Result(Caller caller, Failure failure, String method, String credentialId) {
+        static Result of(Caller caller) {
+            return new Result(caller, null, caller.method(), caller.credentialId());
+        }
+    }
+
+    /** A verified client certificate's names (SANs, or CNs without SANs) and serial number (hex). */
+    record CertificateIdentity(List<String> names, String serial) {}
 
     private final CallerTokens tokens;
     private final Map<String, Set<Permission>> permissions;
@@ -69,66 +91,87 @@ final class Authenticator {
         if (authorization != null) {
             if (authorization.length() <= BEARER.length()
                     || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-                return new Result(null, Failure.MALFORMED_HEADER);
+                return new Result(null, Failure.MALFORMED_HEADER, "token", "-");
             }
-            Optional<String> name = tokens.callerOf(authorization.substring(BEARER.length()).trim());
-            return name.map(n -> new Result(caller(n, "token"), null))
-                    .orElseGet(() -> new Result(null, Failure.UNKNOWN_TOKEN));
+            String token = authorization.substring(BEARER.length()).trim();
+            Optional<CallerTokens.Match> match = tokens.match(token);
+            if (match.isEmpty()) {
+                return new Result(null, Failure.UNKNOWN_TOKEN, "token", TokenId.of(token));
+            }
+            return Result.of(caller(match.get().caller(), "token", match.get().tokenId()));
         }
-        List<String> identities = certificateIdentities(transport.get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
-        if (identities.isEmpty()) {
-            return new Result(null, Failure.MISSING_CREDENTIALS);
+        CertificateIdentity identity = certificateIdentity(transport.get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
+        if (identity == null) {
+            return new Result(null, Failure.MISSING_CREDENTIALS, "none", "-");
         }
-        for (String identity : identities) {
-            String name = callersByCertificateName.get(identity);
-            if (name != null) {
-                return new Result(caller(name, "certificate"), null);
+        Set<String> callers = new TreeSet<>();
+        for (String name : identity.names()) {
+            String caller = callersByCertificateName.get(name);
+            if (caller != null) {
+                callers.add(caller);
             }
         }
-        return new Result(null, Failure.UNKNOWN_CERTIFICATE);
+        if (callers.size() > 1) {
+            return new Result(null, Failure.AMBIGUOUS_CERTIFICATE, "mtls", identity.serial());
+        }
+        if (callers.isEmpty()) {
+            return new Result(null, Failure.UNKNOWN_CERTIFICATE, "mtls", identity.serial());
+        }
+        return Result.of(caller(callers.iterator().next(), "mtls", identity.serial()));
     }
 
-    private Caller caller(String name, String method) {
-        return new Caller(name, permissions.getOrDefault(name, Set.of()), method);
+    private Caller caller(String name, String method, String credentialId) {
+        return new Caller(name, permissions.getOrDefault(name, Set.of()), method, credentialId);
     }
 
-    /** SAN DNS and URI names, then the subject CN, of a verified client certificate. */
-    static List<String> certificateIdentities(SSLSession session) {
-        List<String> identities = new ArrayList<>();
+    /**
+     * The names and serial of a verified client certificate, or {@code null} without one. With a SAN
+     * extension: its DNS names and URIs (invalid SPIFFE IDs left out); without: the subject's CNs.
+     */
+    static CertificateIdentity certificateIdentity(SSLSession session) {
         if (session == null) {
-            return identities;
+            return null;
         }
         Certificate[] chain;
         try {
             chain = session.getPeerCertificates();
         } catch (SSLPeerUnverifiedException e) {
-            return identities;
+            return null;
         }
         if (chain.length == 0 || !(chain[0] instanceof X509Certificate leaf)) {
-            return identities;
+            return null;
         }
+        return new CertificateIdentity(names(leaf), leaf.getSerialNumber().toString(16));
+    }
+
+    /** The identities of {@code leaf}: SAN DNS and URI names if it has SANs, else its CNs. */
+    static List<String> names(X509Certificate leaf) {
+        List<String> names = new ArrayList<>();
+        Collection<List<?>> sans;
         try {
-            Collection<List<?>> sans = leaf.getSubjectAlternativeNames();
-            if (sans != null) {
-                for (List<?> san : sans) {
-                    int type = (Integer) san.get(0);
-                    if (type == 2 || type == 6) { // dNSName, uniformResourceIdentifier
-                        identities.add(String.valueOf(san.get(1)));
-                    }
+            sans = leaf.getSubjectAlternativeNames();
+        } catch (CertificateParsingException e) {
+            return names; // unparseable SANs: name nobody (never fall back to the CN)
+        }
+        if (sans != null && !sans.isEmpty()) {
+            for (List<?> san : sans) {
+                int type = (Integer) san.get(0);
+                String value = String.valueOf(san.get(1));
+                if (type == 2 || (type == 6 && (!SpiffeId.claims(value) || SpiffeId.isValid(value)))) {
+                    names.add(value); // dNSName, uniformResourceIdentifier
                 }
             }
-        } catch (CertificateParsingException e) {
-            // no usable SANs: fall back to the CN
+            return names;
         }
         try {
             for (Rdn rdn : new LdapName(leaf.getSubjectX500Principal().getName()).getRdns()) {
                 if ("CN".equalsIgnoreCase(rdn.getType())) {
-                    identities.add(String.valueOf(rdn.getValue()));
+                    names.add(String.valueOf(rdn.getValue()));
                 }
             }
         } catch (InvalidNameException e) {
             // no CN
         }
-        return identities;
+        return names;
     }
 }

@@ -2,6 +2,8 @@ package dev.codec.server.grpc;
 
 import dev.codec.server.auth.CallerTokens;
 import dev.codec.server.auth.Permission;
+import dev.codec.server.auth.SpiffeId;
+import dev.codec.server.config.AuditConfiguration;
 import dev.codec.server.config.AuthConfiguration;
 import dev.codec.server.config.CallerConfiguration;
 import dev.codec.server.core.CodecService;
@@ -9,6 +11,7 @@ import dev.codec.server.ops.CodecMetrics;
 import io.grpc.ServerServiceDefinition;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.exceptions.ConfigurationException;
 import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
@@ -37,8 +40,8 @@ public class GrpcServices {
     /** Closed with the context, after the drain on SIGTERM: writes out the audit lines still queued. */
     @Singleton
     @Bean(preDestroy = "close")
-    public AuditInterceptor auditInterceptor() {
-        return new AuditInterceptor();
+    public AuditInterceptor auditInterceptor(AuditConfiguration audit) {
+        return new AuditInterceptor(audit.getRefusedSummaryInterval());
     }
 
     @Singleton
@@ -58,7 +61,19 @@ public class GrpcServices {
         Map<String, String> byCertificateName = new HashMap<>();
         for (CallerConfiguration caller : callers) {
             permissions.put(caller.getName(), caller.parsedPermissions());
-            caller.getCertificateNames().forEach(identity -> byCertificateName.put(identity, caller.getName()));
+            for (String identity : caller.getCertificateNames()) {
+                if (SpiffeId.claims(identity) && !SpiffeId.isValid(identity)) {
+                    throw new ConfigurationException("codec.auth.callers." + caller.getName()
+                            + ".certificate-names: '" + identity + "' is not a valid SPIFFE ID"
+                            + " (spiffe://trust-domain/path, lowercase trust domain, no empty or dot segments)");
+                }
+                String other = byCertificateName.put(identity, caller.getName());
+                if (other != null && !other.equals(caller.getName())) {
+                    throw new ConfigurationException("codec.auth.callers: certificate name '" + identity
+                            + "' is configured for two callers, '" + other + "' and '" + caller.getName()
+                            + "': each certificate name must name one caller");
+                }
+            }
         }
         LOG.info("Authentication on: {}; permissions {}", tokens.reload(), permissions);
         if (tokens.size() == 0) {

@@ -19,6 +19,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.io.File;
+import java.nio.file.Path;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -99,7 +100,7 @@ public class TransportCustomizer implements BeanCreatedEventListener<ServerBuild
         }
         long period = Math.max(1, tls.getReloadInterval().toSeconds());
         AdvancedTlsX509KeyManager keys = new AdvancedTlsX509KeyManager();
-        keys.updateIdentityCredentials(new File(tls.getCert()), new File(tls.getKey()), period, TimeUnit.SECONDS, reloads);
+        PemIdentity.loadAndWatch(keys, Path.of(tls.getCert()), Path.of(tls.getKey()), period, reloads); // PKCS#1/SEC1/PKCS#8
         SslContextBuilder builder = SslContextBuilder.forServer(keys);
         if (tls.getClientCa() != null && !tls.getClientCa().isBlank()) {
             AdvancedTlsX509TrustManager trust = AdvancedTlsX509TrustManager.newBuilder()

@@ -20,6 +20,7 @@ public class CodecMetrics {
     public static final String MALFORMED_HEADER = "malformed_header";
     public static final String UNKNOWN_TOKEN = "unknown_token";
     public static final String UNKNOWN_CERTIFICATE = "unknown_certificate";
+    public static final String AMBIGUOUS_CERTIFICATE = "ambiguous_certificate";
     public static final String PERMISSION_DENIED = "permission_denied";
     public static final String UNKNOWN_METHOD = "unknown_method";
     /** What any reason outside the fixed set is counted as. */
@@ -27,8 +28,8 @@ public class CodecMetrics {
 
     /** The reasons an auth failure can be counted under (plus {@link #OTHER}). */
     public static final Set<String> AUTH_FAILURE_REASONS =
-            Set.of(MISSING_CREDENTIALS, MALFORMED_HEADER, UNKNOWN_TOKEN, UNKNOWN_CERTIFICATE, PERMISSION_DENIED,
-                    UNKNOWN_METHOD);
+            Set.of(MISSING_CREDENTIALS, MALFORMED_HEADER, UNKNOWN_TOKEN, UNKNOWN_CERTIFICATE, AMBIGUOUS_CERTIFICATE,
+                    PERMISSION_DENIED, UNKNOWN_METHOD);
 
     private final MeterRegistry registry;
     private final Counter kekReloadFailures;

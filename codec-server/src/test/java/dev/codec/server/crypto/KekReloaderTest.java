@@ -61,6 +61,21 @@ class KekReloaderTest {
     }
 
     @Test
+    void reload_wipesTheKeysOfTheRingItReplaces() throws Exception {
+        SymmetricKey before = ring.get().get(1);
+        keys.put(2, randomKey());
+        swapSecret("..2026_11_23_10_05_00.000000002", Map.of(1, keys.get(1), 2, keys.get(2)));
+        Files.createSymbolicLink(mount.resolve("2"), Path.of("..data", "2"));
+
+        assertEquals(KekReloader.Result.OK, reloader.reloadNow().result());
+
+        assertTrue(before.isDestroyed(), "the old ring's copy of KEK 1 is wiped (the new ring has its own)");
+        assertFalse(ring.get().get(1).isDestroyed());
+        SymmetricKey dek = crypto.unwrap(PROJECT, crypto.generateWrappedDek(PROJECT).encoded()); // the new ring works
+        assertFalse(dek.isDestroyed());
+    }
+
+    @Test
     void kubernetesSecretSwap_newHighestVersionWrapsNewDeks_oldVersionStillUnwraps() throws Exception {
         EnvelopeCrypto.WrappedDek underOne = crypto.generateWrappedDek(PROJECT);
         assertEquals(1, underOne.kekVersion());

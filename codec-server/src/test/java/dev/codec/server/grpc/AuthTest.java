@@ -13,8 +13,12 @@ import dev.codec.proto.v1.CodecGrpc;
 import dev.codec.proto.v1.DecryptValueRequest;
 import dev.codec.proto.v1.GenerateDekRequest;
 import dev.codec.server.TestServer;
+import dev.codec.proto.v1.DecryptValueResponse;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
 import io.grpc.ClientInterceptors;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
@@ -22,6 +26,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -131,6 +137,51 @@ class AuthTest {
         assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode());
         assertTrue(e.getStatus().getDescription().contains("export-dek"), e.getStatus().getDescription());
         assertEquals("v", server.client().decryptValueWithDek(PROJECT, plainDek, ct), "the test caller has export-dek");
+    }
+
+    @Test
+    void decryptValue_byCallerWithNeitherDecryptNorExportDek_isRefusedOnItsHeaders_beforeAnyBodyIsSent()
+            throws Exception {
+        String token = TestServer.writeToken(server.tokensDir(), "nobody");
+        reloadTokens();
+        ClientCall<DecryptValueRequest, DecryptValueResponse> call = ClientInterceptors
+                .intercept(server.unauthenticatedChannel(), TestServer.bearer(token))
+                // same method on the wire; as "streaming" grpc-java flushes the headers at once instead of
+                // holding them back until the request message
+                .newCall(CodecGrpc.getDecryptValueMethod().toBuilder().setType(MethodDescriptor.MethodType.BIDI_STREAMING)
+                        .build(), CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS));
+        CompletableFuture<Status> closed = new CompletableFuture<>();
+        call.start(new ClientCall.Listener<>() {
+            @Override
+            public void onClose(Status status, Metadata trailers) {
+                closed.complete(status);
+            }
+        }, new Metadata());
+        call.request(1);
+        // no message and no half-close: only the headers have been sent
+
+        Status status = closed.get(5, TimeUnit.SECONDS);
+
+        assertEquals(Status.Code.PERMISSION_DENIED, status.getCode());
+        assertTrue(status.getDescription().contains("'decrypt' or 'export-dek'"), status.getDescription());
+        call.cancel("done", null);
+    }
+
+    @Test
+    void decryptValue_byCallerWithoutPermission_withAnAlmostMaximalRequest_isDeniedWithoutProcessingIt()
+            throws Exception {
+        String token = TestServer.writeToken(server.tokensDir(), "nobody-large");
+        reloadTokens();
+        CodecGrpc.CodecBlockingStub stub = CodecGrpc.newBlockingStub(
+                ClientInterceptors.intercept(server.unauthenticatedChannel(), TestServer.bearer(token)))
+                .withDeadlineAfter(20, TimeUnit.SECONDS);
+        DecryptValueRequest large = DecryptValueRequest.newBuilder().setProjectId(PROJECT)
+                .setEncryptedDek("x").setEncrypted("e".repeat(4_000_000)).build();
+
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> stub.decryptValue(large));
+
+        assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode());
+        assertTrue(e.getStatus().getDescription().contains("'decrypt' or 'export-dek'"), e.getStatus().getDescription());
     }
 
     @Test
