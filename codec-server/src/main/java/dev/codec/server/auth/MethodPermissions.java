@@ -20,7 +20,9 @@ public final class MethodPermissions {
             "codec.v1.Codec/DecryptDek", Permission.EXPORT_DEK,
             "codec.v1.Codec/RewrapDek", Permission.ROTATE,
             "codec.v1.Codec/RotateDek", Permission.ROTATE,
-            "codec.v1.Codec/Status", Permission.ROTATE);
+            "codec.v1.Codec/Status", Permission.ROTATE,
+            "codec.v1.Codec/IssueGrant", Permission.GRANT,
+            "codec.v1.Codec/SealVariables", Permission.ENCRYPT);
 
     /** Services anyone may call without credentials (probes, tooling). */
     private static final Set<String> PUBLIC_SERVICES = Set.of(

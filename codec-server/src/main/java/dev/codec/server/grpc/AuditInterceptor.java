@@ -27,8 +27,10 @@ import org.slf4j.LoggerFactory;
  * Writes one JSON line per RPC to the {@code codec.audit} logger, refused calls included:
  * <pre>
  * {"time":"...","caller":"runner","rpc":"DecryptAll","project_id":"p1","deployment_id":"d7",
- *  "values":12,"status":"OK","latency_ms":0.84}
+ *  "grant_id":"9f0c...","values":12,"status":"OK","latency_ms":0.84}
  * </pre>
+ * {@code deployment_id} and {@code grant_id} come from the verified deployment grant only; a call
+ * without one that names a deployment has it as {@code claimed_deployment_id} (unverified).
  * Only identifiers and counts are read from requests (by field name, so new RPCs are covered too):
  * never a value, ciphertext, DEK, KEK or token. The lines are written by a background thread in batches
  * ({@link AuditLineWriter}), never dropped; closing the interceptor (with the application context) writes
@@ -174,8 +176,13 @@ public final class AuditInterceptor implements ServerInterceptor, Ordered, AutoC
             json.writeStringField("caller", record.caller);
             json.writeStringField("rpc", rpc);
             json.writeStringField("project_id", truncate(record.projectId));
-            if (!record.deploymentId.isEmpty()) {
-                json.writeStringField("deployment_id", truncate(record.deploymentId));
+            CallRecord.VerifiedGrantIds grant = record.grant;
+            if (grant != null) {
+                // from the verified grant, never from the caller's deployment_id field
+                json.writeStringField("deployment_id", grant.deploymentId());
+                json.writeStringField("grant_id", grant.grantId());
+            } else if (!record.deploymentId.isEmpty()) {
+                json.writeStringField("claimed_deployment_id", truncate(record.deploymentId));
             }
             json.writeNumberField("values", record.values);
             json.writeStringField("status", status.getCode().name());

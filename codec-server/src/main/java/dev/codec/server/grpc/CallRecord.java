@@ -13,4 +13,20 @@ final class CallRecord {
     volatile String projectId = "";
     volatile String deploymentId = "";
     volatile int values;
+    /**
+     * The deployment grant verified for this call, set by the endpoint: the audit line takes the
+     * deployment id and grant id from here, never from the request's deployment_id. Null when none.
+     */
+    volatile VerifiedGrantIds grant;
+
+    /** What the audit line records of a verified grant. */
+    record VerifiedGrantIds(String deploymentId, String grantId) {}
+
+    /** Records the verified grant of the current call, if the call is audited. */
+    static void grantVerified(String deploymentId, String grantId) {
+        CallRecord record = KEY.get();
+        if (record != null) {
+            record.grant = new VerifiedGrantIds(deploymentId, grantId);
+        }
+    }
 }
