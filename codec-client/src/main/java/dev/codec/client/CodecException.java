@@ -1,7 +1,11 @@
 package dev.codec.client;
 
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.rpc.ErrorInfo;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
 
 /**
  * A call to the codec service failed. Carries the gRPC status code and the service's short message
@@ -28,10 +32,49 @@ public class CodecException extends RuntimeException {
     }
 
     private final Status.Code code;
+    private final String errorReason;
 
     public CodecException(Status.Code code, String message, Throwable cause) {
-        super(code + (message == null || message.isEmpty() ? "" : ": " + message), cause);
+        this(code, message, null, cause);
+    }
+
+    /**
+     * @param errorReason the service's machine-readable reason (google.rpc.ErrorInfo), or {@code null}
+     */
+    public CodecException(Status.Code code, String message, String errorReason, Throwable cause) {
+        super(code + (message == null || message.isEmpty() ? "" : ": " + message)
+                + (errorReason == null ? "" : " [" + errorReason + "]"), cause);
         this.code = code;
+        this.errorReason = errorReason;
+    }
+
+    /**
+     * The service's machine-readable reason, e.g. {@code GRANT_EXPIRED}, {@code GRANT_MISSING},
+     * {@code ENC1_INPUT_DISABLED}, {@code SEAL_MISMATCH} (the reason of a google.rpc.ErrorInfo detail in
+     * the codec.dev domain), or {@code null} if the refusal carries none.
+     */
+    public String errorReason() {
+        return errorReason;
+    }
+
+    private static String errorReasonOf(StatusRuntimeException e) {
+        com.google.rpc.Status details = StatusProto.fromThrowable(e);
+        if (details == null) {
+            return null;
+        }
+        for (Any detail : details.getDetailsList()) {
+            if (detail.is(ErrorInfo.class)) {
+                try {
+                    ErrorInfo info = detail.unpack(ErrorInfo.class);
+                    if ("codec.dev".equals(info.getDomain()) && info.getReason().matches("[A-Z0-9_]{1,64}")) {
+                        return info.getReason();
+                    }
+                } catch (InvalidProtocolBufferException ignored) {
+                    return null;
+                }
+            }
+        }
+        return null;
     }
 
     static CodecException from(StatusRuntimeException e) {
@@ -48,7 +91,7 @@ public class CodecException extends RuntimeException {
             String detail = root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
             message = (message == null ? "" : message + " ") + "(" + abbreviate(detail, 200) + ")";
         }
-        return new CodecException(status.getCode(), message, e);
+        return new CodecException(status.getCode(), message, errorReasonOf(e), e);
     }
 
     private static String abbreviate(String text, int max) {

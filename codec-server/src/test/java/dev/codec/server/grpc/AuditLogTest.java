@@ -1,6 +1,7 @@
 package dev.codec.server.grpc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,7 +45,9 @@ class AuditLogTest {
             assertLine(lines.get(0), TestServer.CALLER, "GenerateDek", "proj-a", 1, "OK");
             assertLine(lines.get(1), TestServer.CALLER, "Encrypt", "proj-a", 2, "OK");
             assertLine(lines.get(2), TestServer.CALLER, "DecryptAll", "proj-a", 2, "OK");
-            assertEquals("deploy-9", lines.get(2).get("deployment_id").asText());
+            // without a grant the caller's deployment id is only a claim, and logged as one
+            assertEquals("deploy-9", lines.get(2).get("claimed_deployment_id").asText());
+            assertNull(lines.get(2).get("deployment_id"));
             assertLine(lines.get(3), TestServer.CALLER, "DecryptAll", "proj-b", 0, "INVALID_ARGUMENT");
             // refused on its headers: the request body is never read, so no project and no count
             assertLine(lines.get(4), "-", "GenerateDek", "", 0, "UNAUTHENTICATED");
