@@ -103,6 +103,20 @@ public class GrantSealBenchmark {
         return grants.verify(grant, Fixtures.PROJECT, wrapped, now, Duration.ofSeconds(30));
     }
 
+    /**
+     * For comparison: HMAC-SHA256 over every stored value in full (what a seal over whole ciphertexts
+     * would hash); the seal hashes a SECRET's nonce and tag ends instead (RevisionSeal).
+     */
+    @Benchmark
+    public byte[] hmacOverWholeValues() throws Exception {
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(new byte[32], "HmacSHA256"));
+        for (Variable variable : variables.values()) {
+            mac.update(variable.value().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return mac.doFinal();
+    }
+
     @Benchmark
     public Map<String, String> sealOnly() throws RejectedRequestException {
         return open.decryptAll(Fixtures.PROJECT, "", wrapped, plainOnly, "", plainSeal).result();

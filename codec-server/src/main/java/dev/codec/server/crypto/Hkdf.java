@@ -48,7 +48,7 @@ public final class Hkdf {
         if (length < 1 || length > 255 * HASH_BYTES) {
             throw new IllegalArgumentException("HKDF output length must be 1.." + 255 * HASH_BYTES);
         }
-        Mac mac = newMac();
+        Mac mac = HmacSha256.threadMac();
         byte[] prk = hmac(mac, salt.length == 0 ? new byte[HASH_BYTES] : salt, ikm);
         try {
             init(mac, prk);

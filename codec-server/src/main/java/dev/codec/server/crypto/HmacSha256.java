@@ -23,6 +23,11 @@ final class HmacSha256 {
         return mac;
     }
 
+    /** This thread's Mac, not initialised (callers init it with their key). */
+    static Mac threadMac() {
+        return MAC.get();
+    }
+
     /** Constant-time comparison of two tags (MessageDigest.isEqual is constant-time for equal lengths). */
     static boolean equal(byte[] expected, byte[] actual) {
         return MessageDigest.isEqual(expected, actual);

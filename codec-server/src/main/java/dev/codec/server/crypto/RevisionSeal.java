@@ -18,11 +18,22 @@ import javax.crypto.Mac;
  *   seal     = "seal1:" + base64( manifest || tag[32] )          (standard base64, padded, canonical)
  *   manifest = u32be(count) || for each variable, in order: u16be(len N) || N || u8 kind
  *   tag      = HMAC-SHA256( seal key, "seal1" || u16be(len P) || P || u32be(count)
- *                           || for each variable, in order: u32be(len N) || N || u8 kind || u32be(len V) || V )
+ *                           || for each variable, in order: u32be(len N) || N || u8 kind || u32be(L) || V )
  *   seal key = HKDF-SHA256( DEK, salt empty, info "codec/v1 revision-seal" )
- *   P = UTF-8(project_id), N = UTF-8(name), V = UTF-8(stored value: plaintext for PLAIN, ciphertext for SECRET)
+ *   P = UTF-8(project_id), N = UTF-8(name)
+ *   PLAIN:  V = UTF-8(plaintext value), L = len V in bytes
+ *   SECRET: V = UTF-8(first 24 characters of the ciphertext text || last 24 characters) (the whole text
+ *           if it has at most 48), L = the text's length in characters
  *   kind: 1 = PLAIN, 2 = SECRET; order: by N as unsigned bytes, names unique
  * </pre>
+ *
+ * <p>Why only the edges of a SECRET: the first 24 characters hold the format prefix and the whole
+ * nonce ("enc2:" + 16 base64 characters for 12 bytes; a legacy value's 16-byte IV fits too), the last
+ * 24 the whole GCM tag, and the length pins the rest. DecryptAll authenticates every SECRET with
+ * AES-GCM under the DEK for its name, so a ciphertext that matches the seal and still decrypts is the
+ * sealed one: another valid ciphertext with the same nonce and tag would need the codec to repeat a
+ * random 96-bit nonce (or a forgery without the DEK). Hashing whole ciphertexts measured about a
+ * quarter of a DecryptAll of 100 values (BENCHMARKS.md); this keeps the seal within the 5 % budget.
  *
  * The manifest repeats the names and kinds (not secret: they are stored next to the seal anyway) so a
  * refusal can name the injected, dropped and downgraded variables; the tag alone decides. A seal is
@@ -35,6 +46,8 @@ public final class RevisionSeal {
     private static final byte[] DOMAIN = "seal1".getBytes(StandardCharsets.US_ASCII);
     private static final byte PLAIN = 1;
     private static final byte SECRET = 2;
+    /** Characters taken from each end of a SECRET value's text. */
+    static final int SECRET_EDGE = 24;
 
     /** One variable as stored: name, kind and stored value (plaintext, or ciphertext for a secret). */
     public record Entry(String name, boolean secret, String value) {
@@ -125,27 +138,52 @@ public final class RevisionSeal {
         return out;
     }
 
+    /**
+     * The MAC over the canonical encoding, built in one array (one Mac.update: hundreds of small updates
+     * cost more than the hashing). A SECRET value enters as its length and its first and last
+     * {@value #SECRET_EDGE} characters (see the class comment).
+     */
     private static byte[] tag(SymmetricKey sealKey, String projectId, List<Encoded> sorted) {
-        Mac mac = HmacSha256.start(sealKey);
         byte[] project = projectId.getBytes(StandardCharsets.UTF_8);
-        byte[] header = new byte[4];
-        mac.update(DOMAIN);
-        mac.update((byte) (project.length >>> 8));
-        mac.update((byte) project.length);
-        mac.update(project);
-        ValueFormat.putInt(header, 0, sorted.size());
-        mac.update(header);
-        for (Encoded e : sorted) {
-            ValueFormat.putInt(header, 0, e.nameBytes.length);
-            mac.update(header);
-            mac.update(e.nameBytes);
-            mac.update(e.kind);
-            byte[] value = e.value.getBytes(StandardCharsets.UTF_8);
-            ValueFormat.putInt(header, 0, value.length);
-            mac.update(header);
-            mac.update(value);
+        byte[][] values = new byte[sorted.size()][];
+        int length = DOMAIN.length + 2 + project.length + 4;
+        for (int i = 0; i < sorted.size(); i++) {
+            Encoded e = sorted.get(i);
+            values[i] = e.kind == SECRET ? secretPart(e.value) : e.value.getBytes(StandardCharsets.UTF_8);
+            length += 4 + e.nameBytes.length + 1 + 4 + values[i].length;
         }
-        return mac.doFinal();
+        byte[] in = new byte[length];
+        System.arraycopy(DOMAIN, 0, in, 0, DOMAIN.length);
+        int at = DOMAIN.length;
+        in[at++] = (byte) (project.length >>> 8);
+        in[at++] = (byte) project.length;
+        System.arraycopy(project, 0, in, at, project.length);
+        at += project.length;
+        ValueFormat.putInt(in, at, sorted.size());
+        at += 4;
+        for (int i = 0; i < sorted.size(); i++) {
+            Encoded e = sorted.get(i);
+            ValueFormat.putInt(in, at, e.nameBytes.length);
+            at += 4;
+            System.arraycopy(e.nameBytes, 0, in, at, e.nameBytes.length);
+            at += e.nameBytes.length;
+            in[at++] = e.kind;
+            ValueFormat.putInt(in, at, e.kind == SECRET ? e.value.length() : values[i].length);
+            at += 4;
+            System.arraycopy(values[i], 0, in, at, values[i].length);
+            at += values[i].length;
+        }
+        Mac mac = HmacSha256.start(sealKey);
+        return mac.doFinal(in);
+    }
+
+    /** UTF-8 of the first and last {@value #SECRET_EDGE} characters of a SECRET's text (all of it if shorter). */
+    private static byte[] secretPart(String text) {
+        if (text.length() <= 2 * SECRET_EDGE) {
+            return text.getBytes(StandardCharsets.UTF_8);
+        }
+        return (text.substring(0, SECRET_EDGE) + text.substring(text.length() - SECRET_EDGE))
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     /** Names and kinds of a manifest, strictly parsed (sorted, unique, known kinds, exact length). */

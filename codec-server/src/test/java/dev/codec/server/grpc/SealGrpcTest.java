@@ -122,6 +122,19 @@ class SealGrpcTest {
         assertEquals("SEAL_INVALID", garbage.errorReason());
     }
 
+    /** The seal covers a SECRET's nonce and tag; a change in between is caught by AES-GCM, naming the variable. */
+    @Test
+    void secretChangedBetweenNonceAndTag_isRefusedByDecryption() {
+        String ct = revision.get("STRIPE_SECRET_KEY").value();
+        int middle = ct.length() / 2;
+        String changed = ct.substring(0, middle) + (ct.charAt(middle) == 'A' ? 'B' : 'A') + ct.substring(middle + 1);
+
+        CodecException e = assertThrows(CodecException.class, () -> codec.decryptAll(PROJECT, "", dek,
+                with("STRIPE_SECRET_KEY", Variable.secret(changed)), "", seal));
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.code());
+        assertTrue(e.getMessage().contains("variables[STRIPE_SECRET_KEY]: cannot be decrypted"), e.getMessage());
+    }
+
     @Test
     void sealVariables_sealsStoredRevisions_refusesMovedCiphertexts_andReSealsAfterRotateDek() {
         assertEquals(Map.of("STRIPE_SECRET_KEY", STRIPE, "LOG_LEVEL", "info", "NEXT_PUBLIC_GREETING", "hello"),
