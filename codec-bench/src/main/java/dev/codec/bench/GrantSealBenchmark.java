@@ -10,6 +10,8 @@ import dev.codec.server.core.ValueFormatCounter;
 import dev.codec.server.core.Variable;
 import dev.codec.server.crypto.DeploymentGrants;
 import dev.codec.server.crypto.EnvelopeCrypto;
+import dev.codec.server.crypto.RevisionSeal;
+import dev.codec.server.crypto.SymmetricKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -115,6 +117,32 @@ public class GrantSealBenchmark {
             mac.update(variable.value().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
         return mac.doFinal();
+    }
+
+    /** RevisionSeal.verify of the whole set (120 entries) with its key already derived. */
+    @Benchmark
+    public Object sealVerify() throws Exception {
+        java.util.List<RevisionSeal.Entry> entries = new java.util.ArrayList<>(variables.size());
+        variables.forEach((name, v) -> entries.add(new RevisionSeal.Entry(name, v.kind() == Variable.Kind.SECRET, v.value())));
+        RevisionSeal.verify(sealKey, Fixtures.PROJECT, entries, seal);
+        return entries;
+    }
+
+    /** HKDF of the seal key from the DEK (once per call). */
+    @Benchmark
+    public Object sealKeyDerivation() {
+        SymmetricKey key = RevisionSeal.sealKey(rawDek);
+        key.destroy();
+        return key;
+    }
+
+    private SymmetricKey sealKey;
+    private SymmetricKey rawDek;
+
+    @Setup(Level.Trial)
+    public void setUpSealKey() throws RejectedRequestException {
+        rawDek = SymmetricKey.copyOf(open.decryptDek(Fixtures.PROJECT, wrapped));
+        sealKey = RevisionSeal.sealKey(rawDek);
     }
 
     @Benchmark

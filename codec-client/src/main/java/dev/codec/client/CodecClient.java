@@ -53,9 +53,10 @@ import java.util.function.Function;
  *   <li><b>Retries:</b> a call that fails with {@code UNAVAILABLE} is retried (at most
  *       {@value #DEFAULT_MAX_ATTEMPTS} attempts in all by default, exponential backoff from 100 ms, capped
  *       at 1 s, jittered by gRPC), normally on another server. Only {@code UNAVAILABLE} is retried: it
- *       means the server did not process the call. All five RPCs are safe to retry anyway:
- *       Encrypt, DecryptDek, DecryptValue and DecryptAll have no side effect, and a GenerateDek that
- *       is repeated after its answer was lost only creates a second DEK that nobody stores. Retries
+ *       means the server did not process the call. Every RPC is safe to retry anyway:
+ *       Encrypt, SealVariables, DecryptDek, DecryptValue and DecryptAll have no side effect, and a
+ *       GenerateDek or IssueGrant that is repeated after its answer was lost only creates a second DEK
+ *       or grant that nobody stores. Retries
  *       stay within the call's deadline.</li>
  *   <li><b>Deadline:</b> every call has one (default {@value #DEFAULT_DEADLINE_SECONDS} s, see
  *       {@link Builder#deadline}).</li>

@@ -429,7 +429,8 @@ public final class CodecService {
             throws RejectedRequestException {
         SymmetricKey sealKey = RevisionSeal.sealKey(dek);
         try {
-            RevisionSeal.verify(sealKey, projectId, sealEntries(variables), seal);
+            RevisionSeal.verify(sealKey, projectId, variables, v -> v.kind() == Variable.Kind.SECRET, Variable::value,
+                    seal);
         } catch (SealMismatchException e) {
             throw sealRefused(e);
         } finally {

@@ -6,7 +6,11 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import javax.crypto.Mac;
 
 /**
@@ -22,14 +26,14 @@ import javax.crypto.Mac;
  *   seal key = HKDF-SHA256( DEK, salt empty, info "codec/v1 revision-seal" )
  *   P = UTF-8(project_id), N = UTF-8(name)
  *   PLAIN:  V = UTF-8(plaintext value), L = len V in bytes
- *   SECRET: V = UTF-8(first 24 characters of the ciphertext text || last 24 characters) (the whole text
- *           if it has at most 48), L = the text's length in characters
+ *   SECRET: T = UTF-8(ciphertext text), L = len T in bytes,
+ *           V = first 24 bytes of T || last 24 bytes of T (all of T if it has at most 48 bytes)
  *   kind: 1 = PLAIN, 2 = SECRET; order: by N as unsigned bytes, names unique
  * </pre>
  *
- * <p>Why only the edges of a SECRET: the first 24 characters hold the format prefix and the whole
+ * <p>Why only the edges of a SECRET: the first 24 bytes (characters) hold the format prefix and the whole
  * nonce ("enc2:" + 16 base64 characters for 12 bytes; a legacy value's 16-byte IV fits too), the last
- * 24 the whole GCM tag, and the length pins the rest. DecryptAll authenticates every SECRET with
+ * 24 the whole GCM tag (a valid ciphertext text is ASCII; any other text fails to decrypt anyway), and the length pins the rest. DecryptAll authenticates every SECRET with
  * AES-GCM under the DEK for its name, so a ciphertext that matches the seal and still decrypts is the
  * sealed one: another valid ciphertext with the same nonce and tag would need the codec to repeat a
  * random 96-bit nonce (or a forgery without the DEK). Hashing whole ciphertexts measured about a
@@ -46,7 +50,7 @@ public final class RevisionSeal {
     private static final byte[] DOMAIN = "seal1".getBytes(StandardCharsets.US_ASCII);
     private static final byte PLAIN = 1;
     private static final byte SECRET = 2;
-    /** Characters taken from each end of a SECRET value's text. */
+    /** Bytes taken from each end of a SECRET value's text (ASCII when valid: one byte per character). */
     static final int SECRET_EDGE = 24;
 
     /** One variable as stored: name, kind and stored value (plaintext, or ciphertext for a secret). */
@@ -81,6 +85,21 @@ public final class RevisionSeal {
      */
     public static void verify(SymmetricKey sealKey, String projectId, List<Entry> entries, String seal)
             throws SealMismatchException {
+        Map<String, Entry> byName = new HashMap<>();
+        entries.forEach(e -> byName.put(e.name(), e));
+        verify(sealKey, projectId, byName, Entry::secret, Entry::value, seal);
+    }
+
+    /**
+     * Checks {@code seal} against a variable set given as a map (the request's, not copied). Walks the
+     * seal's manifest in its canonical order and looks each name up, so nothing is sorted per call.
+     *
+     * @param isSecret whether a variable is SECRET (else PLAIN)
+     * @param storedValue a variable's stored value (plaintext, or ciphertext for a secret)
+     * @throws SealMismatchException naming what differs
+     */
+    public static <V> void verify(SymmetricKey sealKey, String projectId, Map<String, V> variables,
+            Predicate<V> isSecret, Function<V, String> storedValue, String seal) throws SealMismatchException {
         if (seal.length() > MAX_LENGTH || !seal.startsWith(PREFIX)) {
             throw malformed();
         }
@@ -94,12 +113,48 @@ public final class RevisionSeal {
             throw malformed();
         }
         int manifestLength = all.length - HmacSha256.TAG_BYTES;
-        List<Encoded> sorted = encode(entries);
-        byte[] expectedManifest = manifest(sorted);
-        if (!Arrays.equals(expectedManifest, 0, expectedManifest.length, all, 0, manifestLength)) {
-            throw differences(parseManifest(all, manifestLength), sorted);
+        int count = readInt(all, 0);
+        boolean differ = count != variables.size();
+        MacInput in = MacInput.start(projectId, count);
+        int at = 4;
+        int previous = -1;
+        int previousLength = 0;
+        for (int i = 0; i < count && !differ; i++) {
+            if (at + 2 > manifestLength) {
+                throw malformed();
+            }
+            int nameLength = ((all[at] & 0xff) << 8) | (all[at + 1] & 0xff);
+            at += 2;
+            if (nameLength == 0 || at + nameLength + 1 > manifestLength) {
+                throw malformed();
+            }
+            if (previous >= 0
+                    && Arrays.compareUnsigned(all, previous, previous + previousLength, all, at, at + nameLength) >= 0) {
+                throw malformed();
+            }
+            byte kind = all[at + nameLength];
+            if (kind != PLAIN && kind != SECRET) {
+                throw malformed();
+            }
+            V variable = variables.get(new String(all, at, nameLength, StandardCharsets.UTF_8));
+            if (variable == null || (isSecret.test(variable) ? SECRET : PLAIN) != kind) {
+                differ = true;
+                break;
+            }
+            in.entry(all, at, nameLength, kind, storedValue.apply(variable));
+            previous = at;
+            previousLength = nameLength;
+            at += nameLength + 1;
         }
-        byte[] expectedTag = tag(sealKey, projectId, sorted);
+        if (differ) {
+            List<Entry> given = new ArrayList<>(variables.size());
+            variables.forEach((name, v) -> given.add(new Entry(name, isSecret.test(v), storedValue.apply(v))));
+            throw differences(parseManifest(all, manifestLength), encode(given));
+        }
+        if (at != manifestLength) {
+            throw malformed();
+        }
+        byte[] expectedTag = in.mac(sealKey);
         if (!HmacSha256.equal(expectedTag, Arrays.copyOfRange(all, manifestLength, all.length))) {
             throw new SealMismatchException(SealMismatchException.Problem.VALUES_DIFFER, List.of(), List.of(),
                     List.of(), List.of());
@@ -138,52 +193,84 @@ public final class RevisionSeal {
         return out;
     }
 
-    /**
-     * The MAC over the canonical encoding, built in one array (one Mac.update: hundreds of small updates
-     * cost more than the hashing). A SECRET value enters as its length and its first and last
-     * {@value #SECRET_EDGE} characters (see the class comment).
-     */
     private static byte[] tag(SymmetricKey sealKey, String projectId, List<Encoded> sorted) {
-        byte[] project = projectId.getBytes(StandardCharsets.UTF_8);
-        byte[][] values = new byte[sorted.size()][];
-        int length = DOMAIN.length + 2 + project.length + 4;
-        for (int i = 0; i < sorted.size(); i++) {
-            Encoded e = sorted.get(i);
-            values[i] = e.kind == SECRET ? secretPart(e.value) : e.value.getBytes(StandardCharsets.UTF_8);
-            length += 4 + e.nameBytes.length + 1 + 4 + values[i].length;
+        MacInput in = MacInput.start(projectId, sorted.size());
+        for (Encoded e : sorted) {
+            in.entry(e.nameBytes, 0, e.nameBytes.length, e.kind, e.value);
         }
-        byte[] in = new byte[length];
-        System.arraycopy(DOMAIN, 0, in, 0, DOMAIN.length);
-        int at = DOMAIN.length;
-        in[at++] = (byte) (project.length >>> 8);
-        in[at++] = (byte) project.length;
-        System.arraycopy(project, 0, in, at, project.length);
-        at += project.length;
-        ValueFormat.putInt(in, at, sorted.size());
-        at += 4;
-        for (int i = 0; i < sorted.size(); i++) {
-            Encoded e = sorted.get(i);
-            ValueFormat.putInt(in, at, e.nameBytes.length);
-            at += 4;
-            System.arraycopy(e.nameBytes, 0, in, at, e.nameBytes.length);
-            at += e.nameBytes.length;
-            in[at++] = e.kind;
-            ValueFormat.putInt(in, at, e.kind == SECRET ? e.value.length() : values[i].length);
-            at += 4;
-            System.arraycopy(values[i], 0, in, at, values[i].length);
-            at += values[i].length;
-        }
-        Mac mac = HmacSha256.start(sealKey);
-        return mac.doFinal(in);
+        return in.mac(sealKey);
     }
 
-    /** UTF-8 of the first and last {@value #SECRET_EDGE} characters of a SECRET's text (all of it if shorter). */
-    private static byte[] secretPart(String text) {
-        if (text.length() <= 2 * SECRET_EDGE) {
-            return text.getBytes(StandardCharsets.UTF_8);
+    /**
+     * The MAC input, written into one per-thread buffer (no allocation per call, and one Mac.update:
+     * hundreds of small updates cost more than the hashing). A SECRET value enters as its length and its
+     * first and last {@value #SECRET_EDGE} bytes (see the class comment).
+     */
+    private static final class MacInput {
+        private static final ThreadLocal<MacInput> BUFFER = ThreadLocal.withInitial(MacInput::new);
+        private byte[] bytes = new byte[16 * 1024];
+        private int length;
+
+        static MacInput start(String projectId, int count) {
+            MacInput in = BUFFER.get();
+            in.length = 0;
+            byte[] project = projectId.getBytes(StandardCharsets.UTF_8);
+            in.ensure(DOMAIN.length + 2 + project.length + 4);
+            System.arraycopy(DOMAIN, 0, in.bytes, 0, DOMAIN.length);
+            in.length = DOMAIN.length;
+            in.bytes[in.length++] = (byte) (project.length >>> 8);
+            in.bytes[in.length++] = (byte) project.length;
+            System.arraycopy(project, 0, in.bytes, in.length, project.length);
+            in.length += project.length;
+            in.putInt(count);
+            return in;
         }
-        return (text.substring(0, SECRET_EDGE) + text.substring(text.length() - SECRET_EDGE))
-                .getBytes(StandardCharsets.UTF_8);
+
+        void entry(byte[] name, int offset, int nameLength, byte kind, String value) {
+            byte[] v = value.getBytes(StandardCharsets.UTF_8);
+            boolean edges = kind == SECRET && v.length > 2 * SECRET_EDGE;
+            ensure(4 + nameLength + 1 + 4 + (edges ? 2 * SECRET_EDGE : v.length));
+            putInt(nameLength);
+            System.arraycopy(name, offset, bytes, length, nameLength);
+            length += nameLength;
+            bytes[length++] = kind;
+            putInt(v.length);
+            if (edges) {
+                System.arraycopy(v, 0, bytes, length, SECRET_EDGE);
+                System.arraycopy(v, v.length - SECRET_EDGE, bytes, length + SECRET_EDGE, SECRET_EDGE);
+                length += 2 * SECRET_EDGE;
+            } else {
+                System.arraycopy(v, 0, bytes, length, v.length);
+                length += v.length;
+            }
+        }
+
+        private void putInt(int value) {
+            ensure(4);
+            ValueFormat.putInt(bytes, length, value);
+            length += 4;
+        }
+
+        private void ensure(int more) {
+            if (length + more > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + more));
+            }
+        }
+
+        byte[] mac(SymmetricKey key) {
+            Mac mac = HmacSha256.start(key);
+            mac.update(bytes, 0, length);
+            byte[] tag = mac.doFinal();
+            if (bytes.length > 1024 * 1024) {
+                bytes = new byte[16 * 1024]; // do not keep a huge buffer for the thread's lifetime
+            }
+            return tag;
+        }
+    }
+
+    private static int readInt(byte[] in, int offset) {
+        return ((in[offset] & 0xff) << 24) | ((in[offset + 1] & 0xff) << 16) | ((in[offset + 2] & 0xff) << 8)
+                | (in[offset + 3] & 0xff);
     }
 
     /** Names and kinds of a manifest, strictly parsed (sorted, unique, known kinds, exact length). */
