@@ -106,7 +106,7 @@ dek=$(grep -ao 'dek1:k1:[A-Za-z0-9+/=]*' "$work/response") || server_failed "Gen
 
 frame "$(pb 1 "$project")$(pb 2 "$dek")$(pb 3 "$(pb 1 TRAINING_SECRET)$(pb 2 training-value)")"
 grpc codec.v1.Codec/Encrypt
-encrypted=$(grep -ao 'enc1:[A-Za-z0-9+/=]*' "$work/response") || server_failed "Encrypt returned no ciphertext"
+encrypted=$(grep -ao 'enc2:[A-Za-z0-9+/=]*' "$work/response") || server_failed "Encrypt returned no ciphertext"
 
 # DecryptAll: one SECRET (kind 2) and one PLAIN (kind 1) variable, each a map entry (name, Variable).
 secret=$(pb 1 TRAINING_SECRET)$(pb 2 "$(printf '\x08\x02')$(pb 2 "$encrypted")")

@@ -264,7 +264,7 @@ public final class LoadTool {
                 EnvelopeCrypto.ValueCipher cipher = crypto.valueCipher(project, dek);
                 Map<String, Variable> variables = new LinkedHashMap<>();
                 for (int i = 0; i < secrets; i++) {
-                    variables.put("SECRET_" + i, Variable.secret(cipher.encrypt(plainBytes)));
+                    variables.put("SECRET_" + i, Variable.secret(cipher.encrypt("SECRET_" + i, plainBytes)));
                 }
                 dek.destroy();
                 runners.add(new Runner(project, wrapped, variables));

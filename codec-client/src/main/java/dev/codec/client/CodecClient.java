@@ -8,6 +8,10 @@ import dev.codec.proto.v1.DecryptValueRequest;
 import dev.codec.proto.v1.EncryptRequest;
 import dev.codec.proto.v1.GenerateDekRequest;
 import dev.codec.proto.v1.GenerateDekResponse;
+import dev.codec.proto.v1.EncryptResponse;
+import dev.codec.proto.v1.IssueGrantRequest;
+import dev.codec.proto.v1.IssueGrantResponse;
+import dev.codec.proto.v1.SealVariablesRequest;
 import dev.codec.proto.v1.KekReload;
 import dev.codec.proto.v1.RewrapDekRequest;
 import dev.codec.proto.v1.RewrapItem;
@@ -61,13 +65,14 @@ import java.util.function.Function;
  *   <li><b>Retries:</b> a call that fails with {@code UNAVAILABLE} is retried (at most
  *       {@value #DEFAULT_MAX_ATTEMPTS} attempts in all by default, exponential backoff from 100 ms, capped
  *       at 1 s, jittered by gRPC), normally on another server. Only {@code UNAVAILABLE} is retried: it
- *       means the server did not process the call. All five RPCs are safe to retry anyway:
- *       Encrypt, DecryptDek, DecryptValue and DecryptAll have no side effect, and a GenerateDek that
- *       is repeated after its answer was lost only creates a second DEK that nobody stores. Retries
- *       stay within the call's deadline. The retry buffer holds a request as large as the server
- *       accepts ({@link CodecChannels#SERVER_MAX_REQUEST_BYTES}), so calls of every size are retried.
- *       gRPC cannot retry a call whose answer had started to arrive (a server dying while it sends a
- *       large response); such a call is issued once more by the client itself, within its deadline.</li>
+ *       means the server did not process the call. Every RPC is safe to retry anyway:
+ *       Encrypt, SealVariables, DecryptDek, DecryptValue and DecryptAll have no side effect, and a
+ *       GenerateDek or IssueGrant that is repeated after its answer was lost only creates a second DEK
+ *       or grant that nobody stores. Retries stay within the call's deadline. The retry buffer holds a
+ *       request as large as the server accepts ({@link CodecChannels#SERVER_MAX_REQUEST_BYTES}), so calls
+ *       of every size are retried. gRPC cannot retry a call whose answer had started to arrive (a server
+ *       dying while it sends a large response); such a call is issued once more by the client itself,
+ *       within its deadline.</li>
  *   <li><b>Deadline:</b> every call has one (default {@value #DEFAULT_DEADLINE_SECONDS} s, see
  *       {@link Builder#deadline}).</li>
  *   <li><b>Keepalive:</b> an HTTP/2 ping after {@value #DEFAULT_KEEPALIVE_SECONDS} s without traffic
@@ -136,28 +141,107 @@ public final class CodecClient implements AutoCloseable {
                 .build())).getEncryptedMap();
     }
 
+    /**
+     * Encrypts the SECRET values of a revision (name to plaintext; returned as name to "enc2:" ciphertext)
+     * and seals the whole revision, those ciphertexts plus {@code plainValues} (name to PLAIN value).
+     */
+    public EncryptedValues encrypt(String projectId, String encryptedDek, Map<String, String> values,
+            Map<String, String> plainValues) {
+        EncryptResponse response = call(s -> s.encrypt(EncryptRequest.newBuilder()
+                .setProjectId(projectId)
+                .setEncryptedDek(encryptedDek)
+                .putAllValues(values)
+                .putAllPlainValues(plainValues)
+                .build()));
+        return new EncryptedValues(response.getEncryptedMap(), response.getSeal());
+    }
+
+    /** Secrets encrypted by {@link #encrypt(String, String, Map, Map)} and the revision's seal. */
+    public record EncryptedValues(Map<String, String> encrypted, String seal) {
+        @Override
+        public String toString() {
+            return "EncryptedValues[values=" + encrypted.size() + "]";
+        }
+    }
+
+    /**
+     * The seal of a stored revision (PLAIN values and SECRET ciphertexts as stored), for revisions built
+     * from stored ciphertexts and after {@link #rotateDek}. Every secret must decrypt under the DEK.
+     */
+    public String sealVariables(String projectId, String encryptedDek, Map<String, Variable> variables) {
+        SealVariablesRequest.Builder request = SealVariablesRequest.newBuilder()
+                .setProjectId(projectId)
+                .setEncryptedDek(encryptedDek);
+        variables.forEach((name, variable) -> request.putVariables(name, wire(variable)));
+        return call(s -> s.sealVariables(request.build())).getSeal();
+    }
+
+    /**
+     * Issues a deployment grant (permission {@code grant}): lets the deployment's runner decrypt the
+     * project's values under {@code encryptedDek} for {@code ttl} (whole seconds, at most the service's
+     * {@code codec.grants.max-ttl}).
+     */
+    public IssuedGrant issueGrant(String projectId, String deploymentId, String encryptedDek, Duration ttl) {
+        IssueGrantResponse response = call(s -> s.issueGrant(IssueGrantRequest.newBuilder()
+                .setProjectId(projectId)
+                .setDeploymentId(deploymentId)
+                .setEncryptedDek(encryptedDek)
+                .setTtl(com.google.protobuf.Duration.newBuilder().setSeconds(ttl.getSeconds()).setNanos(ttl.getNano()))
+                .build()));
+        return new IssuedGrant(response.getGrant(), response.getGrantId(),
+                Instant.ofEpochSecond(response.getExpireTime().getSeconds(), response.getExpireTime().getNanos()),
+                response.getKekVersion());
+    }
+
     /** The plaintext DEK (32 bytes). Requires the caller to be allowed to export DEKs. */
     public byte[] decryptDek(String projectId, String encryptedDek) {
+        return decryptDek(projectId, encryptedDek, "");
+    }
+
+    /** The plaintext DEK (32 bytes), with a deployment grant (required when the service requires grants). */
+    public byte[] decryptDek(String projectId, String encryptedDek, String grant) {
         return call(s -> s.decryptDek(DecryptDekRequest.newBuilder()
                 .setProjectId(projectId)
                 .setEncryptedDek(encryptedDek)
+                .setGrant(grant == null ? "" : grant)
                 .build())).getDek().toByteArray();
     }
 
-    /** Decrypts one value; the service unwraps the DEK. */
+    /** Decrypts one value that is not bound to a name (enc1, legacy); the service unwraps the DEK. */
     public String decryptValue(String projectId, String encryptedDek, String encrypted) {
+        return decryptValue(projectId, encryptedDek, "", encrypted, "");
+    }
+
+    /** Decrypts the value of variable {@code name} (required for "enc2:" values); the service unwraps the DEK. */
+    public String decryptValue(String projectId, String encryptedDek, String name, String encrypted) {
+        return decryptValue(projectId, encryptedDek, name, encrypted, "");
+    }
+
+    /**
+     * Decrypts the value of variable {@code name} with a deployment grant (required when the service
+     * requires grants; may be empty otherwise).
+     */
+    public String decryptValue(String projectId, String encryptedDek, String name, String encrypted, String grant) {
         return call(s -> s.decryptValue(DecryptValueRequest.newBuilder()
                 .setProjectId(projectId)
                 .setEncryptedDek(encryptedDek)
+                .setName(name == null ? "" : name)
                 .setEncrypted(encrypted)
+                .setGrant(grant == null ? "" : grant)
                 .build())).getValue();
     }
 
-    /** Decrypts one value with a plaintext DEK obtained from {@link #decryptDek}. */
+    /** Decrypts one value that is not bound to a name with a plaintext DEK obtained from {@link #decryptDek}. */
     public String decryptValueWithDek(String projectId, byte[] dek, String encrypted) {
+        return decryptValueWithDek(projectId, dek, "", encrypted);
+    }
+
+    /** Decrypts the value of variable {@code name} with a plaintext DEK obtained from {@link #decryptDek}. */
+    public String decryptValueWithDek(String projectId, byte[] dek, String name, String encrypted) {
         return call(s -> s.decryptValue(DecryptValueRequest.newBuilder()
                 .setProjectId(projectId)
                 .setDek(ByteString.copyFrom(dek))
+                .setName(name == null ? "" : name)
                 .setEncrypted(encrypted)
                 .build())).getValue();
     }
@@ -171,17 +255,35 @@ public final class CodecClient implements AutoCloseable {
      */
     public Map<String, String> decryptAll(String projectId, String deploymentId, String encryptedDek,
             Map<String, Variable> variables) {
+        return decryptAll(projectId, deploymentId, encryptedDek, variables, "", "");
+    }
+
+    /**
+     * Decrypts a deployment's variables with its grant and the revision's seal. All or nothing.
+     *
+     * @param deploymentId empty, or the grant's deployment id
+     * @param grant the deployment grant ({@link #issueGrant}); required when the service requires grants
+     * @param seal the revision's seal; verified when given, required when the service requires seals
+     */
+    public Map<String, String> decryptAll(String projectId, String deploymentId, String encryptedDek,
+            Map<String, Variable> variables, String grant, String seal) {
         DecryptAllRequest.Builder request = DecryptAllRequest.newBuilder()
                 .setProjectId(projectId)
                 .setDeploymentId(deploymentId == null ? "" : deploymentId)
-                .setEncryptedDek(encryptedDek == null ? "" : encryptedDek);
-        variables.forEach((name, variable) -> request.putVariables(name, dev.codec.proto.v1.Variable.newBuilder()
+                .setEncryptedDek(encryptedDek == null ? "" : encryptedDek)
+                .setGrant(grant == null ? "" : grant)
+                .setSeal(seal == null ? "" : seal);
+        variables.forEach((name, variable) -> request.putVariables(name, wire(variable)));
+        return call(s -> s.decryptAll(request.build())).getValuesMap();
+    }
+
+    private static dev.codec.proto.v1.Variable wire(Variable variable) {
+        return dev.codec.proto.v1.Variable.newBuilder()
                 .setKind(variable.kind() == Variable.Kind.SECRET
                         ? dev.codec.proto.v1.Variable.Kind.SECRET
                         : dev.codec.proto.v1.Variable.Kind.PLAIN)
                 .setValue(variable.value())
-                .build()));
-        return call(s -> s.decryptAll(request.build())).getValuesMap();
+                .build();
     }
 
     /**

@@ -1,8 +1,12 @@
 package dev.codec.client;
 
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.rpc.ErrorInfo;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
 
 /**
  * A call to the codec service failed. Carries the gRPC status code and the service's short message
@@ -33,15 +37,53 @@ public class CodecException extends RuntimeException {
 
     private final Status.Code code;
     private final String requestId;
+    private final String errorReason;
 
     public CodecException(Status.Code code, String message, Throwable cause) {
-        this(code, message, cause, null);
+        this(code, message, null, cause);
     }
 
-    private CodecException(Status.Code code, String message, Throwable cause, String requestId) {
-        super(code + (message == null || message.isEmpty() ? "" : ": " + message), cause);
+    /**
+     * @param errorReason the service's machine-readable reason (google.rpc.ErrorInfo), or {@code null}
+     */
+    public CodecException(Status.Code code, String message, String errorReason, Throwable cause) {
+        this(code, message, errorReason, cause, null);
+    }
+
+    private CodecException(Status.Code code, String message, String errorReason, Throwable cause, String requestId) {
+        super(code + (message == null || message.isEmpty() ? "" : ": " + message)
+                + (errorReason == null ? "" : " [" + errorReason + "]"), cause);
         this.code = code;
+        this.errorReason = errorReason;
         this.requestId = requestId;
+    }
+    /**
+     * The service's machine-readable reason, e.g. {@code GRANT_EXPIRED}, {@code GRANT_MISSING},
+     * {@code ENC1_INPUT_DISABLED}, {@code SEAL_MISMATCH} (the reason of a google.rpc.ErrorInfo detail in
+     * the codec.dev domain), or {@code null} if the refusal carries none.
+     */
+    public String errorReason() {
+        return errorReason;
+    }
+
+    private static String errorReasonOf(StatusRuntimeException e) {
+        com.google.rpc.Status details = StatusProto.fromThrowable(e);
+        if (details == null) {
+            return null;
+        }
+        for (Any detail : details.getDetailsList()) {
+            if (detail.is(ErrorInfo.class)) {
+                try {
+                    ErrorInfo info = detail.unpack(ErrorInfo.class);
+                    if ("codec.dev".equals(info.getDomain()) && info.getReason().matches("[A-Z0-9_]{1,64}")) {
+                        return info.getReason();
+                    }
+                } catch (InvalidProtocolBufferException ignored) {
+                    return null;
+                }
+            }
+        }
+        return null;
     }
 
     static CodecException from(StatusRuntimeException e) {
@@ -59,7 +101,8 @@ public class CodecException extends RuntimeException {
             message = (message == null ? "" : message + " ") + "(" + abbreviate(detail, 200) + ")";
         }
         Metadata trailers = e.getTrailers();
-        return new CodecException(status.getCode(), message, e, trailers == null ? null : trailers.get(REQUEST_ID));
+        return new CodecException(status.getCode(), message, errorReasonOf(e), e,
+                trailers == null ? null : trailers.get(REQUEST_ID));
     }
 
     /**

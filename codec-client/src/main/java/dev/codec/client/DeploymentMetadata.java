@@ -20,7 +20,9 @@ import java.util.Objects;
  *   "projectId": "0f22036d-f915-4b0b-a2e6-6141cc5c9ebf",
  *   "deploymentId": "dep-42",                      // optional, recorded in the audit log
  *   "encryptedDEK": "dek1:k2:...",                 // required when any variable is secret
- *   "environmentVariables": {"API_KEY": {"type": "secret", "encrypted": true, "value": "enc1:...", "keyVersion": 2},
+ *   "grant": "grant1:k2:...",                      // the deployment grant (IssueGrant); sent with DecryptAll
+ *   "seal": "seal1:...",                           // the revision's seal; sent with DecryptAll
+ *   "environmentVariables": {"API_KEY": {"type": "secret", "encrypted": true, "value": "enc2:...", "keyVersion": 2},
  *                            "LOG_LEVEL": {"type": "plain", "value": "info"}}
  * }
  * }</pre>
@@ -35,9 +37,11 @@ import java.util.Objects;
  *
  * @param encryptedDek the wrapped DEK; empty when no variable is secret
  * @param deploymentId empty when not given
+ * @param grant the deployment grant; empty when not given
+ * @param seal the revision's seal; empty when not given
  */
 public record DeploymentMetadata(String projectId, String deploymentId, String encryptedDek,
-        Map<String, Variable> variables) {
+        Map<String, Variable> variables, String grant, String seal) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public DeploymentMetadata {
@@ -45,6 +49,14 @@ public record DeploymentMetadata(String projectId, String deploymentId, String e
         deploymentId = deploymentId == null ? "" : deploymentId;
         encryptedDek = encryptedDek == null ? "" : encryptedDek;
         variables = Map.copyOf(variables);
+        grant = grant == null ? "" : grant;
+        seal = seal == null ? "" : seal;
+    }
+
+    /** Metadata without grant and seal. */
+    public DeploymentMetadata(String projectId, String deploymentId, String encryptedDek,
+            Map<String, Variable> variables) {
+        this(projectId, deploymentId, encryptedDek, variables, "", "");
     }
 
     /** Reads and parses a metadata file; errors name the file. */
@@ -79,6 +91,8 @@ public record DeploymentMetadata(String projectId, String deploymentId, String e
         String projectId = text(root, "projectId", true);
         String deploymentId = text(root, "deploymentId", false);
         String encryptedDek = text(root, "encryptedDEK", false);
+        String grant = text(root, "grant", false);
+        String seal = text(root, "seal", false);
 
         JsonNode environment = root.get("environmentVariables");
         String field = "environmentVariables";
@@ -104,22 +118,22 @@ public record DeploymentMetadata(String projectId, String deploymentId, String e
         if (anySecret && (encryptedDek == null || encryptedDek.isEmpty())) {
             throw new IllegalArgumentException("missing field \"encryptedDEK\" (needed to decrypt the secret variables)");
         }
-        return new DeploymentMetadata(projectId, deploymentId, encryptedDek, variables);
+        return new DeploymentMetadata(projectId, deploymentId, encryptedDek, variables, grant, seal);
     }
 
     /** This metadata with another deployment id (for example from the command line). */
     public DeploymentMetadata withDeploymentId(String deploymentId) {
-        return new DeploymentMetadata(projectId, deploymentId, encryptedDek, variables);
+        return new DeploymentMetadata(projectId, deploymentId, encryptedDek, variables, grant, seal);
     }
 
     /**
      * The deployment's environment, plain values as stored and secrets decrypted, from one DecryptAll
-     * call. All or nothing.
+     * call that sends the metadata's grant and seal. All or nothing.
      *
      * @throws CodecException if the call fails
      */
     public Map<String, String> decrypt(CodecClient codec) {
-        return codec.decryptAll(projectId, deploymentId, encryptedDek, variables);
+        return codec.decryptAll(projectId, deploymentId, encryptedDek, variables, grant, seal);
     }
 
     private static String text(JsonNode root, String field, boolean required) {
@@ -139,10 +153,11 @@ public record DeploymentMetadata(String projectId, String deploymentId, String e
         return node.asText();
     }
 
-    /** Names the project, the deployment and the variables; never a value or the wrapped DEK. */
+    /** Names the project, the deployment and the variables; never a value, the wrapped DEK or the grant. */
     @Override
     public String toString() {
         return "DeploymentMetadata[projectId=" + projectId + ", deploymentId=" + deploymentId
-                + ", variables=" + new java.util.TreeSet<>(variables.keySet()) + "]";
+                + ", variables=" + new java.util.TreeSet<>(variables.keySet()) + ", grant=" + !grant.isEmpty()
+                + ", sealed=" + !seal.isEmpty() + "]";
     }
 }

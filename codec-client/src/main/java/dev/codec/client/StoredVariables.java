@@ -12,7 +12,7 @@ import java.util.Map;
  *
  * <pre>{@code
  * {
- *   "DATABASE_URL": {"type": "secret", "encrypted": true, "value": "enc1:...", "keyVersion": 2},
+ *   "DATABASE_URL": {"type": "secret", "encrypted": true, "value": "enc2:...", "keyVersion": 2},
  *   "LOG_LEVEL":    {"type": "plain", "value": "debug"}
  * }
  * }</pre>
@@ -23,7 +23,7 @@ import java.util.Map;
  * wrapped DEK names its KEK itself), so {@link #parse} ignores it.
  *
  * <p>Control API: {@link #encryptRevision} turns a revision's plaintext variables into this shape with
- * one Encrypt call. Runners: {@link #parse} (or {@link DeploymentMetadata}) reads it back for
+ * one Encrypt call, which also returns the revision's seal. Runners: {@link #parse} (or {@link DeploymentMetadata}) reads it back for
  * DecryptAll. Parse errors name the variable and the field at fault, never a value.
  */
 public final class StoredVariables {
@@ -73,45 +73,51 @@ public final class StoredVariables {
     }
 
     /**
-     * Encrypts a revision's variables for storage with one Encrypt call (none if nothing is secret).
+     * Encrypts a revision's variables for storage and seals the revision, with one Encrypt call (none
+     * if there is neither a secret nor a wrapped DEK: such a revision is returned unsealed).
      *
      * @param revision name to variable, where {@link Variable#value()} is the <b>plaintext</b> the user
      *     entered; {@link Variable.Kind#SECRET} values are encrypted, {@link Variable.Kind#PLAIN} values are
      *     stored as they are
-     * @param encryptedDek the project's wrapped DEK ({@code dek1:kN:...}, from {@link CodecClient#generateDek})
+     * @param encryptedDek the project's wrapped DEK ({@code dek1:kN:...}, from {@link CodecClient#generateDek});
+     *     may be empty only when no variable is secret (the revision is then not sealed)
      * @return the stored shape, sorted by name: {@code {"type": "secret", "encrypted": true, "value":
-     *     "enc1:...", "keyVersion": N}} for secrets, {@code {"type": "plain", "value": ...}} for plain values
+     *     "enc2:...", "keyVersion": N}} for secrets, {@code {"type": "plain", "value": ...}} for plain
+     *     values; and the revision's seal (store it with the revision)
      * @throws IllegalArgumentException if {@code encryptedDek} is not a {@code dek1:kN:} wrapped DEK
      * @throws CodecException if the call fails
      */
-    public static ObjectNode encryptRevision(CodecClient codec, String projectId, String encryptedDek,
+    public static EncryptedRevision encryptRevision(CodecClient codec, String projectId, String encryptedDek,
             Map<String, Variable> revision) {
         Map<String, String> secrets = new LinkedHashMap<>();
+        Map<String, String> plain = new LinkedHashMap<>();
         revision.forEach((name, variable) -> {
             if (variable.kind() == Variable.Kind.SECRET) {
                 secrets.put(name, variable.value());
+            } else {
+                plain.put(name, variable.value());
             }
         });
         ObjectNode root = JSON.createObjectNode();
-        if (secrets.isEmpty()) {
+        if (secrets.isEmpty() && (encryptedDek == null || encryptedDek.isEmpty())) {
             revision.keySet().stream().sorted().forEach(name -> plain(root, name, revision.get(name).value()));
-            return root;
+            return new EncryptedRevision(root, "");
         }
         int keyVersion = keyVersionOf(encryptedDek);
-        Map<String, String> encrypted = codec.encrypt(projectId, encryptedDek, secrets);
+        CodecClient.EncryptedValues encrypted = codec.encrypt(projectId, encryptedDek, secrets, plain);
         for (String name : revision.keySet().stream().sorted().toList()) {
             Variable variable = revision.get(name);
             if (variable.kind() == Variable.Kind.PLAIN) {
                 plain(root, name, variable.value());
             } else {
-                String ciphertext = encrypted.get(name);
+                String ciphertext = encrypted.encrypted().get(name);
                 if (ciphertext == null) {
                     throw new IllegalStateException(name + ": the service returned no ciphertext");
                 }
                 secret(root, name, ciphertext).put("keyVersion", keyVersion);
             }
         }
-        return root;
+        return new EncryptedRevision(root, encrypted.seal());
     }
 
     /**

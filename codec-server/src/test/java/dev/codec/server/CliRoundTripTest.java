@@ -42,7 +42,7 @@ class CliRoundTripTest {
             assertEquals(0, encrypted.exitCode(), encrypted.err());
             JsonNode stored = JSON.readTree(encrypted.out());
             assertEquals("secret", stored.get("API_KEY").get("type").asText());
-            assertTrue(stored.get("API_KEY").get("value").asText().startsWith("enc1:"));
+            assertTrue(stored.get("API_KEY").get("value").asText().startsWith("enc2:"));
             assertFalse(encrypted.out().contains("sk_live_123"));
 
             // add a plain variable, as the control API stores them side by side

@@ -81,7 +81,7 @@ class KeyLifecycleCliTest {
             String[] parts = out.get(i).split(",", 2);
             assertEquals("proj-" + i, parts[0]);
             assertTrue(parts[1].startsWith("dek1:k2:"), parts[1]);
-            assertEquals("secret-" + i, codec.decryptValue(parts[0], parts[1], cts.get(i)));
+            assertEquals("secret-" + i, codec.decryptValue(parts[0], parts[1], "K", cts.get(i)));
         }
         assertTrue(run.err().contains("line 3: INVALID_ARGUMENT: encrypted_dek"), run.err());
         assertTrue(run.err().contains("line 6: expected project_id,encrypted_dek"), run.err());

@@ -34,7 +34,7 @@ public final class TestServer implements AutoCloseable {
     /** The caller the default client authenticates as. */
     public static final String CALLER = "test-caller";
     /** Every permission: {@link #CALLER} may call every RPC. */
-    public static final List<String> ALL_PERMISSIONS = List.of("encrypt", "decrypt", "export-dek", "rotate");
+    public static final List<String> ALL_PERMISSIONS = List.of("encrypt", "decrypt", "export-dek", "rotate", "grant");
 
     private final ApplicationContext context;
     private final GrpcEmbeddedServer server;

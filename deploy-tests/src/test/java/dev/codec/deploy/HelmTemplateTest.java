@@ -205,9 +205,27 @@ class HelmTemplateTest {
         @SuppressWarnings("unchecked")
         Map<String, Object> auth = (Map<String, Object>) ((Map<String, Object>) parsed.get("codec")).get("auth");
         assertEquals(true, auth.get("enabled"));
-        assertEquals(Map.of("control-api", Map.of("permissions", List.of("encrypt")),
+        assertEquals(Map.of("control-api", Map.of("permissions", List.of("encrypt", "grant")),
                 "runner", Map.of("permissions", List.of("decrypt")),
                 "billing", Map.of("permissions", List.of("decrypt", "export-dek"))), auth.get("callers"));
+    }
+
+    @Test
+    void grants_areRequiredByDefault_withTheMaxTtl_andConfigurable() {
+        Map<String, Object> grants = codecConfig(HelmChart.render(Values.EXISTING_SECRETS), "grants");
+        assertEquals(Map.of("required", true, "max-ttl", "24h"), grants);
+
+        assertEquals(Map.of("required", false, "max-ttl", "2h"), codecConfig(HelmChart.render(Values.EXISTING_SECRETS,
+                "grants: {required: false, maxTtl: 2h}"), "grants"));
+        assertThrows(RuntimeException.class, () -> HelmChart.render(Values.EXISTING_SECRETS, "grants: {maxTtl: forever}"));
+        assertThrows(RuntimeException.class, () -> HelmChart.render(Values.EXISTING_SECRETS,
+                "auth: {callers: {x: {permissions: [grant-all]}}}"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> codecConfig(List<HasMetadata> objects, String key) {
+        Map<String, Object> parsed = Serialization.unmarshal(configYaml(objects), Map.class);
+        return (Map<String, Object>) ((Map<String, Object>) parsed.get("codec")).get(key);
     }
 
     @Test

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             DecryptAllCommand.class,
             RewrapCommand.class,
             StatusCommand.class,
+            GrantCommand.class,
             ExecCommand.class,
             EnvCommand.class,
             CommandLine.HelpCommand.class

@@ -31,6 +31,12 @@ final class DecryptAllCommand implements Callable<Integer> {
     @Option(names = "--deployment", paramLabel = "ID", defaultValue = "", description = "Deployment id (for the audit log).")
     String deployment;
 
+    @Option(names = "--grant", paramLabel = "GRANT", defaultValue = "", description = "The deployment grant.")
+    String grant;
+
+    @Option(names = "--seal", paramLabel = "SEAL", defaultValue = "", description = "The revision's seal.")
+    String seal;
+
     @Option(names = "--file", required = true, paramLabel = "FILE", description = "Stored variables JSON; - for stdin.")
     String file;
 
@@ -45,7 +51,7 @@ final class DecryptAllCommand implements Callable<Integer> {
         Map<String, Variable> variables = StoredVariables.parse(read(file));
         Map<String, String> values;
         try (CodecClient client = remote.client()) {
-            values = client.decryptAll(project, deployment, encryptedDek, variables);
+            values = client.decryptAll(project, deployment, encryptedDek, variables, grant, seal);
         }
         JsonOutput.print(spec, new TreeMap<>(values));
         return 0;

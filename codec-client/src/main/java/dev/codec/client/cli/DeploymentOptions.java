@@ -10,11 +10,12 @@ import picocli.CommandLine.Option;
 /** Which deployment to decrypt, and where the service is: shared by {@code exec} and {@code env}. */
 final class DeploymentOptions {
     @Option(names = "--metadata", required = true, paramLabel = "FILE",
-            description = "Deployment metadata JSON: projectId, encryptedDEK, environmentVariables (stored shape).")
+            description = "Deployment metadata JSON: projectId, encryptedDEK, grant, seal, environmentVariables (stored shape).")
     Path metadata;
 
     @Option(names = "--deployment-id", paramLabel = "ID",
-            description = "Deployment id for the audit log (overrides deploymentId in the metadata).")
+            description = "Deployment id (overrides deploymentId in the metadata; with a grant it must be the grant's: "
+                    + "the audit log records the grant's).")
     String deploymentId;
 
     @Mixin

@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "encrypt", mixinStandardHelpOptions = true,
         description = {
             "Encrypts variables under a project's DEK; prints them as stored JSON",
-            "({\"NAME\": {\"type\": \"secret\", \"encrypted\": true, \"value\": \"enc1:...\", \"keyVersion\": N}}).",
+            "({\"NAME\": {\"type\": \"secret\", \"encrypted\": true, \"value\": \"enc2:...\", \"keyVersion\": N}}).",
             "Values given as arguments are visible to other users of this host (ps):",
             "prefer --stdin, which reads NAME=VALUE lines."
         })
@@ -68,7 +68,7 @@ final class EncryptCommand implements Callable<Integer> {
         values.forEach((name, value) -> secrets.put(name, Variable.secret(value)));
         ObjectNode stored;
         try (CodecClient client = remote.client()) {
-            stored = StoredVariables.encryptRevision(client, project, encryptedDek, secrets);
+            stored = StoredVariables.encryptRevision(client, project, encryptedDek, secrets).variables();
         }
         JsonOutput.print(spec, stored);
         return 0;

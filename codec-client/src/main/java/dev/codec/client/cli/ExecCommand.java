@@ -1,6 +1,7 @@
 package dev.codec.client.cli;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -14,8 +15,9 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "exec", mixinStandardHelpOptions = true,
         description = {
-            "Decrypts a deployment's variables (one DecryptAll call) and runs CMD with them added to its",
-            "environment. Values are never printed or written to disk. CMD inherits stdin/stdout/stderr;",
+            "Decrypts a deployment's variables (one DecryptAll call, with the metadata's grant and seal) and",
+            "runs CMD with them added to its environment, without codec-cli's own CODEC_* settings (token",
+            "file, target, TLS files). Values are never printed or written to disk. CMD inherits stdin/stdout/stderr;",
             "SIGTERM/SIGINT/SIGHUP are forwarded to it as SIGTERM, and codec-cli exits with its exit code.",
             "If the codec cannot be reached or refuses the call, CMD is not started: one line on stderr, exit 1."
         },
@@ -38,10 +40,14 @@ final class ExecCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Environment variables of codec-cli's own settings (token file, target, TLS files, ...). */
+    static final String OWN_SETTINGS_PREFIX = "CODEC_";
+
     @Override
     public Integer call() throws Exception {
         Map<String, String> environment = deployment.decrypt();
         ProcessBuilder child = new ProcessBuilder(command);
+        scrub(child.environment());
         child.environment().putAll(environment);
         try {
             return ChildProcess.run(child);
@@ -50,5 +56,15 @@ final class ExecCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
             return EXIT_CANNOT_START;
         }
+    }
+
+    /**
+     * Removes codec-cli's own settings from the command's inherited environment: every {@code CODEC_*}
+     * variable (the token file, target, CA, certificate and key files). The command gets the deployment's
+     * variables (added after this, so a deployment variable named {@code CODEC_...} is kept) and
+     * nothing that lets it call the codec as this runner.
+     */
+    static void scrub(Map<String, String> environment) {
+        environment.keySet().removeIf(name -> name.toUpperCase(Locale.ROOT).startsWith(OWN_SETTINGS_PREFIX));
     }
 }

@@ -22,7 +22,9 @@ public final class MethodPermissions {
             "codec.v1.Codec/DecryptDek", Permission.EXPORT_DEK,
             "codec.v1.Codec/RewrapDek", Permission.ROTATE,
             "codec.v1.Codec/RotateDek", Permission.ROTATE,
-            "codec.v1.Codec/Status", Permission.ROTATE);
+            "codec.v1.Codec/Status", Permission.ROTATE,
+            "codec.v1.Codec/IssueGrant", Permission.GRANT,
+            "codec.v1.Codec/SealVariables", Permission.ENCRYPT);
 
     /** Health/Watch: any authenticated caller (no permission). */
     public static final String HEALTH_WATCH = "grpc.health.v1.Health/Watch";

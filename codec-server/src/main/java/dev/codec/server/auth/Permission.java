@@ -13,13 +13,16 @@ import java.util.Locale;
  *       the service and stays valid until the project's DEK is rotated, so nobody has this unless it
  *       is configured for them explicitly.</li>
  *   <li>{@code rotate}: key lifecycle RPCs (RewrapDek, RotateDek, Status): migration jobs and operators.</li>
+ *   <li>{@code grant}: IssueGrant, deployment grants for runners (the control API, when it creates a
+ *       deployment). A grant plus a {@code decrypt} token opens one deployment's values.</li>
  * </ul>
  */
 public enum Permission {
     ENCRYPT("encrypt"),
     DECRYPT("decrypt"),
     EXPORT_DEK("export-dek"),
-    ROTATE("rotate");
+    ROTATE("rotate"),
+    GRANT("grant");
 
     private final String configName;
 
@@ -44,7 +47,7 @@ public enum Permission {
                 return permission;
             }
         }
-        throw new IllegalArgumentException("unknown permission '" + name + "' (known: encrypt, decrypt, export-dek, rotate)");
+        throw new IllegalArgumentException("unknown permission '" + name + "' (known: encrypt, decrypt, export-dek, rotate, grant)");
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.codec.server.config;
 
+import dev.codec.server.core.AccessPolicy;
 import dev.codec.server.core.CodecService;
 import dev.codec.server.core.DekCache;
 import dev.codec.server.crypto.CurrentKekRing;
@@ -76,11 +77,19 @@ public class CodecFactory {
 
     @Singleton
     public CodecService codecService(EnvelopeCrypto crypto, DekCache cache, LimitsConfiguration limits,
-            LegacyConfiguration legacy, KekReloader kekReloader) {
+            LegacyConfiguration legacy, KekReloader kekReloader, AccessConfiguration.Grants grants,
+            AccessConfiguration.Formats formats, AccessConfiguration.Seals seals, CodecMetrics metrics) {
         if (legacy.isAccept()) {
             LOG.warn("Legacy input is accepted (codec.legacy.accept=true): turn it off when the migration is done");
         }
-        return new CodecService(crypto, cache, limits.toLimits(), legacy.isAccept(), kekReloader);
+        if (!grants.isRequired()) {
+            LOG.warn("Deployment grants are not required (codec.grants.required=false): a decrypt token alone "
+                    + "opens every project. Turn it on once runners send grants (docs/grants.md)");
+        }
+        AccessPolicy access = new AccessPolicy(grants.isRequired(), grants.getMaxTtl(), grants.getClockSkew(),
+                formats.isAcceptEnc1(), seals.isRequired(), Clock.systemUTC());
+        return new CodecService(crypto, cache, limits.toLimits(), legacy.isAccept(), kekReloader, access,
+                metrics::valuesDecrypted);
     }
 
     // ---- KEK hot reload ----

@@ -2,8 +2,15 @@ package dev.codec.server.core;
 
 import static dev.codec.server.core.RejectedRequestException.badInput;
 
+import dev.codec.server.crypto.DeploymentGrants;
+import dev.codec.server.crypto.DeploymentGrants.IssuedGrant;
+import dev.codec.server.crypto.DeploymentGrants.VerifiedGrant;
 import dev.codec.server.crypto.EnvelopeCrypto;
 import dev.codec.server.crypto.EnvelopeCrypto.ValueCipher;
+import dev.codec.server.crypto.EnvelopeCrypto.ValueVersion;
+import dev.codec.server.crypto.GrantRefusedException;
+import dev.codec.server.crypto.RevisionSeal;
+import dev.codec.server.crypto.SealMismatchException;
 import dev.codec.server.crypto.EnvelopeCrypto.WrappedDek;
 import dev.codec.server.crypto.InvalidCiphertextException;
 import dev.codec.server.crypto.KekReloader;
@@ -14,6 +21,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -22,33 +30,49 @@ import java.util.Map;
 
 /**
  * The codec's operations on plain Java types: validation and limits, DEK caching, and envelope
- * crypto, key lifecycle (re-wrap, DEK rotation, status) and, when enabled, legacy input. Transport-free;
- * every refusal is a {@link RejectedRequestException} with a message safe to return to the caller.
- * Thread-safe.
+ * crypto, key lifecycle (re-wrap, DEK rotation, status) and, when enabled, legacy input; access
+ * ({@link AccessPolicy}): deployment grants, enc1 input, revision seals. Transport-free; every refusal
+ * is a {@link RejectedRequestException} with a message safe to return to the caller. Thread-safe.
  */
 public final class CodecService {
     private static final String INVALID_DEK = "invalid (malformed, tampered with, or wrapped for another project)";
     private static final String INVALID_VALUE =
             "cannot be decrypted (malformed, tampered with, from another project or under another DEK)";
     private static final String LEGACY_DISABLED = "legacy input is disabled (codec.legacy.accept=false)";
+    private static final String ENC1_DISABLED = "enc1 input is disabled (codec.formats.accept-enc1=false); "
+            + "migrate the values to enc2 with RotateDek";
 
     private final EnvelopeCrypto crypto;
     private final DekCache dekCache;
     private final RequestValidator validate;
     private final boolean acceptLegacy;
     private final KekReloader kekReloader;
+    private final AccessPolicy access;
+    private final DeploymentGrants grants;
+    private final ValueFormatCounter formats;
 
-    /** A service that rejects legacy input and has no {@link #status()}. */
+    /** A service that rejects legacy input, has no {@link #status()} and the {@link AccessPolicy#OPEN} policy. */
     public CodecService(EnvelopeCrypto crypto, DekCache dekCache, Limits limits) {
         this(crypto, dekCache, limits, false, null);
+    }
+
+    /** With the {@link AccessPolicy#OPEN} policy. */
+    public CodecService(EnvelopeCrypto crypto, DekCache dekCache, Limits limits, boolean acceptLegacy,
+            KekReloader kekReloader) {
+        this(crypto, dekCache, limits, acceptLegacy, kekReloader, AccessPolicy.OPEN, ValueFormatCounter.NONE);
     }
 
     /**
      * @param acceptLegacy whether legacy wrapped DEKs and values are accepted as input ({@link LegacyFormat})
      * @param kekReloader the KEK ring's reloader, source of {@link #status()}
+     * @param access grants, enc1 input and seals
+     * @param formats told how many values of each format every call decrypted
      */
     public CodecService(EnvelopeCrypto crypto, DekCache dekCache, Limits limits, boolean acceptLegacy,
-            KekReloader kekReloader) {
+            KekReloader kekReloader, AccessPolicy access, ValueFormatCounter formats) {
+        this.access = access;
+        this.formats = formats;
+        this.grants = crypto.grants();
         this.crypto = crypto;
         this.dekCache = dekCache;
         this.acceptLegacy = acceptLegacy;
@@ -62,11 +86,21 @@ public final class CodecService {
         return crypto.generateWrappedDek(projectId);
     }
 
-    /** Encrypts every value under the project's DEK (one unwrap for the whole call). */
+    /** Encrypts every value under the project's DEK (one unwrap for the whole call); name to "enc2:" text. */
     public Map<String, String> encrypt(String projectId, String encryptedDek, Map<String, String> values)
             throws RejectedRequestException {
+        return encrypt(projectId, encryptedDek, values, Map.of()).encrypted();
+    }
+
+    /**
+     * Encrypts every value under the project's DEK, bound to its name ("enc2:"), and seals the revision
+     * made of those ciphertexts and {@code plainValues}.
+     */
+    public EncryptedRevision encrypt(String projectId, String encryptedDek, Map<String, String> values,
+            Map<String, String> plainValues) throws RejectedRequestException {
         validate.projectId(projectId);
         validate.entryCount("values", values.size());
+        validate.entryCount("values and plain_values", values.size() + plainValues.size());
         List<String> names = new ArrayList<>(values.size());
         List<byte[]> plaintexts = new ArrayList<>(values.size());
         for (Map.Entry<String, String> entry : values.entrySet()) {
@@ -76,57 +110,228 @@ public final class CodecService {
             names.add(entry.getKey());
             plaintexts.add(plaintext);
         }
+        List<String> both = new ArrayList<>();
+        for (Map.Entry<String, String> entry : plainValues.entrySet()) {
+            validate.name("plain_values", entry.getKey());
+            validate.plainSize("plain_values", entry.getKey(), entry.getValue());
+            if (values.containsKey(entry.getKey())) {
+                both.add(entry.getKey());
+            }
+        }
+        if (!both.isEmpty()) {
+            Collections.sort(both);
+            throw badInput("plain_values[" + RequestValidator.names(both) + "]: also in values (a variable is "
+                    + "either SECRET or PLAIN)");
+        }
         SymmetricKey dek = dek(projectId, "encrypted_dek", encryptedDek);
+        SymmetricKey sealKey = RevisionSeal.sealKey(dek);
         try {
             ValueCipher cipher = crypto.valueCipher(projectId, dek);
             Map<String, String> encrypted = new HashMap<>(capacity(values.size()));
+            List<RevisionSeal.Entry> revision = new ArrayList<>(values.size() + plainValues.size());
             for (int i = 0; i < names.size(); i++) {
-                encrypted.put(names.get(i), cipher.encrypt(plaintexts.get(i)));
+                String ciphertext = cipher.encrypt(names.get(i), plaintexts.get(i));
+                encrypted.put(names.get(i), ciphertext);
+                revision.add(new RevisionSeal.Entry(names.get(i), true, ciphertext));
             }
-            return encrypted;
+            plainValues.forEach((name, value) -> revision.add(new RevisionSeal.Entry(name, false, value)));
+            return new EncryptedRevision(encrypted, RevisionSeal.seal(sealKey, projectId, revision));
         } finally {
+            plaintexts.forEach(p -> java.util.Arrays.fill(p, (byte) 0));
+            sealKey.destroy();
             dek.destroy();
         }
+    }
+
+    /**
+     * Seals a stored revision: checks that every SECRET value decrypts under the DEK for its name, and
+     * returns the seal over the whole set.
+     */
+    public String sealVariables(String projectId, String encryptedDek, Map<String, Variable> variables)
+            throws RejectedRequestException {
+        validate.projectId(projectId);
+        validate.entryCount("variables", variables.size());
+        validateVariables(variables);
+        SymmetricKey dek = dek(projectId, "encrypted_dek", encryptedDek);
+        SymmetricKey sealKey = RevisionSeal.sealKey(dek);
+        try {
+            ValueCipher cipher = crypto.valueCipher(projectId, dek);
+            List<String> failed = new ArrayList<>();
+            for (Map.Entry<String, Variable> entry : variables.entrySet()) {
+                if (entry.getValue().kind() != Variable.Kind.SECRET) {
+                    continue;
+                }
+                try {
+                    java.util.Arrays.fill(decryptAnyFormat(cipher, entry.getKey(), entry.getValue().value(), null),
+                            (byte) 0);
+                } catch (InvalidCiphertextException e) {
+                    failed.add(entry.getKey());
+                }
+            }
+            if (!failed.isEmpty()) {
+                Collections.sort(failed);
+                throw badInput("variables[" + RequestValidator.names(failed) + "]: " + INVALID_VALUE);
+            }
+            return RevisionSeal.seal(sealKey, projectId, sealEntries(variables));
+        } finally {
+            sealKey.destroy();
+            dek.destroy();
+        }
+    }
+
+    // ---- deployment grants ----
+
+    /**
+     * Issues a grant for one deployment of a project, for values under {@code encryptedDek} (which must
+     * unwrap for the project), valid from now for {@code ttl} (whole seconds, at most the policy's max).
+     */
+    public IssuedGrant issueGrant(String projectId, String deploymentId, String encryptedDek, Duration ttl)
+            throws RejectedRequestException {
+        validate.projectId(projectId);
+        if (deploymentId.isEmpty()) {
+            throw badInput("deployment_id: required");
+        }
+        validate.deploymentId(deploymentId);
+        if (ttl == null || ttl.isNegative() || ttl.isZero()) {
+            throw badInput("ttl: required, more than 0s");
+        }
+        if (ttl.getNano() != 0) {
+            throw badInput("ttl: whole seconds only");
+        }
+        if (ttl.compareTo(access.maxGrantTtl()) > 0) {
+            throw badInput("ttl: " + ttl.getSeconds() + "s is longer than codec.grants.max-ttl ("
+                    + access.maxGrantTtl().getSeconds() + "s)");
+        }
+        SymmetricKey dek = dek(projectId, "encrypted_dek", encryptedDek); // it must be this project's DEK
+        dek.destroy();
+        return grants.issue(projectId, deploymentId, encryptedDek, access.clock().instant(), ttl);
+    }
+
+    /**
+     * The grant of a decrypting call, verified: {@code null} when none is given and none is required.
+     *
+     * @param deploymentId the caller's claim: empty, or the grant's deployment id
+     */
+    private VerifiedGrant checkGrant(String projectId, String deploymentId, String encryptedDek, String grant)
+            throws RejectedRequestException {
+        if (grant.isEmpty()) {
+            if (access.grantsRequired()) {
+                throw denied(RejectedRequestException.GRANT_MISSING,
+                        "grant: required (codec.grants.required=true); ask the control API for the deployment's grant");
+            }
+            return null;
+        }
+        if (grant.length() > DeploymentGrants.MAX_LENGTH) {
+            throw denied(GrantRefusedException.Reason.GRANT_INVALID.name(),
+                    "grant: longer than " + DeploymentGrants.MAX_LENGTH + " characters");
+        }
+        if (encryptedDek.isEmpty()) {
+            throw badInput("encrypted_dek: required with a grant");
+        }
+        VerifiedGrant verified;
+        try {
+            verified = grants.verify(grant, projectId, encryptedDek, access.clock().instant(), access.clockSkew());
+        } catch (GrantRefusedException e) {
+            throw denied(e.reason().name(), "grant: " + e.getMessage());
+        }
+        if (!deploymentId.isEmpty() && !deploymentId.equals(verified.deploymentId())) {
+            throw denied(RejectedRequestException.GRANT_OTHER_DEPLOYMENT,
+                    "deployment_id: differs from the deployment the grant was issued for");
+        }
+        return verified;
+    }
+
+    private static RejectedRequestException denied(String errorReason, String message) {
+        return new RejectedRequestException(RejectedRequestException.Reason.ACCESS_DENIED, errorReason, message);
     }
 
     /** The plaintext DEK (32 bytes). The caller must be allowed to take the DEK out of the service. */
     public byte[] decryptDek(String projectId, String encryptedDek) throws RejectedRequestException {
-        validate.projectId(projectId);
-        SymmetricKey dek = dek(projectId, "encrypted_dek", encryptedDek);
-        try {
-            return dek.getEncoded();
-        } finally {
-            dek.destroy();
-        }
+        return decryptDek(projectId, encryptedDek, "").result();
     }
 
-    /** Decrypts one value with the project's wrapped DEK. */
-    public String decryptValue(String projectId, String encrypted, String encryptedDek)
+    /**
+     * The plaintext DEK (32 bytes), with a deployment grant when grants are required (the DEK opens
+     * every value of the project, so exporting it needs at least what decrypting one value needs).
+     */
+    public Granted<byte[]> decryptDek(String projectId, String encryptedDek, String grant)
             throws RejectedRequestException {
         validate.projectId(projectId);
-        validate.ciphertextSize("encrypted", encrypted);
-        rejectLegacyValueIfDisabled("encrypted", encrypted);
+        validate.wrappedDek("encrypted_dek", encryptedDek);
+        VerifiedGrant verified = checkGrant(projectId, "", encryptedDek, grant);
         SymmetricKey dek = dek(projectId, "encrypted_dek", encryptedDek);
         try {
-            return decryptOne(crypto.valueCipher(projectId, dek), encrypted);
+            return new Granted<>(dek.getEncoded(), verified);
         } finally {
             dek.destroy();
         }
     }
 
-    /** Decrypts one value with a plaintext DEK supplied by the caller. */
+    /** Decrypts one value (not enc2) with the project's wrapped DEK. */
+    public String decryptValue(String projectId, String encrypted, String encryptedDek)
+            throws RejectedRequestException {
+        return decryptValue(projectId, encrypted, encryptedDek, "", "").result();
+    }
+
+    /**
+     * Decrypts one value with the project's wrapped DEK.
+     *
+     * @param name the variable the value is stored under: required for "enc2:" values
+     * @param grant a deployment grant, or empty (refused when grants are required)
+     */
+    public Granted<String> decryptValue(String projectId, String encrypted, String encryptedDek, String name,
+            String grant) throws RejectedRequestException {
+        validate.projectId(projectId);
+        validate.ciphertextSize("encrypted", encrypted);
+        checkValueInput(encrypted, name);
+        VerifiedGrant verified = checkGrant(projectId, "", encryptedDek, grant);
+        SymmetricKey dek = dek(projectId, "encrypted_dek", encryptedDek);
+        try {
+            return new Granted<>(decryptOne(crypto.valueCipher(projectId, dek), name, encrypted), verified);
+        } finally {
+            dek.destroy();
+        }
+    }
+
+    /** Decrypts one value (not enc2) with a plaintext DEK supplied by the caller. */
     public String decryptValue(String projectId, String encrypted, byte[] dek) throws RejectedRequestException {
+        return decryptValue(projectId, encrypted, dek, "");
+    }
+
+    /**
+     * Decrypts one value with a plaintext DEK supplied by the caller (who holds the DEK already: no grant).
+     *
+     * @param name the variable the value is stored under: required for "enc2:" values
+     */
+    public String decryptValue(String projectId, String encrypted, byte[] dek, String name)
+            throws RejectedRequestException {
         validate.projectId(projectId);
         validate.ciphertextSize("encrypted", encrypted);
         if (dek.length != SymmetricKey.KEY_BYTES) {
             throw badInput("dek: must be " + SymmetricKey.KEY_BYTES + " bytes, got " + dek.length);
         }
-        rejectLegacyValueIfDisabled("encrypted", encrypted);
+        checkValueInput(encrypted, name);
         SymmetricKey key = SymmetricKey.copyOf(dek);
         try {
-            return decryptOne(crypto.valueCipher(projectId, key), encrypted);
+            return decryptOne(crypto.valueCipher(projectId, key), name, encrypted);
         } finally {
             key.destroy();
+        }
+    }
+
+    /** DecryptValue's format checks: legacy and enc1 only while accepted, a name for enc2. */
+    private void checkValueInput(String encrypted, String name) throws RejectedRequestException {
+        rejectLegacyValueIfDisabled("encrypted", encrypted);
+        ValueVersion version = EnvelopeCrypto.valueVersion(encrypted);
+        if (version == ValueVersion.ENC1 && !access.acceptEnc1()) {
+            throw new RejectedRequestException(RejectedRequestException.Reason.ENC1_DISABLED,
+                    RejectedRequestException.ENC1_INPUT_DISABLED, "encrypted: " + ENC1_DISABLED);
+        }
+        if (version == ValueVersion.ENC2) {
+            if (name.isEmpty()) {
+                throw badInput("name: required for an enc2 value (the variable it is stored under)");
+            }
+            validate.name("name", name);
         }
     }
 
@@ -138,11 +343,55 @@ public final class CodecService {
      */
     public Map<String, String> decryptAll(String projectId, String deploymentId, String encryptedDek,
             Map<String, Variable> variables) throws RejectedRequestException {
+        return decryptAll(projectId, deploymentId, encryptedDek, variables, "", "").result();
+    }
+
+    /**
+     * Decrypts a deployment's variables, checking its grant and its seal. All or nothing.
+     *
+     * @param deploymentId the caller's claim: with a grant, empty or the grant's deployment id
+     * @param grant a deployment grant, or empty (refused when grants are required)
+     * @param seal the revision's seal, or empty (refused when seals are required)
+     */
+    public Granted<Map<String, String>> decryptAll(String projectId, String deploymentId, String encryptedDek,
+            Map<String, Variable> variables, String grant, String seal) throws RejectedRequestException {
         validate.projectId(projectId);
         validate.deploymentId(deploymentId);
         validate.entryCount("variables", variables.size());
+        boolean anySecret = validateVariables(variables);
+        VerifiedGrant verified = checkGrant(projectId, deploymentId, encryptedDek, grant);
+        if (seal.isEmpty() && access.sealsRequired()) {
+            throw new RejectedRequestException(RejectedRequestException.Reason.BAD_INPUT,
+                    RejectedRequestException.SEAL_MISSING, "seal: required (codec.seals.required=true)");
+        }
+        if (seal.isEmpty() && !anySecret && encryptedDek.isEmpty()) {
+            Map<String, String> plain = new HashMap<>(capacity(variables.size()));
+            variables.forEach((name, variable) -> plain.put(name, variable.value()));
+            return new Granted<>(plain, verified);
+        }
+        if (encryptedDek.isEmpty() && !seal.isEmpty()) {
+            throw badInput("encrypted_dek: required to verify the seal");
+        }
+        SymmetricKey dek = dek(projectId, "encrypted_dek", encryptedDek);
+        try {
+            if (!seal.isEmpty()) {
+                verifySeal(dek, projectId, variables, seal);
+            }
+            return new Granted<>(decryptVariables(crypto.valueCipher(projectId, dek), variables), verified);
+        } finally {
+            dek.destroy();
+        }
+    }
+
+    /**
+     * Checks names, kinds and sizes, and refuses legacy and enc1 values while they are disabled.
+     *
+     * @return whether any variable is SECRET
+     */
+    private boolean validateVariables(Map<String, Variable> variables) throws RejectedRequestException {
         boolean anySecret = false;
         List<String> legacy = null;
+        List<String> enc1 = null;
         for (Map.Entry<String, Variable> entry : variables.entrySet()) {
             String name = entry.getKey();
             Variable variable = entry.getValue();
@@ -155,6 +404,9 @@ public final class CodecService {
                     if (!acceptLegacy && LegacyFormat.isValue(variable.value())) {
                         legacy = legacy == null ? new ArrayList<>() : legacy;
                         legacy.add(name);
+                    } else if (!access.acceptEnc1() && EnvelopeCrypto.valueVersion(variable.value()) == ValueVersion.ENC1) {
+                        enc1 = enc1 == null ? new ArrayList<>() : enc1;
+                        enc1.add(name);
                     }
                 }
                 default -> throw badInput("variables[" + RequestValidator.echo(name)
@@ -164,16 +416,58 @@ public final class CodecService {
         if (legacy != null) {
             throw legacyDisabled("variables", legacy);
         }
-        if (!anySecret && encryptedDek.isEmpty()) {
-            Map<String, String> plain = new HashMap<>(capacity(variables.size()));
-            variables.forEach((name, variable) -> plain.put(name, variable.value()));
-            return plain;
+        if (enc1 != null) {
+            Collections.sort(enc1);
+            throw new RejectedRequestException(RejectedRequestException.Reason.ENC1_DISABLED,
+                    RejectedRequestException.ENC1_INPUT_DISABLED,
+                    "variables[" + RequestValidator.names(enc1) + "]: " + ENC1_DISABLED);
         }
-        SymmetricKey dek = dek(projectId, "encrypted_dek", encryptedDek);
+        return anySecret;
+    }
+
+    private void verifySeal(SymmetricKey dek, String projectId, Map<String, Variable> variables, String seal)
+            throws RejectedRequestException {
+        SymmetricKey sealKey = RevisionSeal.sealKey(dek);
         try {
-            return decryptVariables(crypto.valueCipher(projectId, dek), variables);
+            RevisionSeal.verify(sealKey, projectId, variables, v -> v.kind() == Variable.Kind.SECRET, Variable::value,
+                    seal);
+        } catch (SealMismatchException e) {
+            throw sealRefused(e);
         } finally {
-            dek.destroy();
+            sealKey.destroy();
+        }
+    }
+
+    private static List<RevisionSeal.Entry> sealEntries(Map<String, Variable> variables) {
+        List<RevisionSeal.Entry> entries = new ArrayList<>(variables.size());
+        variables.forEach((name, variable) ->
+                entries.add(new RevisionSeal.Entry(name, variable.kind() == Variable.Kind.SECRET, variable.value())));
+        return entries;
+    }
+
+    private static RejectedRequestException sealRefused(SealMismatchException e) {
+        return switch (e.problem()) {
+            case MALFORMED -> new RejectedRequestException(RejectedRequestException.Reason.BAD_INPUT,
+                    RejectedRequestException.SEAL_INVALID, "seal: not a seal (malformed)");
+            case VALUES_DIFFER -> new RejectedRequestException(RejectedRequestException.Reason.BAD_INPUT,
+                    RejectedRequestException.SEAL_MISMATCH, "seal: a value differs from the sealed revision "
+                            + "(or the seal was made for another project or DEK)");
+            case VARIABLES_DIFFER -> {
+                StringBuilder message = new StringBuilder("seal: the variables differ from the sealed revision:");
+                appendNames(message, "not in it (injected or renamed)", e.injected());
+                appendNames(message, "missing (dropped or renamed)", e.dropped());
+                appendNames(message, "sealed as SECRET, given as PLAIN", e.downgraded());
+                appendNames(message, "sealed as PLAIN, given as SECRET", e.upgraded());
+                yield new RejectedRequestException(RejectedRequestException.Reason.BAD_INPUT,
+                        RejectedRequestException.SEAL_MISMATCH, message.toString());
+            }
+        };
+    }
+
+    private static void appendNames(StringBuilder message, String what, List<String> names) {
+        if (!names.isEmpty()) {
+            message.append(message.charAt(message.length() - 1) == ':' ? " " : "; ")
+                    .append(what).append(" [").append(RequestValidator.names(names)).append(']');
         }
     }
 
@@ -181,6 +475,7 @@ public final class CodecService {
             throws RejectedRequestException {
         Map<String, String> values = new HashMap<>(capacity(variables.size()));
         List<String> failed = null;
+        int[] counts = new int[3];
         for (Map.Entry<String, Variable> entry : variables.entrySet()) {
             Variable variable = entry.getValue();
             if (variable.kind() == Variable.Kind.PLAIN) {
@@ -188,7 +483,7 @@ public final class CodecService {
                 continue;
             }
             try {
-                values.put(entry.getKey(), utf8(decryptAnyFormat(cipher, variable.value())));
+                values.put(entry.getKey(), utf8(decryptAnyFormat(cipher, entry.getKey(), variable.value(), counts)));
             } catch (InvalidCiphertextException | CharacterCodingException e) {
                 if (failed == null) {
                     failed = new ArrayList<>();
@@ -201,15 +496,19 @@ public final class CodecService {
             Collections.sort(failed);
             throw badInput("variables[" + RequestValidator.names(failed) + "]: " + INVALID_VALUE);
         }
+        formats.decrypted(counts[ENC1], counts[ENC2], counts[LEGACY]);
         return values;
     }
 
-    private String decryptOne(ValueCipher cipher, String encrypted) throws RejectedRequestException {
+    private String decryptOne(ValueCipher cipher, String name, String encrypted) throws RejectedRequestException {
         if (encrypted.isEmpty()) {
             throw badInput("encrypted: required");
         }
+        int[] counts = new int[3];
         try {
-            return utf8(decryptAnyFormat(cipher, encrypted));
+            String value = utf8(decryptAnyFormat(cipher, name, encrypted, counts));
+            formats.decrypted(counts[ENC1], counts[ENC2], counts[LEGACY]);
+            return value;
         } catch (InvalidCiphertextException | CharacterCodingException e) {
             throw badInput("encrypted: " + INVALID_VALUE);
         }
@@ -269,7 +568,8 @@ public final class CodecService {
     /**
      * Replaces a project's DEK: a new random DEK, wrapped under the active KEK, and every value
      * decrypted with the old DEK and encrypted under the new one. All or nothing, naming every failing
-     * variable. Legacy values (when accepted) come out in the current format.
+     * variable. enc1 values (always accepted here: this is their migration) and legacy values (when
+     * accepted) come out as enc2, bound to their names.
      */
     public RotatedDek rotateDek(String projectId, String encryptedDek, Map<String, String> encrypted)
             throws RejectedRequestException {
@@ -288,7 +588,7 @@ public final class CodecService {
         try {
             for (Map.Entry<String, String> entry : encrypted.entrySet()) {
                 try {
-                    plaintexts.put(entry.getKey(), decryptAnyFormat(oldCipher, entry.getValue()));
+                    plaintexts.put(entry.getKey(), decryptAnyFormat(oldCipher, entry.getKey(), entry.getValue(), null));
                 } catch (InvalidCiphertextException e) {
                     failed.add(entry.getKey());
                 }
@@ -300,7 +600,7 @@ public final class CodecService {
             WrappedDek wrapped = crypto.wrap(projectId, newDek);
             ValueCipher newCipher = crypto.valueCipher(projectId, newDek);
             Map<String, String> reencrypted = new HashMap<>(capacity(encrypted.size()));
-            plaintexts.forEach((name, plaintext) -> reencrypted.put(name, newCipher.encrypt(plaintext)));
+            plaintexts.forEach((name, plaintext) -> reencrypted.put(name, newCipher.encrypt(name, plaintext)));
             return new RotatedDek(wrapped, reencrypted);
         } finally {
             plaintexts.values().forEach(p -> java.util.Arrays.fill(p, (byte) 0));
@@ -357,12 +657,41 @@ public final class CodecService {
                 field + "[" + RequestValidator.names(names) + "]: " + LEGACY_DISABLED);
     }
 
-    /** An "enc1:" value, or a legacy value when legacy input is accepted. */
-    private byte[] decryptAnyFormat(ValueCipher cipher, String encrypted) throws InvalidCiphertextException {
-        if (acceptLegacy && LegacyFormat.isValue(encrypted)) {
-            return cipher.decryptLegacy(encrypted);
+    private static final int ENC1 = 0;
+    private static final int ENC2 = 1;
+    private static final int LEGACY = 2;
+
+    /**
+     * An "enc2:" value of variable {@code name}, an "enc1:" value, or a legacy value when legacy input is
+     * accepted. Whether enc1 is accepted is checked before (RotateDek always reads it).
+     *
+     * @param counts incremented at [ENC1], [ENC2] or [LEGACY] for a value that decrypts; may be null
+     */
+    private byte[] decryptAnyFormat(ValueCipher cipher, String name, String encrypted, int[] counts)
+            throws InvalidCiphertextException {
+        int format;
+        byte[] plaintext;
+        switch (EnvelopeCrypto.valueVersion(encrypted)) {
+            case ENC2 -> {
+                plaintext = cipher.decrypt(name, encrypted);
+                format = ENC2;
+            }
+            case ENC1 -> {
+                plaintext = cipher.decrypt(encrypted);
+                format = ENC1;
+            }
+            default -> {
+                if (!acceptLegacy || !LegacyFormat.isValue(encrypted)) {
+                    throw new InvalidCiphertextException();
+                }
+                plaintext = cipher.decryptLegacy(encrypted);
+                format = LEGACY;
+            }
         }
-        return cipher.decrypt(encrypted);
+        if (counts != null) {
+            counts[format]++;
+        }
+        return plaintext;
     }
 
     /** A "dek1:" wrapped DEK, or a legacy one when legacy input is accepted. */

@@ -17,14 +17,41 @@ public final class RejectedRequestException extends Exception {
         /** A count or size limit was exceeded. */
         LIMIT_EXCEEDED,
         /** The input is in the legacy format while legacy input is disabled (codec.legacy.accept=false). */
-        LEGACY_DISABLED
+        LEGACY_DISABLED,
+        /** An "enc1:" value while enc1 input is disabled (codec.formats.accept-enc1=false). */
+        ENC1_DISABLED,
+        /** No valid deployment grant for this call (see {@link #errorReason()} for which problem). */
+        ACCESS_DENIED
     }
 
+    /** Machine-readable reasons ({@link #errorReason()}) other than the grant refusals. */
+    public static final String ENC1_INPUT_DISABLED = "ENC1_INPUT_DISABLED";
+    public static final String GRANT_MISSING = "GRANT_MISSING";
+    public static final String GRANT_OTHER_DEPLOYMENT = "GRANT_OTHER_DEPLOYMENT";
+    public static final String SEAL_MISSING = "SEAL_MISSING";
+    public static final String SEAL_INVALID = "SEAL_INVALID";
+    public static final String SEAL_MISMATCH = "SEAL_MISMATCH";
+
     private final Reason reason;
+    private final String errorReason;
 
     public RejectedRequestException(Reason reason, String message) {
+        this(reason, null, message);
+    }
+
+    /**
+     * @param errorReason a fixed UPPER_SNAKE word a program can act on (sent as google.rpc.ErrorInfo's
+     *     reason), or {@code null}
+     */
+    public RejectedRequestException(Reason reason, String errorReason, String message) {
         super(message, null, false, false);
         this.reason = reason;
+        this.errorReason = errorReason;
+    }
+
+    /** The machine-readable reason (e.g. {@code GRANT_EXPIRED}), or {@code null} for none. */
+    public String errorReason() {
+        return errorReason;
     }
 
     public static RejectedRequestException badInput(String message) {

@@ -117,6 +117,11 @@ public final class EnvelopeCrypto {
         throw new InvalidCiphertextException();
     }
 
+    /** Deployment grants authenticated with keys derived from the same KEK ring. */
+    public DeploymentGrants grants() {
+        return new DeploymentGrants(ring);
+    }
+
     /** The active KEK version of the ring in force. */
     public int activeKekVersion() {
         return ring.get().activeVersion();
@@ -124,7 +129,25 @@ public final class EnvelopeCrypto {
 
     /** A cipher for the values of one project under one DEK (computes the associated data once). */
     public ValueCipher valueCipher(String projectId, SymmetricKey dek) {
-        return new ValueCipher(dek, ValueFormat.associatedData(projectId));
+        return new ValueCipher(dek, ValueFormat.associatedData(projectId), ValueFormat.associatedDataV2Project(projectId));
+    }
+
+    /** The format of a value's text, by its prefix (no other check). */
+    public enum ValueVersion {
+        /** "enc2:": bound to project and variable name. */
+        ENC2,
+        /** "enc1:": bound to the project only. */
+        ENC1,
+        /** Anything else: a legacy value (if {@link LegacyFormat#isValue}) or garbage. */
+        OTHER
+    }
+
+    /** The format named by the prefix of {@code encrypted}. */
+    public static ValueVersion valueVersion(String encrypted) {
+        if (encrypted.startsWith(ValueFormat.PREFIX_V2)) {
+            return ValueVersion.ENC2;
+        }
+        return encrypted.startsWith(ValueFormat.PREFIX) ? ValueVersion.ENC1 : ValueVersion.OTHER;
     }
 
     /** The longest "enc1:" text a plaintext of {@code maxPlaintextBytes} can produce. */
@@ -136,13 +159,34 @@ public final class EnvelopeCrypto {
     public static final class ValueCipher {
         private final SymmetricKey dek;
         private final byte[] associatedData;
+        private final byte[] projectPartV2;
 
-        private ValueCipher(SymmetricKey dek, byte[] associatedData) {
+        private ValueCipher(SymmetricKey dek, byte[] associatedData, byte[] projectPartV2) {
             this.dek = dek;
             this.associatedData = associatedData;
+            this.projectPartV2 = projectPartV2;
         }
 
-        /** Encrypts {@code plaintext} with a fresh nonce into the "enc1:" text format. */
+        /** Encrypts {@code plaintext} of variable {@code name} with a fresh nonce into the "enc2:" format. */
+        public String encrypt(String name, byte[] plaintext) {
+            return ValueFormat.encodeV2(AesGcm.seal(dek, plaintext, ValueFormat.associatedDataV2(projectPartV2, name)));
+        }
+
+        /**
+         * Decrypts an "enc2:" value stored under variable {@code name}.
+         *
+         * @throws InvalidCiphertextException if it is malformed, tampered with, from another project, under
+         *     another DEK, or made for another variable name
+         */
+        public byte[] decrypt(String name, String encrypted) throws InvalidCiphertextException {
+            return AesGcm.open(dek, ValueFormat.parseV2(encrypted), ValueFormat.associatedDataV2(projectPartV2, name),
+                    AesGcm.NONCE_BYTES);
+        }
+
+        /**
+         * Encrypts {@code plaintext} with a fresh nonce into the old "enc1:" text format. The service never
+         * writes enc1 any more; this stays for tests and benchmarks of the enc1 migration.
+         */
         public String encrypt(byte[] plaintext) {
             return ValueFormat.encode(AesGcm.seal(dek, plaintext, associatedData));
         }

@@ -10,14 +10,22 @@ import java.util.TreeMap;
  * An immutable set of Key Encryption Keys by positive version number, one of which is active (wraps
  * new DEKs); every loaded version can unwrap the DEKs it wrapped. {@link #toString()} names versions
  * only.
+ *
+ * <p>The ring also holds, per KEK version, the key that authenticates deployment grants:
+ * HKDF-SHA256(KEK, info {@value Hkdf#GRANT_MAC_INFO}) ({@link Hkdf}), derived once when the ring is
+ * built (never per call) and living exactly as long as the ring's KEKs.
  */
 public final class KekRing {
     private final NavigableMap<Integer, SymmetricKey> keys;
     private final int activeVersion;
+    private final Map<Integer, SymmetricKey> grantKeys;
 
     private KekRing(NavigableMap<Integer, SymmetricKey> keys, int activeVersion) {
         this.keys = Collections.unmodifiableNavigableMap(keys);
         this.activeVersion = activeVersion;
+        Map<Integer, SymmetricKey> derived = new TreeMap<>();
+        keys.forEach((version, kek) -> derived.put(version, Hkdf.deriveKey(kek, Hkdf.GRANT_MAC_INFO)));
+        this.grantKeys = Collections.unmodifiableMap(derived);
     }
 
     /**
@@ -64,9 +72,27 @@ public final class KekRing {
         return key;
     }
 
-    /** Every key of the ring (for wiping a retired ring: see {@link CurrentKekRing}). */
+    /**
+     * Every key the ring holds: its KEKs and the grant keys derived from them (for wiping a retired
+     * ring: see {@link CurrentKekRing}; derived keys belong to this ring alone).
+     */
     java.util.Collection<SymmetricKey> keys() {
-        return keys.values();
+        java.util.List<SymmetricKey> all = new java.util.ArrayList<>(keys.values());
+        all.addAll(grantKeys.values());
+        return all;
+    }
+
+    /**
+     * The grant MAC key derived from KEK {@code version} (shared, never destroy it).
+     *
+     * @throws UnknownKekVersionException if that version is not loaded
+     */
+    public SymmetricKey grantKey(int version) throws UnknownKekVersionException {
+        SymmetricKey key = grantKeys.get(version);
+        if (key == null) {
+            throw new UnknownKekVersionException(version);
+        }
+        return key;
     }
 
     /** All loaded versions, ascending. */

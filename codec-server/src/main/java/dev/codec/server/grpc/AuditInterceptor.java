@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code "type":"call"}: one line per admitted call (authenticated and allowed), with its request
  *       id, peer address, auth method, token id or certificate serial, caller, RPC, identifiers and
- *       counts read from the request, status, error text and latency.</li>
+ *       counts read from the request, status, error text and latency. {@code deployment_id} and
+ *       {@code grant_id} come from the verified deployment grant only; a call without one that names a
+ *       deployment has it as {@code claimed_deployment_id} (unverified).</li>
  *   <li>{@code "type":"refused-summary"}: calls refused by authentication or permission checks are
  *       counted per peer, reason, auth method and caller ({@link RefusedCallSummary}); one line per key
  *       with its count every {@code refused-summary-interval}. A flood of refused calls thus writes a
@@ -247,8 +249,13 @@ public final class AuditInterceptor implements ServerInterceptor, Ordered, AutoC
             json.writeStringField("caller", record.caller);
             json.writeStringField("rpc", rpc);
             json.writeStringField("project_id", truncate(record.projectId));
-            if (!record.deploymentId.isEmpty()) {
-                json.writeStringField("deployment_id", truncate(record.deploymentId));
+            CallRecord.VerifiedGrantIds grant = record.grant;
+            if (grant != null) {
+                // from the verified grant, never from the caller's deployment_id field
+                json.writeStringField("deployment_id", grant.deploymentId());
+                json.writeStringField("grant_id", grant.grantId());
+            } else if (!record.deploymentId.isEmpty()) {
+                json.writeStringField("claimed_deployment_id", truncate(record.deploymentId));
             }
             json.writeNumberField("values", record.values);
             json.writeStringField("status", status.getCode().name());
@@ -256,9 +263,6 @@ public final class AuditInterceptor implements ServerInterceptor, Ordered, AutoC
                 json.writeStringField("error", error(status));
             }
             json.writeNumberField("latency_ms", Math.round(nanos / 10_000.0) / 100.0);
-            for (Map.Entry<String, String> extra : record.extra().entrySet()) {
-                json.writeStringField(extra.getKey(), truncate(extra.getValue()));
-            }
             json.writeEndObject();
         } catch (IOException e) {
             return; // a StringWriter does not fail

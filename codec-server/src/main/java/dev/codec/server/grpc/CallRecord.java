@@ -1,16 +1,11 @@
 package dev.codec.server.grpc;
 
 import io.grpc.Context;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * What the audit log learns about one call while it runs: filled in by the interceptors (how the
  * caller authenticated, who it is, why it was refused) and from the request (project, deployment,
  * number of values). Never holds a value, key or token. See {@code docs/audit.md} for the line schema.
- *
- * <p>Further fields (for example from a deployment grant) go in with {@link #extra(String, String)}:
- * they are written after the standard fields of the {@code call} line, in the order they were added.
  */
 final class CallRecord {
     static final Context.Key<CallRecord> KEY = Context.key("codec-call-record");
@@ -27,7 +22,6 @@ final class CallRecord {
     volatile String projectId = "";
     volatile String deploymentId = "";
     volatile int values;
-    private Map<String, String> extra;
 
     CallRecord() {
         this("-", "-");
@@ -38,16 +32,20 @@ final class CallRecord {
         this.peer = peer;
     }
 
-    /** Adds a field to this call's audit line (a short identifier: never a value, key or token). */
-    synchronized void extra(String name, String value) {
-        if (extra == null) {
-            extra = new LinkedHashMap<>();
-        }
-        extra.put(name, value);
-    }
+    /**
+     * The deployment grant verified for this call, set by the endpoint: the audit line takes the
+     * deployment id and grant id from here, never from the request's deployment_id. Null when none.
+     */
+    volatile VerifiedGrantIds grant;
 
-    /** The extra fields, in the order they were added. */
-    synchronized Map<String, String> extra() {
-        return extra == null ? Map.of() : new LinkedHashMap<>(extra);
+    /** What the audit line records of a verified grant. */
+    record VerifiedGrantIds(String deploymentId, String grantId) {}
+
+    /** Records the verified grant of the current call, if the call is audited. */
+    static void grantVerified(String deploymentId, String grantId) {
+        CallRecord record = KEY.get();
+        if (record != null) {
+            record.grant = new VerifiedGrantIds(deploymentId, grantId);
+        }
     }
 }

@@ -14,6 +14,16 @@ import dev.codec.proto.v1.EncryptRequest;
 import dev.codec.proto.v1.EncryptResponse;
 import dev.codec.proto.v1.GenerateDekRequest;
 import dev.codec.proto.v1.GenerateDekResponse;
+import dev.codec.proto.v1.IssueGrantRequest;
+import dev.codec.proto.v1.IssueGrantResponse;
+import dev.codec.proto.v1.SealVariablesRequest;
+import dev.codec.proto.v1.SealVariablesResponse;
+import com.google.protobuf.Timestamp;
+import dev.codec.server.core.EncryptedRevision;
+import dev.codec.server.core.Granted;
+import dev.codec.server.crypto.DeploymentGrants.IssuedGrant;
+import dev.codec.server.crypto.DeploymentGrants.VerifiedGrant;
+import java.time.Duration;
 import dev.codec.proto.v1.DekCacheStatus;
 import dev.codec.proto.v1.KekReload;
 import dev.codec.proto.v1.KekVersion;
@@ -64,15 +74,48 @@ public class CodecEndpoint extends CodecGrpc.CodecImplBase {
 
     @Override
     public void encrypt(EncryptRequest request, StreamObserver<EncryptResponse> response) {
-        respond(response, () -> EncryptResponse.newBuilder()
-                .putAllEncrypted(codec.encrypt(request.getProjectId(), request.getEncryptedDek(), request.getValuesMap()))
+        respond(response, () -> {
+            EncryptedRevision revision = codec.encrypt(request.getProjectId(), request.getEncryptedDek(),
+                    request.getValuesMap(), request.getPlainValuesMap());
+            return EncryptResponse.newBuilder()
+                    .putAllEncrypted(revision.encrypted())
+                    .setSeal(revision.seal())
+                    .build();
+        });
+    }
+
+    @Override
+    public void sealVariables(SealVariablesRequest request, StreamObserver<SealVariablesResponse> response) {
+        respond(response, () -> SealVariablesResponse.newBuilder()
+                .setSeal(codec.sealVariables(request.getProjectId(), request.getEncryptedDek(),
+                        variables(request.getVariablesMap())))
                 .build());
+    }
+
+    @Override
+    public void issueGrant(IssueGrantRequest request, StreamObserver<IssueGrantResponse> response) {
+        respond(response, () -> {
+            if (!request.hasTtl() || request.getTtl().getSeconds() < 0 || request.getTtl().getNanos() < 0
+                    || request.getTtl().getNanos() > 999_999_999) {
+                throw badInput("ttl: required, a positive duration");
+            }
+            IssuedGrant grant = codec.issueGrant(request.getProjectId(), request.getDeploymentId(),
+                    request.getEncryptedDek(),
+                    Duration.ofSeconds(request.getTtl().getSeconds(), request.getTtl().getNanos()));
+            CallRecord.grantVerified(request.getDeploymentId(), grant.grantId());
+            return IssueGrantResponse.newBuilder()
+                    .setGrant(grant.text())
+                    .setGrantId(grant.grantId())
+                    .setExpireTime(Timestamp.newBuilder().setSeconds(grant.expiresAt().getEpochSecond()))
+                    .setKekVersion(grant.kekVersion())
+                    .build();
+        });
     }
 
     @Override
     public void decryptDek(DecryptDekRequest request, StreamObserver<DecryptDekResponse> response) {
         respond(response, () -> {
-            byte[] dek = codec.decryptDek(request.getProjectId(), request.getEncryptedDek());
+            byte[] dek = audited(codec.decryptDek(request.getProjectId(), request.getEncryptedDek(), request.getGrant()));
             try {
                 return DecryptDekResponse.newBuilder().setDek(ByteString.copyFrom(dek)).build();
             } finally {
@@ -85,10 +128,15 @@ public class CodecEndpoint extends CodecGrpc.CodecImplBase {
     public void decryptValue(DecryptValueRequest request, StreamObserver<DecryptValueResponse> response) {
         respond(response, () -> {
             String value = switch (request.getKeyCase()) {
-                case DEK -> codec.decryptValue(request.getProjectId(), request.getEncrypted(),
-                        request.getDek().toByteArray());
-                case ENCRYPTED_DEK -> codec.decryptValue(request.getProjectId(), request.getEncrypted(),
-                        request.getEncryptedDek());
+                case DEK -> {
+                    if (!request.getGrant().isEmpty()) {
+                        throw badInput("grant: not used with a plaintext dek (give encrypted_dek instead)");
+                    }
+                    yield codec.decryptValue(request.getProjectId(), request.getEncrypted(),
+                            request.getDek().toByteArray(), request.getName());
+                }
+                case ENCRYPTED_DEK -> audited(codec.decryptValue(request.getProjectId(), request.getEncrypted(),
+                        request.getEncryptedDek(), request.getName(), request.getGrant()));
                 case KEY_NOT_SET -> throw badInput("dek or encrypted_dek: one of them is required");
             };
             return DecryptValueResponse.newBuilder().setValue(value).build();
@@ -97,15 +145,11 @@ public class CodecEndpoint extends CodecGrpc.CodecImplBase {
 
     @Override
     public void decryptAll(DecryptAllRequest request, StreamObserver<DecryptAllResponse> response) {
-        respond(response, () -> {
-            Map<String, dev.codec.proto.v1.Variable> wire = request.getVariablesMap();
-            Map<String, Variable> variables = new HashMap<>((int) (wire.size() / 0.75f) + 1);
-            wire.forEach((name, variable) -> variables.put(name, new Variable(kind(variable), variable.getValue())));
-            return DecryptAllResponse.newBuilder()
-                    .putAllValues(codec.decryptAll(request.getProjectId(), request.getDeploymentId(),
-                            request.getEncryptedDek(), variables))
-                    .build();
-        });
+        respond(response, () -> DecryptAllResponse.newBuilder()
+                .putAllValues(audited(codec.decryptAll(request.getProjectId(), request.getDeploymentId(),
+                        request.getEncryptedDek(), variables(request.getVariablesMap()), request.getGrant(),
+                        request.getSeal())))
+                .build());
     }
 
     @Override
@@ -171,6 +215,21 @@ public class CodecEndpoint extends CodecGrpc.CodecImplBase {
                     .setError(reload.error() == null ? "" : reload.error()));
             return out.build();
         });
+    }
+
+    private static Map<String, Variable> variables(Map<String, dev.codec.proto.v1.Variable> wire) {
+        Map<String, Variable> variables = new HashMap<>((int) (wire.size() / 0.75f) + 1);
+        wire.forEach((name, variable) -> variables.put(name, new Variable(kind(variable), variable.getValue())));
+        return variables;
+    }
+
+    /** The call's result; hands the verified grant (if any) to the audit line. */
+    private static <T> T audited(Granted<T> granted) {
+        VerifiedGrant grant = granted.grant();
+        if (grant != null) {
+            CallRecord.grantVerified(grant.deploymentId(), grant.grantId());
+        }
+        return granted.result();
     }
 
     private static Variable.Kind kind(dev.codec.proto.v1.Variable variable) {

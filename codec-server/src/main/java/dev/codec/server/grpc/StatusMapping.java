@@ -1,8 +1,11 @@
 package dev.codec.server.grpc;
 
+import com.google.protobuf.Any;
+import com.google.rpc.ErrorInfo;
 import dev.codec.server.core.RejectedRequestException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,17 +17,37 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code KEY_UNAVAILABLE} -> {@code FAILED_PRECONDITION}</li>
  *   <li>{@code LIMIT_EXCEEDED} -> {@code RESOURCE_EXHAUSTED}</li>
  *   <li>{@code LEGACY_DISABLED} -> {@code FAILED_PRECONDITION}</li>
+ *   <li>{@code ENC1_DISABLED} -> {@code FAILED_PRECONDITION}</li>
+ *   <li>{@code ACCESS_DENIED} (no valid deployment grant) -> {@code PERMISSION_DENIED}</li>
  *   <li>anything unexpected -> {@code INTERNAL} with a fixed message (details only in the server log)</li>
  * </ul>
+ * A refusal with a machine-readable reason ({@link RejectedRequestException#errorReason()}, e.g.
+ * {@code GRANT_EXPIRED}) also carries a {@code google.rpc.ErrorInfo} detail with that reason and the
+ * domain {@value #ERROR_DOMAIN} (grpc-protobuf's {@link StatusProto}, in the {@code grpc-status-details-bin}
+ * trailer).
  */
 public final class StatusMapping {
+    /** The ErrorInfo domain of the codec's machine-readable reasons. */
+    public static final String ERROR_DOMAIN = "codec.dev";
+
     private static final Logger LOG = LoggerFactory.getLogger(StatusMapping.class);
 
     private StatusMapping() {}
 
     public static StatusRuntimeException toStatus(Throwable failure) {
         if (failure instanceof RejectedRequestException rejected) {
-            return statusOf(rejected.reason()).withDescription(rejected.getMessage()).asRuntimeException();
+            Status status = statusOf(rejected.reason());
+            if (rejected.errorReason() == null) {
+                return status.withDescription(rejected.getMessage()).asRuntimeException();
+            }
+            return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+                    .setCode(status.getCode().value())
+                    .setMessage(rejected.getMessage())
+                    .addDetails(Any.pack(ErrorInfo.newBuilder()
+                            .setReason(rejected.errorReason())
+                            .setDomain(ERROR_DOMAIN)
+                            .build()))
+                    .build());
         }
         if (failure instanceof StatusRuntimeException status) {
             return status;
@@ -40,6 +63,8 @@ public final class StatusMapping {
             case KEY_UNAVAILABLE -> Status.FAILED_PRECONDITION;
             case LIMIT_EXCEEDED -> Status.RESOURCE_EXHAUSTED;
             case LEGACY_DISABLED -> Status.FAILED_PRECONDITION;
+            case ENC1_DISABLED -> Status.FAILED_PRECONDITION;
+            case ACCESS_DENIED -> Status.PERMISSION_DENIED;
         };
     }
 }

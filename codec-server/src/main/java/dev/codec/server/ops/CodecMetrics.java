@@ -12,7 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * reason outside {@link #AUTH_FAILURE_REASONS} is counted as {@code other}, so no caller-supplied text
  * (a token, a project id) can ever become a label.
  *
- * <p>Prometheus names: {@code codec_kek_reload_failures_total}, {@code codec_auth_failures_total{reason}}.
+ * <p>Prometheus names: {@code codec_kek_reload_failures_total}, {@code codec_auth_failures_total{reason}},
+ * {@code codec_values_decrypted_total{format="enc1|enc2|legacy"}} (values decrypted, by input format:
+ * the enc1 to enc2 migration is done when the enc1 count stays flat).
  */
 @Singleton
 public class CodecMetrics {
@@ -34,6 +36,9 @@ public class CodecMetrics {
     private final MeterRegistry registry;
     private final Counter kekReloadFailures;
     private final Map<String, Counter> authFailures = new ConcurrentHashMap<>();
+    private final Counter decryptedEnc1;
+    private final Counter decryptedEnc2;
+    private final Counter decryptedLegacy;
 
     public CodecMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -44,6 +49,29 @@ public class CodecMetrics {
             authFailureCounter(reason);
         }
         authFailureCounter(OTHER);
+        this.decryptedEnc1 = valuesDecryptedCounter("enc1");
+        this.decryptedEnc2 = valuesDecryptedCounter("enc2");
+        this.decryptedLegacy = valuesDecryptedCounter("legacy");
+    }
+
+    private Counter valuesDecryptedCounter(String format) {
+        return Counter.builder("codec.values.decrypted")
+                .description("Values decrypted, by input format (enc1 should reach zero before codec.formats.accept-enc1=false)")
+                .tag("format", format)
+                .register(registry);
+    }
+
+    /** Counts the values one call decrypted, per format. */
+    public void valuesDecrypted(int enc1, int enc2, int legacy) {
+        if (enc1 > 0) {
+            decryptedEnc1.increment(enc1);
+        }
+        if (enc2 > 0) {
+            decryptedEnc2.increment(enc2);
+        }
+        if (legacy > 0) {
+            decryptedLegacy.increment(legacy);
+        }
     }
 
     /** Counts one failed KEK reload. */

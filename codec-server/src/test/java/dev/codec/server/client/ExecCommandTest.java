@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codec.client.EncryptedRevision;
 import dev.codec.client.GeneratedDek;
 import dev.codec.client.StoredVariables;
 import dev.codec.client.Variable;
@@ -18,6 +19,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -48,15 +50,18 @@ class ExecCommandTest {
     static void start() throws Exception {
         Path kekDir = tmp.resolve("kek");
         TestServer.writeKek(kekDir, 1);
-        server = TestServer.start(kekDir);
+        // as in production: grants and seals required
+        server = TestServer.start(kekDir, Map.of("codec.grants.required", true, "codec.seals.required", true));
         GeneratedDek dek = server.client().generateDek("proj-exec");
-        ObjectNode stored = StoredVariables.encryptRevision(server.client(), "proj-exec", dek.encryptedDek(), Map.of(
+        EncryptedRevision stored = StoredVariables.encryptRevision(server.client(), "proj-exec", dek.encryptedDek(), Map.of(
                 "API_KEY", Variable.secret(API_KEY),
                 "TRICKY", Variable.secret(TRICKY),
                 "LOG_LEVEL", Variable.plain("info")));
         ObjectNode deployment = JSON.createObjectNode()
-                .put("projectId", "proj-exec").put("deploymentId", "dep-1").put("encryptedDEK", dek.encryptedDek());
-        deployment.set("environmentVariables", stored);
+                .put("projectId", "proj-exec").put("deploymentId", "dep-1").put("encryptedDEK", dek.encryptedDek())
+                .put("grant", server.client().issueGrant("proj-exec", "dep-1", dek.encryptedDek(), Duration.ofHours(1)).grant())
+                .put("seal", stored.seal());
+        deployment.set("environmentVariables", stored.variables());
         metadata = tmp.resolve("deployment.json");
         Files.writeString(metadata, JSON.writeValueAsString(deployment));
     }
@@ -76,6 +81,44 @@ class ExecCommandTest {
         assertEquals(7, run.exitCode, run.err);
         assertEquals(API_KEY + "|info|" + TRICKY + "|from-parent", run.out);
         assertFalse(run.err.contains(API_KEY), run.err);
+    }
+
+    @Test
+    void exec_childEnvironment_hasTheVariables_andNoneOfTheCodecsCredentials() throws Exception {
+        // codec-cli configured the way a runner image does it: through CODEC_* variables
+        Map<String, String> settings = Map.of(
+                "CODEC_TOKEN_FILE", tokenFile(),
+                "CODEC_TARGET", target(),
+                "CODEC_DEADLINE_HINT", "10s");
+        Run run = finish(cli(settings, "exec", "--metadata", metadata.toString(), "--", "env"));
+
+        assertEquals(0, run.exitCode, run.err);
+        Map<String, String> childEnv = new java.util.HashMap<>();
+        // values may span lines (TRICKY): keep only NAME=... lines whose name looks like a variable
+        run.out.lines().filter(l -> l.matches("[A-Za-z_][A-Za-z0-9_]*=.*"))
+                .forEach(l -> childEnv.put(l.substring(0, l.indexOf('=')), l.substring(l.indexOf('=') + 1)));
+        assertEquals(API_KEY, childEnv.get("API_KEY"));
+        assertEquals("info", childEnv.get("LOG_LEVEL"));
+        assertEquals("from-parent", childEnv.get("INHERITED"));
+        assertTrue(childEnv.keySet().stream().noneMatch(n -> n.startsWith("CODEC_")), childEnv.keySet().toString());
+        assertFalse(run.out.contains(server.token()), "the codec token must not reach the command");
+        assertFalse(run.out.contains(tokenFile()), "nor the path of the token file");
+    }
+
+    @Test
+    void exec_withoutGrant_isRefusedWithTheReason_andTheCommandNeverStarts() throws Exception {
+        Path noGrant = tmp.resolve("no-grant.json");
+        ObjectNode deployment = (ObjectNode) JSON.readTree(metadata.toFile());
+        deployment.remove("grant");
+        Files.writeString(noGrant, deployment.toString());
+        Path marker = tmp.resolve("started-no-grant");
+
+        Run run = finish(cli("exec", "--metadata", noGrant.toString(), "--target", target(), "--token-file", tokenFile(),
+                "--", "sh", "-c", "touch '" + marker + "'"));
+
+        assertEquals(CodecCli.EXIT_FAILED, run.exitCode);
+        assertTrue(run.err.contains("PERMISSION_DENIED") && run.err.contains("[GRANT_MISSING]"), run.err);
+        assertFalse(Files.exists(marker), "the command must not start");
     }
 
     @Test
@@ -134,7 +177,8 @@ class ExecCommandTest {
                 "--", "sh", "-c", "touch '" + marker + "'"));
 
         assertEquals(CodecCli.EXIT_FAILED, run.exitCode);
-        assertTrue(run.err.startsWith("codec-cli: exec failed: INVALID_ARGUMENT: encrypted_dek"), run.err);
+        assertTrue(run.err.startsWith("codec-cli: exec failed: PERMISSION_DENIED: grant: issued for another project"), run.err);
+        assertTrue(run.err.contains("[GRANT_OTHER_PROJECT]"), run.err);
         assertEquals(1, run.err.lines().count(), run.err);
         assertFalse(Files.exists(marker), "the command must not start");
     }
@@ -164,7 +208,7 @@ class ExecCommandTest {
         assertTrue(dotenv.err.contains("warning: the output contains secrets"), dotenv.err);
 
         Run json = inProcess("env", "--metadata", metadata.toString(), "--target", target(), "--token-file", tokenFile(), "--format", "json",
-                "--deployment-id", "dep-2");
+                "--deployment-id", "dep-1");
         assertEquals(0, json.exitCode, json.err);
         assertEquals(Map.of("API_KEY", API_KEY, "LOG_LEVEL", "info", "TRICKY", TRICKY), JSON.readValue(json.out, Map.class));
         assertTrue(json.err.contains("warning"), json.err);
@@ -197,6 +241,10 @@ class ExecCommandTest {
      * protobuf-java uses sun.misc.Unsafe, and the JVM would otherwise print four WARNING lines.
      */
     private static Process cli(String... args) throws IOException {
+        return cli(Map.of(), args);
+    }
+
+    private static Process cli(Map<String, String> environment, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         if (Runtime.version().feature() >= 24) {
             command.add("--sun-misc-unsafe-memory-access=allow");
@@ -205,7 +253,8 @@ class ExecCommandTest {
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("INHERITED", "from-parent");
-        builder.environment().remove("CODEC_TOKEN_FILE");
+        builder.environment().keySet().removeIf(name -> name.startsWith("CODEC_"));
+        builder.environment().putAll(environment);
         builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         return builder.start();
     }

@@ -67,7 +67,7 @@ class HeadlessServiceFailoverTest {
         GeneratedDek dek = client.generateDek("proj-rr");
         for (int i = 0; i < 40; i++) {
             Map<String, String> encrypted = client.encrypt("proj-rr", dek.encryptedDek(), Map.of("K", "v" + i));
-            assertEquals("v" + i, client.decryptValue("proj-rr", dek.encryptedDek(), encrypted.get("K")));
+            assertEquals("v" + i, client.decryptValue("proj-rr", dek.encryptedDek(), "K", encrypted.get("K")));
         }
 
         int onFirst = counter(first).calls();

@@ -11,12 +11,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codec.client.CodecClient;
 import dev.codec.client.CodecException;
 import dev.codec.client.DeploymentMetadata;
+import dev.codec.client.EncryptedRevision;
 import dev.codec.client.GeneratedDek;
 import dev.codec.client.StoredVariables;
 import dev.codec.client.Variable;
 import dev.codec.server.TestServer;
 import io.grpc.Status;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -60,14 +62,16 @@ class StoredFormatRoundTripTest {
                 "PEM", Variable.secret("-----BEGIN KEY-----\nline \"two\"\n"),
                 "LOG_LEVEL", Variable.plain("debug"));
 
-        ObjectNode stored = StoredVariables.encryptRevision(codec, "proj-1", dek.encryptedDek(), revision);
+        EncryptedRevision encrypted = StoredVariables.encryptRevision(codec, "proj-1", dek.encryptedDek(), revision);
+        ObjectNode stored = encrypted.variables();
 
         assertEquals(List.of("GenerateDek", "Encrypt"), counter().methods());
+        assertTrue(encrypted.seal().startsWith("seal1:"), "the revision comes sealed");
         assertEquals(List.of("API_KEY", "LOG_LEVEL", "PEM"), iterable(stored.fieldNames()));
         JsonNode apiKey = stored.get("API_KEY");
         assertEquals("secret", apiKey.get("type").asText());
         assertTrue(apiKey.get("encrypted").asBoolean());
-        assertTrue(apiKey.get("value").asText().startsWith("enc1:"));
+        assertTrue(apiKey.get("value").asText().startsWith("enc2:"));
         assertEquals(2, apiKey.get("keyVersion").asInt(), "keyVersion is the KEK version wrapping the DEK");
         assertEquals(dek.kekVersion(), apiKey.get("keyVersion").asInt());
         assertEquals(JSON.readTree("{\"type\": \"plain\", \"value\": \"debug\"}"), stored.get("LOG_LEVEL"));
@@ -76,19 +80,33 @@ class StoredFormatRoundTripTest {
         ObjectNode deployment = JSON.createObjectNode()
                 .put("projectId", "proj-1")
                 .put("deploymentId", "dep-7")
-                .put("encryptedDEK", dek.encryptedDek());
+                .put("encryptedDEK", dek.encryptedDek())
+                .put("grant", codec.issueGrant("proj-1", "dep-7", dek.encryptedDek(), Duration.ofMinutes(5)).grant())
+                .put("seal", encrypted.seal());
         deployment.set("environmentVariables", stored);
 
-        Map<String, String> environment = DeploymentMetadata.parse(JSON.writeValueAsString(deployment)).decrypt(codec);
+        DeploymentMetadata metadata = DeploymentMetadata.parse(JSON.writeValueAsString(deployment));
+        assertEquals(encrypted.seal(), metadata.seal());
+        assertTrue(metadata.grant().startsWith("grant1:k2:"), "the metadata's grant is read");
+        Map<String, String> environment = metadata.decrypt(codec);
 
         assertEquals(Map.of("API_KEY", "sk_live_123", "PEM", "-----BEGIN KEY-----\nline \"two\"\n", "LOG_LEVEL", "debug"),
                 environment);
-        assertEquals(List.of("GenerateDek", "Encrypt", "DecryptAll"), counter().methods());
+        assertEquals(List.of("GenerateDek", "Encrypt", "IssueGrant", "DecryptAll"), counter().methods());
+        // the grant and seal were sent: a changed plain value is refused by the seal, a broken grant by the grant check
+        ((ObjectNode) deployment.get("environmentVariables").get("LOG_LEVEL")).put("value", "trace");
+        CodecException sealed = assertThrows(CodecException.class,
+                () -> DeploymentMetadata.parse(deployment.toString()).decrypt(codec));
+        assertEquals("SEAL_MISMATCH", sealed.errorReason());
+        deployment.put("grant", "grant1:k2:AAAA");
+        CodecException granted = assertThrows(CodecException.class,
+                () -> DeploymentMetadata.parse(deployment.toString()).decrypt(codec));
+        assertEquals("GRANT_INVALID", granted.errorReason());
     }
 
     @Test
     void revisionWithoutSecrets_makesNoCall() {
-        ObjectNode stored = StoredVariables.encryptRevision(codec, "proj-1", "", Map.of("A", Variable.plain("1")));
+        ObjectNode stored = StoredVariables.encryptRevision(codec, "proj-1", "", Map.of("A", Variable.plain("1"))).variables();
 
         assertEquals("{\"A\":{\"type\":\"plain\",\"value\":\"1\"}}", stored.toString());
         assertEquals(List.of(), counter().methods());
@@ -98,7 +116,7 @@ class StoredFormatRoundTripTest {
     void deploymentOfAnotherProject_failsAsInvalidRequest() throws Exception {
         GeneratedDek dek = codec.generateDek("proj-1");
         ObjectNode stored = StoredVariables.encryptRevision(codec, "proj-1", dek.encryptedDek(),
-                Map.of("API_KEY", Variable.secret("sk_live_123")));
+                Map.of("API_KEY", Variable.secret("sk_live_123"))).variables();
         ObjectNode deployment = JSON.createObjectNode().put("projectId", "proj-2").put("encryptedDEK", dek.encryptedDek());
         deployment.set("environmentVariables", stored);
 

@@ -83,7 +83,7 @@ class CodecServiceTest {
 
         assertEquals(Map.of("DB_PASSWORD", SECRET, "EMPTY", "", "LOG_LEVEL", PLAIN,
                 "LOOKS_ENCRYPTED", encrypted.get("DB_PASSWORD")), values);
-        assertTrue(encrypted.get("DB_PASSWORD").startsWith("enc1:"));
+        assertTrue(encrypted.get("DB_PASSWORD").startsWith("enc2:"));
         assertFalse(encrypted.get("DB_PASSWORD").contains(SECRET));
     }
 
@@ -93,7 +93,7 @@ class CodecServiceTest {
         String value = "p\u00e4ss-\uD83D\uDD11\nline2";
         String encrypted = service.encrypt(PROJECT, dek, Map.of("K", value)).get("K");
 
-        assertEquals(value, service.decryptValue(PROJECT, encrypted, dek));
+        assertEquals(value, service.decryptValue(PROJECT, encrypted, dek, "K", "").result());
     }
 
     @Test
@@ -104,7 +104,7 @@ class CodecServiceTest {
         byte[] plaintextDek = service.decryptDek(PROJECT, dek);
 
         assertEquals(32, plaintextDek.length);
-        assertEquals(SECRET, service.decryptValue(PROJECT, encrypted, plaintextDek));
+        assertEquals(SECRET, service.decryptValue(PROJECT, encrypted, plaintextDek, "V"));
         assertArrayEquals(plaintextDek, service.decryptDek(PROJECT, dek), "the caller's copy must not be wiped");
     }
 
@@ -132,9 +132,9 @@ class CodecServiceTest {
         String valueA = encryptOne(PROJECT, dekA, SECRET);
         byte[] plaintextDekA = service.decryptDek(PROJECT, dekA);
 
-        assertRejected(BAD_INPUT, () -> service.decryptValue(OTHER_PROJECT, valueA, plaintextDekA), "encrypted");
-        assertRejected(BAD_INPUT, () -> service.decryptValue(OTHER_PROJECT, valueA, newDek(OTHER_PROJECT)), "encrypted");
-        assertRejected(BAD_INPUT, () -> service.decryptValue(OTHER_PROJECT, valueA, dekA), "encrypted_dek");
+        assertRejected(BAD_INPUT, () -> service.decryptValue(OTHER_PROJECT, valueA, plaintextDekA, "V"), "encrypted");
+        assertRejected(BAD_INPUT, () -> service.decryptValue(OTHER_PROJECT, valueA, newDek(OTHER_PROJECT), "V", ""), "encrypted");
+        assertRejected(BAD_INPUT, () -> service.decryptValue(OTHER_PROJECT, valueA, dekA, "V", ""), "encrypted_dek");
     }
 
     @Test
@@ -171,7 +171,7 @@ class CodecServiceTest {
     @Test
     void decryptAll_twoCorruptedSecrets_rejectsTheWholeCallNamingBothSorted() throws Exception {
         String dek = newDek(PROJECT);
-        String good = encryptOne(PROJECT, dek, OTHER_SECRET);
+        String good = service.encrypt(PROJECT, dek, Map.of("GOOD", OTHER_SECRET)).get("GOOD");
         String tampered = tamper(encryptOne(PROJECT, dek, SECRET));
         String fromOtherProject = encryptOne(OTHER_PROJECT, newDek(OTHER_PROJECT), SECRET);
         Map<String, Variable> variables = new LinkedHashMap<>();
@@ -261,7 +261,7 @@ class CodecServiceTest {
         String atLimit = "x".repeat(64);
         String overInUtf8 = "\u00e9".repeat(33); // 33 characters, 66 UTF-8 bytes
 
-        assertEquals(atLimit, service.decryptValue(PROJECT, encryptOne(PROJECT, dek, atLimit), dek));
+        assertEquals(atLimit, service.decryptValue(PROJECT, encryptOne(PROJECT, dek, atLimit), dek, "V", "").result());
         assertRejected(LIMIT_EXCEEDED, () -> service.encrypt(PROJECT, dek, Map.of("BIG", "x".repeat(65))), "BIG", "64");
         assertRejected(LIMIT_EXCEEDED, () -> service.encrypt(PROJECT, dek, Map.of("WIDE", overInUtf8)), "WIDE");
     }
@@ -275,7 +275,7 @@ class CodecServiceTest {
     @Test
     void decryptAll_secretCiphertextOverLimit_isLimitExceededNamingTheVariable() throws Exception {
         String dek = newDek(PROJECT);
-        String longest = encryptOne(PROJECT, dek, "x".repeat(64));
+        String longest = service.encrypt(PROJECT, dek, Map.of("MAX", "x".repeat(64))).get("MAX");
 
         assertEquals(Map.of("MAX", "x".repeat(64)),
                 service.decryptAll(PROJECT, DEPLOYMENT, dek, Map.of("MAX", secret(longest))));
@@ -332,7 +332,7 @@ class CodecServiceTest {
 
     /** The same ciphertext with one base64 character (not the last, not padding) changed. */
     private static String tamper(String encrypted) {
-        int i = "enc1:".length() + 3;
+        int i = "enc2:".length() + 3;
         char replacement = encrypted.charAt(i) == 'A' ? 'B' : 'A';
         return encrypted.substring(0, i) + replacement + encrypted.substring(i + 1);
     }

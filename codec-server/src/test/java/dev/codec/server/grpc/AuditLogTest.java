@@ -1,6 +1,7 @@
 package dev.codec.server.grpc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -64,7 +65,9 @@ class AuditLogTest {
             assertCall(lines.get(0), tokenId, "GenerateDek", "proj-a", 1, "OK");
             assertCall(lines.get(1), tokenId, "Encrypt", "proj-a", 2, "OK");
             assertCall(lines.get(2), tokenId, "DecryptAll", "proj-a", 2, "OK");
-            assertEquals("deploy-9", lines.get(2).get("deployment_id").asText());
+            // without a grant the caller's deployment id is only a claim, and logged as one
+            assertEquals("deploy-9", lines.get(2).get("claimed_deployment_id").asText());
+            assertNull(lines.get(2).get("deployment_id"));
             assertCall(lines.get(3), tokenId, "DecryptAll", "proj-b", 0, "INVALID_ARGUMENT");
             assertTrue(invalid.getMessage().endsWith(lines.get(3).get("error").asText()),
                     "the error text is the message the client got: " + lines.get(3));

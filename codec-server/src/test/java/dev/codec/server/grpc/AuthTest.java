@@ -114,7 +114,7 @@ class AuthTest {
         CodecClient runner = clientWith("Bearer " + runnerToken);
 
         assertEquals(Map.of("K", "v"), runner.decryptAll(PROJECT, "d1", dek, Map.of("K", Variable.secret(ct))));
-        assertEquals("v", runner.decryptValue(PROJECT, dek, ct));
+        assertEquals("v", runner.decryptValue(PROJECT, dek, "K", ct));
         CodecException export = assertThrows(CodecException.class, () -> runner.decryptDek(PROJECT, dek));
         assertEquals(Status.Code.PERMISSION_DENIED, export.code());
         assertTrue(export.getMessage().contains("'export-dek'"), export.getMessage());
@@ -136,7 +136,7 @@ class AuthTest {
 
         assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode());
         assertTrue(e.getStatus().getDescription().contains("export-dek"), e.getStatus().getDescription());
-        assertEquals("v", server.client().decryptValueWithDek(PROJECT, plainDek, ct), "the test caller has export-dek");
+        assertEquals("v", server.client().decryptValueWithDek(PROJECT, plainDek, "K", ct), "the test caller has export-dek");
     }
 
     @Test

@@ -82,7 +82,7 @@ class CodecGrpcTest {
         Map<String, String> encrypted = codec.encrypt(PROJECT, dek, plaintexts);
 
         assertEquals(plaintexts.keySet(), encrypted.keySet());
-        encrypted.values().forEach(ct -> assertTrue(ct.startsWith("enc1:"), ct));
+        encrypted.values().forEach(ct -> assertTrue(ct.startsWith("enc2:"), ct));
         assertFalse(encrypted.values().stream().anyMatch(ct -> ct.contains(SECRET)));
         Map<String, Variable> variables = new HashMap<>();
         encrypted.forEach((name, ct) -> variables.put(name, Variable.secret(ct)));
@@ -122,8 +122,8 @@ class CodecGrpcTest {
 
         assertEquals(32, plainDek.length);
         assertArrayEquals(plainDek, codec.decryptDek(PROJECT, dek));
-        assertEquals(SECRET, codec.decryptValueWithDek(PROJECT, plainDek, ct));
-        assertEquals(SECRET, codec.decryptValue(PROJECT, dek, ct));
+        assertEquals(SECRET, codec.decryptValueWithDek(PROJECT, plainDek, "K", ct));
+        assertEquals(SECRET, codec.decryptValue(PROJECT, dek, "K", ct));
     }
 
     @Test
@@ -135,7 +135,7 @@ class CodecGrpcTest {
 
         String ct = codec.encrypt(PROJECT, dek, Map.of("K", SECRET)).get("K");
 
-        assertEquals(SECRET, codec.decryptValue(PROJECT, dek, ct));
+        assertEquals(SECRET, codec.decryptValue(PROJECT, dek, "K", ct));
     }
 
     @Test
@@ -194,7 +194,7 @@ class CodecGrpcTest {
         String ct = codec.encrypt(PROJECT, dek, Map.of("K", SECRET)).get("K");
 
         CodecException e = assertFails(Status.Code.INVALID_ARGUMENT,
-                () -> codec.decryptValue(PROJECT, dek, flipLastDataChar(ct)));
+                () -> codec.decryptValue(PROJECT, dek, "K", flipLastDataChar(ct)));
 
         assertTrue(e.getMessage().startsWith("INVALID_ARGUMENT: encrypted:"), e.getMessage());
     }
@@ -255,7 +255,7 @@ class CodecGrpcTest {
         String ct = codec.encrypt(PROJECT, dek, Map.of("K", SECRET)).get("K");
         byte[] plainDek = codec.decryptDek(PROJECT, dek);
 
-        assertFails(Status.Code.INVALID_ARGUMENT, () -> codec.decryptValueWithDek(OTHER_PROJECT, plainDek, ct));
+        assertFails(Status.Code.INVALID_ARGUMENT, () -> codec.decryptValueWithDek(OTHER_PROJECT, plainDek, "K", ct));
         assertFails(Status.Code.INVALID_ARGUMENT, () -> raw.decryptValue(DecryptValueRequest.newBuilder()
                 .setProjectId(PROJECT).setEncrypted(ct).setDek(ByteString.copyFrom(new byte[32])).build()));
     }

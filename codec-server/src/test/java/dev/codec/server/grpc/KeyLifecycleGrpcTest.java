@@ -79,7 +79,7 @@ class KeyLifecycleGrpcTest {
         assertTrue(result.ok(), result.toString());
         assertEquals(2, result.kekVersion());
         assertTrue(result.encryptedDek().startsWith("dek1:k2:"), result.encryptedDek());
-        assertEquals(SECRET, codec.decryptValue(PROJECT, result.encryptedDek(), ct));
+        assertEquals(SECRET, codec.decryptValue(PROJECT, result.encryptedDek(), "K", ct));
         assertEquals(SECRET, codec.decryptAll(PROJECT, "", result.encryptedDek(),
                 Map.of("K", Variable.secret(ct))).get("K"));
         // the DEK itself is unchanged
@@ -150,13 +150,13 @@ class KeyLifecycleGrpcTest {
         assertEquals(plaintexts.keySet(), rotated.encrypted().keySet());
         Map<String, Variable> variables = new java.util.HashMap<>();
         rotated.encrypted().forEach((name, ct) -> {
-            assertTrue(ct.startsWith("enc1:"));
+            assertTrue(ct.startsWith("enc2:"));
             assertNotEquals(oldCts.get(name), ct);
             variables.put(name, Variable.secret(ct));
         });
         assertEquals(plaintexts, codec.decryptAll(PROJECT, "", rotated.encryptedDek(), variables));
         CodecException stale = assertThrows(CodecException.class,
-                () -> codec.decryptValue(PROJECT, rotated.encryptedDek(), oldCts.get("API_KEY")));
+                () -> codec.decryptValue(PROJECT, rotated.encryptedDek(), "API_KEY", oldCts.get("API_KEY")));
         assertEquals(Status.Code.INVALID_ARGUMENT, stale.code());
     }
 
@@ -262,7 +262,7 @@ class KeyLifecycleGrpcTest {
             reloader.reloadNow();
 
             assertEquals(3, client.generateDek(PROJECT).kekVersion());
-            assertEquals(SECRET, client.decryptValue(PROJECT, underOne, ct));
+            assertEquals(SECRET, client.decryptValue(PROJECT, underOne, "K", ct));
             CodecStatus afterAdd = client.status();
             assertEquals(3, afterAdd.activeKekVersion());
             assertEquals("OK", afterAdd.lastReload().result());
@@ -278,7 +278,7 @@ class KeyLifecycleGrpcTest {
                     afterBad.lastReload().error());
             assertEquals(3, afterBad.activeKekVersion());
             assertEquals(3, client.generateDek(PROJECT).kekVersion());
-            assertEquals(SECRET, client.decryptValue(PROJECT, underOne, ct));
+            assertEquals(SECRET, client.decryptValue(PROJECT, underOne, "K", ct));
 
             Files.delete(dir.resolve("4"));
             Files.delete(dir.resolve("1"));
@@ -286,7 +286,7 @@ class KeyLifecycleGrpcTest {
 
             assertEquals("OK", client.status().lastReload().result());
             assertStatus(Status.Code.FAILED_PRECONDITION, "KEK version 1, which is not loaded",
-                    () -> client.decryptValue(PROJECT, underOne, ct));
+                    () -> client.decryptValue(PROJECT, underOne, "K", ct));
         }
     }
 
@@ -294,7 +294,7 @@ class KeyLifecycleGrpcTest {
 
     private static String roundTrip(String project, String encryptedDek) {
         String ct = codec.encrypt(project, encryptedDek, Map.of("K", SECRET)).get("K");
-        return codec.decryptValue(project, encryptedDek, ct);
+        return codec.decryptValue(project, encryptedDek, "K", ct);
     }
 
     private static void assertItemFailed(RewrapResult result, Status.Code code, String messagePart) {

@@ -66,15 +66,15 @@ class LeakTest {
 
             // successes
             codec.decryptAll(PROJECT, "dep-1", dek, Map.of("API_KEY", Variable.secret(ct), "P", Variable.plain("plain")));
-            codec.decryptValue(PROJECT, dek, ct);
-            codec.decryptValueWithDek(PROJECT, rawDek, ct);
+            codec.decryptValue(PROJECT, dek, "API_KEY", ct);
+            codec.decryptValueWithDek(PROJECT, rawDek, "API_KEY", ct);
             // every error path, collecting what the caller sees
             collect(texts, () -> codec.decryptAll("other-project", "", dek, Map.of("API_KEY", Variable.secret(ct))));
             collect(texts, () -> codec.decryptAll(PROJECT, "", dek, Map.of("API_KEY", Variable.secret(ct.substring(0, 20)))));
-            collect(texts, () -> codec.decryptValue(PROJECT, dek.replace("dek1:k1:", "dek1:k9:"), ct));
-            collect(texts, () -> codec.decryptValue(PROJECT, dek.substring(0, dek.length() - 4) + "AAAA", ct));
-            collect(texts, () -> codec.decryptValueWithDek(PROJECT, java.util.Arrays.copyOf(rawDek, 31), ct));
-            collect(texts, () -> codec.decryptValueWithDek("other-project", rawDek, ct));
+            collect(texts, () -> codec.decryptValue(PROJECT, dek.replace("dek1:k1:", "dek1:k9:"), "API_KEY", ct));
+            collect(texts, () -> codec.decryptValue(PROJECT, dek.substring(0, dek.length() - 4) + "AAAA", "API_KEY", ct));
+            collect(texts, () -> codec.decryptValueWithDek(PROJECT, java.util.Arrays.copyOf(rawDek, 31), "API_KEY", ct));
+            collect(texts, () -> codec.decryptValueWithDek("other-project", rawDek, "API_KEY", ct));
             collect(texts, () -> codec.encrypt(PROJECT, dek, Map.of("BIG", SECRET.repeat(5000))));
             collect(texts, () -> codec.encrypt(PROJECT, dek, Map.of("BAD=NAME", SECRET)));
             collect(texts, () -> codec.encrypt("bad project", dek, Map.of("A", SECRET)));

@@ -157,7 +157,7 @@ class LegacyMigrationTest {
                 });
                 // the legacy values still open under the re-wrapped (same) DEK
                 RotatedDek result = codec.rotateDek(project.projectId(), rewrappedDeks.get(project.projectId()), secrets);
-                result.encrypted().values().forEach(ct -> assertTrue(ct.startsWith("enc1:"), ct));
+                result.encrypted().values().forEach(ct -> assertTrue(ct.startsWith("enc2:"), ct));
                 rotated.put(project.projectId(), result);
             }
         }
@@ -175,7 +175,7 @@ class LegacyMigrationTest {
                 // the re-wrapped DEK works without legacy input too (values encrypted under it anew)
                 String rewrapped = rewrappedDeks.get(project.projectId());
                 String ct = codec.encrypt(project.projectId(), rewrapped, Map.of("K", "v")).get("K");
-                assertEquals("v", codec.decryptValue(project.projectId(), rewrapped, ct));
+                assertEquals("v", codec.decryptValue(project.projectId(), rewrapped, "K", ct));
                 // and the original legacy input is now refused as such
                 CodecException e = assertThrows(CodecException.class, () -> codec.decryptAll(project.projectId(), "",
                         project.encryptedDek(), project.variables()));

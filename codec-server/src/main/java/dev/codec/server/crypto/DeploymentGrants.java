@@ -1,0 +1,246 @@
+package dev.codec.server.crypto;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.function.Supplier;
+import javax.crypto.Mac;
+
+/**
+ * Deployment grants: self-describing, integrity-protected text that lets a runner decrypt the values
+ * of one project under one wrapped DEK, for one deployment, for a limited time.
+ *
+ * <pre>
+ *   grant  = "grant1:k" + N + ":" + base64url_nopad( payload || tag[32] )
+ *   N      = the KEK version (decimal, no leading zero, 1..9 digits) whose grant key made the tag
+ *   payload = grant_id[16]                 random, for the audit log (shown as 32 hex characters)
+ *          || not_before  i64be           Unix seconds (the issue time)
+ *          || expires     i64be           Unix seconds (not_before + ttl)
+ *          || dek_digest[32]              SHA-256( UTF-8(wrapped DEK text) )
+ *          || u8 len(P) || P              P = UTF-8(project_id), 1..255 bytes
+ *          || u8 len(D) || D              D = UTF-8(deployment_id), 1..255 bytes
+ *   tag    = HMAC-SHA256( grant key N, UTF-8("grant1:k" + N + ":") || payload )
+ *   grant key N = HKDF-SHA256( KEK version N, salt empty, info "codec/v1 grant-mac" )  (see {@link KekRing})
+ * </pre>
+ *
+ * Parsing is strict: one prefix, canonical unpadded base64url only (re-encoding must give the same
+ * text), every length exact, nothing after the deployment id. The tag is checked in constant time
+ * before any field is believed; only then are project, DEK and time compared. A grant is at most
+ * {@value #MAX_LENGTH} characters. Thread-safe.
+ */
+public final class DeploymentGrants {
+    /** The longest grant text accepted (a grant with two 128-character ids is about 490). */
+    public static final int MAX_LENGTH = 512;
+    static final String PREFIX = "grant1:k";
+    static final int ID_BYTES = 16;
+    static final int DIGEST_BYTES = 32;
+    private static final int FIXED_BYTES = ID_BYTES + 8 + 8 + DIGEST_BYTES;
+    private static final int MAX_ID_BYTES = 255;
+    private static final int MAX_VERSION_DIGITS = 9;
+    private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
+    private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(DeploymentGrants::sha256);
+
+    private final Supplier<KekRing> ring;
+
+    /** A grant as issued. {@code expiresAt} and {@code notBefore} are whole seconds. */
+    public record IssuedGrant(String text, String grantId, Instant notBefore, Instant expiresAt, int kekVersion) {
+        @Override
+        public String toString() {
+            return "IssuedGrant[id=" + grantId + ", expires=" + expiresAt + ", kekVersion=" + kekVersion + "]";
+        }
+    }
+
+    /** A grant that was verified for a call: what the audit log records. */
+    public record VerifiedGrant(String grantId, String projectId, String deploymentId, Instant expiresAt,
+            int kekVersion) {}
+
+    public DeploymentGrants(Supplier<KekRing> ring) {
+        this.ring = ring;
+    }
+
+    /**
+     * Issues a grant under the active KEK version's grant key.
+     *
+     * @param now the issue time (truncated to seconds): the grant is valid from then
+     * @param ttl positive; the grant expires at {@code now + ttl} (truncated to seconds)
+     * @throws IllegalArgumentException if an id is empty or longer than 255 UTF-8 bytes, or ttl is not positive
+     */
+    public IssuedGrant issue(String projectId, String deploymentId, String wrappedDek, Instant now, Duration ttl) {
+        byte[] project = idBytes("project_id", projectId);
+        byte[] deployment = idBytes("deployment_id", deploymentId);
+        if (ttl.isNegative() || ttl.isZero()) {
+            throw new IllegalArgumentException("ttl must be positive");
+        }
+        long notBefore = now.getEpochSecond();
+        long expires = notBefore + ttl.getSeconds();
+        byte[] id = new byte[ID_BYTES];
+        Randomness.nextBytes(id);
+        byte[] payload = new byte[FIXED_BYTES + 1 + project.length + 1 + deployment.length];
+        System.arraycopy(id, 0, payload, 0, ID_BYTES);
+        putLong(payload, ID_BYTES, notBefore);
+        putLong(payload, ID_BYTES + 8, expires);
+        System.arraycopy(digest(wrappedDek), 0, payload, ID_BYTES + 16, DIGEST_BYTES);
+        int at = FIXED_BYTES;
+        payload[at++] = (byte) project.length;
+        System.arraycopy(project, 0, payload, at, project.length);
+        at += project.length;
+        payload[at++] = (byte) deployment.length;
+        System.arraycopy(deployment, 0, payload, at, deployment.length);
+
+        KekRing current = ring.get();
+        int version = current.activeVersion();
+        String prefix = PREFIX + version + ":";
+        byte[] tag;
+        try {
+            tag = tag(current.grantKey(version), prefix, payload, payload.length);
+        } catch (UnknownKekVersionException e) {
+            throw new IllegalStateException("the active KEK version has no grant key", e);
+        }
+        byte[] all = Arrays.copyOf(payload, payload.length + HmacSha256.TAG_BYTES);
+        System.arraycopy(tag, 0, all, payload.length, tag.length);
+        return new IssuedGrant(prefix + ENCODER.encodeToString(all), HexFormat.of().formatHex(id),
+                Instant.ofEpochSecond(notBefore), Instant.ofEpochSecond(expires), version);
+    }
+
+    /**
+     * Verifies that {@code grant} allows a call for {@code projectId} with {@code wrappedDek} at {@code now}.
+     *
+     * @param skew allowed clock difference between the issuing and the verifying instance
+     * @throws GrantRefusedException saying why not
+     */
+    public VerifiedGrant verify(String grant, String projectId, String wrappedDek, Instant now, Duration skew)
+            throws GrantRefusedException {
+        if (grant.length() > MAX_LENGTH) {
+            throw invalid("longer than " + MAX_LENGTH + " characters");
+        }
+        if (!grant.startsWith(PREFIX)) {
+            throw invalid("not a grant (expected grant1:k<KEK version>:...)");
+        }
+        int versionStart = PREFIX.length();
+        int colon = grant.indexOf(':', versionStart);
+        int digits = colon - versionStart;
+        if (colon < 0 || digits < 1 || digits > MAX_VERSION_DIGITS || grant.charAt(versionStart) == '0') {
+            throw invalid("malformed");
+        }
+        int version = 0;
+        for (int i = versionStart; i < colon; i++) {
+            char c = grant.charAt(i);
+            if (c < '0' || c > '9') {
+                throw invalid("malformed");
+            }
+            version = version * 10 + (c - '0');
+        }
+        SymmetricKey key;
+        try {
+            key = ring.get().grantKey(version);
+        } catch (UnknownKekVersionException e) {
+            throw new GrantRefusedException(GrantRefusedException.Reason.GRANT_KEK_VERSION_NOT_LOADED,
+                    "issued under KEK version " + version + ", which is not loaded");
+        }
+        String body = grant.substring(colon + 1);
+        byte[] all;
+        try {
+            all = DECODER.decode(body);
+        } catch (IllegalArgumentException e) {
+            throw invalid("malformed");
+        }
+        if (body.indexOf('=') >= 0 || !ENCODER.encodeToString(all).equals(body)) {
+            throw invalid("malformed");
+        }
+        int payloadLength = all.length - HmacSha256.TAG_BYTES;
+        if (payloadLength < FIXED_BYTES + 4) {
+            throw invalid("malformed");
+        }
+        byte[] expected = tag(key, grant.substring(0, colon + 1), all, payloadLength);
+        if (!HmacSha256.equal(expected, Arrays.copyOfRange(all, payloadLength, all.length))) {
+            throw invalid("not authentic (altered, or not issued by this codec)");
+        }
+        // Authentic from here on: the fields are the issuer's.
+        int at = FIXED_BYTES;
+        int projectLength = all[at++] & 0xff;
+        if (projectLength == 0 || at + projectLength + 1 > payloadLength) {
+            throw invalid("malformed");
+        }
+        String grantProject = new String(all, at, projectLength, StandardCharsets.UTF_8);
+        at += projectLength;
+        int deploymentLength = all[at++] & 0xff;
+        if (deploymentLength == 0 || at + deploymentLength != payloadLength) {
+            throw invalid("malformed");
+        }
+        String grantDeployment = new String(all, at, deploymentLength, StandardCharsets.UTF_8);
+        if (!grantProject.equals(projectId)) {
+            throw new GrantRefusedException(GrantRefusedException.Reason.GRANT_OTHER_PROJECT,
+                    "issued for another project");
+        }
+        if (!MessageDigest.isEqual(digest(wrappedDek), Arrays.copyOfRange(all, ID_BYTES + 16, ID_BYTES + 16 + DIGEST_BYTES))) {
+            throw new GrantRefusedException(GrantRefusedException.Reason.GRANT_OTHER_DEK,
+                    "issued for another wrapped DEK of this project (was the DEK rotated?)");
+        }
+        long notBefore = getLong(all, ID_BYTES);
+        long expires = getLong(all, ID_BYTES + 8);
+        long nowSeconds = now.getEpochSecond();
+        long skewSeconds = skew.getSeconds();
+        if (nowSeconds < notBefore - skewSeconds) {
+            throw new GrantRefusedException(GrantRefusedException.Reason.GRANT_NOT_YET_VALID,
+                    "not valid before " + Instant.ofEpochSecond(notBefore));
+        }
+        if (nowSeconds >= expires + skewSeconds) {
+            throw new GrantRefusedException(GrantRefusedException.Reason.GRANT_EXPIRED,
+                    "expired at " + Instant.ofEpochSecond(expires));
+        }
+        return new VerifiedGrant(HexFormat.of().formatHex(all, 0, ID_BYTES), grantProject, grantDeployment,
+                Instant.ofEpochSecond(expires), version);
+    }
+
+    private static byte[] tag(SymmetricKey key, String prefix, byte[] payload, int payloadLength) {
+        Mac mac = HmacSha256.start(key);
+        mac.update(prefix.getBytes(StandardCharsets.US_ASCII));
+        mac.update(payload, 0, payloadLength);
+        return mac.doFinal();
+    }
+
+    private static byte[] digest(String wrappedDek) {
+        return SHA256.get().digest(wrappedDek.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static byte[] idBytes(String field, String id) {
+        byte[] bytes = id.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length == 0 || bytes.length > MAX_ID_BYTES) {
+            throw new IllegalArgumentException(field + " must be 1.." + MAX_ID_BYTES + " bytes");
+        }
+        return bytes;
+    }
+
+    private static GrantRefusedException invalid(String why) {
+        return new GrantRefusedException(GrantRefusedException.Reason.GRANT_INVALID, why);
+    }
+
+    private static void putLong(byte[] out, int offset, long value) {
+        for (int i = 7; i >= 0; i--) {
+            out[offset + i] = (byte) value;
+            value >>>= 8;
+        }
+    }
+
+    private static long getLong(byte[] in, int offset) {
+        long value = 0;
+        for (int i = 0; i < 8; i++) {
+            value = (value << 8) | (in[offset + i] & 0xff);
+        }
+        return value;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available in this JVM", e);
+        }
+    }
+}

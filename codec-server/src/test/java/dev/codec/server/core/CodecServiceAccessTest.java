@@ -1,0 +1,146 @@
+package dev.codec.server.core;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.codec.server.crypto.DeploymentGrants.IssuedGrant;
+import dev.codec.server.crypto.EnvelopeCrypto;
+import dev.codec.server.crypto.KekRing;
+import dev.codec.server.crypto.SymmetricKey;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Grants, seals and enc1 in the core service, against an injected clock that the test moves (no sleeps). */
+class CodecServiceAccessTest {
+    private static final String PROJECT = "proj-1";
+    private static final Instant START = Instant.parse("2026-03-01T12:00:00Z");
+
+    private final AtomicReference<Instant> now = new AtomicReference<>(START);
+    private final Clock clock = new Clock() {
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now.get();
+        }
+    };
+    private CodecService service;
+    private final int[] counted = new int[3];
+    private String dek;
+    private Map<String, Variable> variables;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        KekRing ring = KekRing.of(Map.of(1, SymmetricKey.random()), null);
+        AccessPolicy policy = new AccessPolicy(true, Duration.ofHours(2), Duration.ofSeconds(30), true, true, clock);
+        service = new CodecService(new EnvelopeCrypto(() -> ring), new DekCache(Duration.ofMinutes(5), 100),
+                Limits.DEFAULTS, false, null, policy, (enc1, enc2, legacy) -> {
+                    counted[0] += enc1;
+                    counted[1] += enc2;
+                    counted[2] += legacy;
+                });
+        dek = service.generateDek(PROJECT).encoded();
+        EncryptedRevision revision = service.encrypt(PROJECT, dek, Map.of("K", "v"), Map.of("P", "p"));
+        variables = Map.of("K", new Variable(Variable.Kind.SECRET, revision.encrypted().get("K")),
+                "P", new Variable(Variable.Kind.PLAIN, "p"));
+        seal = revision.seal();
+    }
+
+    private String seal;
+
+    @Test
+    void grant_isValidFromIssueUntilExpiryPlusSkew_asTheClockMoves() throws Exception {
+        IssuedGrant grant = service.issueGrant(PROJECT, "dep-1", dek, Duration.ofHours(1));
+        assertEquals(START.plus(Duration.ofHours(1)), grant.expiresAt());
+
+        Granted<Map<String, String>> ok = service.decryptAll(PROJECT, "dep-1", dek, variables, grant.text(), seal);
+        assertEquals(Map.of("K", "v", "P", "p"), ok.result());
+        assertEquals("dep-1", ok.grant().deploymentId());
+        assertEquals(grant.grantId(), ok.grant().grantId());
+        assertArrayEquals(new int[] {0, 1, 0}, counted);
+
+        now.set(START.plus(Duration.ofHours(1)).plusSeconds(29));
+        service.decryptAll(PROJECT, "", dek, variables, grant.text(), seal);
+        now.set(START.plus(Duration.ofHours(1)).plusSeconds(30));
+        assertDenied("GRANT_EXPIRED", () -> service.decryptAll(PROJECT, "", dek, variables, grant.text(), seal));
+
+        now.set(START.minusSeconds(31));
+        assertDenied("GRANT_NOT_YET_VALID", () -> service.decryptAll(PROJECT, "", dek, variables, grant.text(), seal));
+    }
+
+    @Test
+    void required_refusesMissingGrant_andMissingSeal_beforeTouchingTheDek() {
+        assertDenied("GRANT_MISSING", () -> service.decryptAll(PROJECT, "", dek, variables, "", seal));
+        assertDenied("GRANT_MISSING", () -> service.decryptDek(PROJECT, dek, ""));
+        assertDenied("GRANT_MISSING", () -> service.decryptValue(PROJECT, variables.get("K").value(), dek, "K", ""));
+        // the grant check comes first: even a garbage DEK is answered with the grant refusal
+        assertDenied("GRANT_MISSING", () -> service.decryptAll(PROJECT, "", "dek1:k1:AAAA", variables, "", seal));
+        RejectedRequestException noSeal = assertThrows(RejectedRequestException.class, () -> service.decryptAll(PROJECT, "",
+                dek, variables, service.issueGrant(PROJECT, "d", dek, Duration.ofMinutes(5)).text(), ""));
+        assertEquals(RejectedRequestException.SEAL_MISSING, noSeal.errorReason());
+        assertEquals(RejectedRequestException.Reason.BAD_INPUT, noSeal.reason());
+    }
+
+    @Test
+    void callersDeploymentId_mustBeTheGrants() throws Exception {
+        String grant = service.issueGrant(PROJECT, "dep-1", dek, Duration.ofHours(1)).text();
+
+        assertDenied("GRANT_OTHER_DEPLOYMENT", () -> service.decryptAll(PROJECT, "dep-2", dek, variables, grant, seal));
+        assertEquals("dep-1", service.decryptValue(PROJECT, variables.get("K").value(), dek, "K", grant).grant().deploymentId());
+        assertEquals(32, service.decryptDek(PROJECT, dek, grant).result().length);
+    }
+
+    @Test
+    void issueGrant_limits() throws Exception {
+        RejectedRequestException tooLong = assertThrows(RejectedRequestException.class,
+                () -> service.issueGrant(PROJECT, "d", dek, Duration.ofHours(2).plusSeconds(1)));
+        assertTrue(tooLong.getMessage().contains("codec.grants.max-ttl (7200s)"), tooLong.getMessage());
+        service.issueGrant(PROJECT, "d", dek, Duration.ofHours(2));
+        assertThrows(RejectedRequestException.class, () -> service.issueGrant(PROJECT, "d", dek, Duration.ofMillis(1500)));
+        assertThrows(RejectedRequestException.class, () -> service.issueGrant(PROJECT, "bad id!", dek, Duration.ofHours(1)));
+        assertThrows(RejectedRequestException.class, () -> service.issueGrant(PROJECT, "d", "dek1:k1:AAAA", Duration.ofHours(1)));
+    }
+
+    @Test
+    void openPolicy_needsNoGrant_andRecordsNone() throws Exception {
+        KekRing ring = KekRing.of(Map.of(1, SymmetricKey.random()), null);
+        CodecService open = new CodecService(new EnvelopeCrypto(() -> ring), new DekCache(Duration.ofMinutes(5), 100),
+                Limits.DEFAULTS);
+        String openDek = open.generateDek(PROJECT).encoded();
+        String ct = open.encrypt(PROJECT, openDek, Map.of("K", "v")).get("K");
+
+        Granted<Map<String, String>> result = open.decryptAll(PROJECT, "claimed", openDek,
+                Map.of("K", new Variable(Variable.Kind.SECRET, ct)), "", "");
+        assertNull(result.grant());
+        assertFalse(result.toString().contains("v"));
+    }
+
+    private static void assertDenied(String reason, Call call) {
+        RejectedRequestException e = assertThrows(RejectedRequestException.class, call::run);
+        assertEquals(RejectedRequestException.Reason.ACCESS_DENIED, e.reason(), e.getMessage());
+        assertEquals(reason, e.errorReason(), e.getMessage());
+    }
+
+    @FunctionalInterface
+    private interface Call {
+        void run() throws Exception;
+    }
+}
