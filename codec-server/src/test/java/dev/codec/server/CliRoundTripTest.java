@@ -73,4 +73,31 @@ class CliRoundTripTest {
         assertTrue(run.err().startsWith("codec-cli: generate-dek failed: UNAVAILABLE"), run.err());
         assertEquals(1, run.err().lines().count(), run.err());
     }
+
+    @Test
+    void tokenOverPlaintext_toANonLoopbackAddress_isRefused_unlessAllowInsecure(@TempDir Path tmp) throws Exception {
+        String address = null;
+        for (java.net.NetworkInterface nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            for (java.net.InetAddress candidate : java.util.Collections.list(nic.getInetAddresses())) {
+                if (nic.isUp() && candidate instanceof java.net.Inet4Address && !candidate.isLoopbackAddress()) {
+                    address = candidate.getHostAddress();
+                }
+            }
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(address != null, "this machine has no non-loopback IPv4 address");
+        TestServer.writeKek(tmp.resolve("kek"), 1);
+        try (TestServer server = TestServer.start(tmp.resolve("kek"))) { // listens on every address
+            String target = address + ":" + server.port();
+            String token = server.tokensDir().resolve(TestServer.CALLER).toString();
+
+            CliRun refused = CliRun.of("generate-dek", "--project", "p", "--target", target, "--token-file", token);
+            CliRun allowed = CliRun.of("generate-dek", "--project", "p", "--target", target, "--token-file", token,
+                    "--allow-insecure");
+
+            assertEquals(CodecCli.EXIT_FAILED, refused.exitCode());
+            assertTrue(refused.err().contains("UNAUTHENTICATED: refusing to send the token without TLS"), refused.err());
+            assertEquals(0, allowed.exitCode(), allowed.err());
+            assertTrue(allowed.out().contains("dek1:"), allowed.out());
+        }
+    }
 }
