@@ -227,13 +227,26 @@ public final class RevisionSeal {
         }
 
         void entry(byte[] name, int offset, int nameLength, byte kind, String value) {
-            byte[] v = value.getBytes(StandardCharsets.UTF_8);
-            boolean edges = kind == SECRET && v.length > 2 * SECRET_EDGE;
-            ensure(4 + nameLength + 1 + 4 + (edges ? 2 * SECRET_EDGE : v.length));
+            ensure(4 + nameLength + 1 + 4 + 2 * SECRET_EDGE);
             putInt(nameLength);
             System.arraycopy(name, offset, bytes, length, nameLength);
             length += nameLength;
             bytes[length++] = kind;
+            if (kind == SECRET && value.length() > 2 * SECRET_EDGE && asciiEdges(value)) {
+                // a valid ciphertext text is ASCII: its UTF-8 is its characters, and only the ends are
+                // read (no copy of a long ciphertext)
+                putInt(value.length());
+                int tail = value.length() - SECRET_EDGE;
+                for (int i = 0; i < SECRET_EDGE; i++) {
+                    bytes[length + i] = (byte) value.charAt(i);
+                    bytes[length + SECRET_EDGE + i] = (byte) value.charAt(tail + i);
+                }
+                length += 2 * SECRET_EDGE;
+                return;
+            }
+            byte[] v = value.getBytes(StandardCharsets.UTF_8);
+            boolean edges = kind == SECRET && v.length > 2 * SECRET_EDGE;
+            ensure(edges ? 2 * SECRET_EDGE : v.length);
             putInt(v.length);
             if (edges) {
                 System.arraycopy(v, 0, bytes, length, SECRET_EDGE);
@@ -243,6 +256,21 @@ public final class RevisionSeal {
                 System.arraycopy(v, 0, bytes, length, v.length);
                 length += v.length;
             }
+        }
+
+        /**
+         * Whether the ends are ASCII. Then the UTF-8 length equals the character count only if the middle
+         * is ASCII too, which this does not check: a non-ASCII middle gives a different L than the
+         * UTF-8 rule, so the seal fails, and such a text is no valid ciphertext either (fail closed).
+         */
+        private static boolean asciiEdges(String value) {
+            int tail = value.length() - SECRET_EDGE;
+            for (int i = 0; i < SECRET_EDGE; i++) {
+                if (value.charAt(i) >= 0x80 || value.charAt(tail + i) >= 0x80) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         private void putInt(int value) {

@@ -106,6 +106,38 @@ class ExecCommandTest {
     }
 
     @Test
+    void grantCommand_printsAGrant_thatExecUses() throws Exception {
+        ObjectNode deployment = (ObjectNode) JSON.readTree(metadata.toFile());
+        Run grant = inProcess("grant", "--project", "proj-exec", "--deployment", "dep-9", "--ttl", "10m",
+                "--dek", deployment.get("encryptedDEK").asText(), "--target", target(), "--token-file", tokenFile());
+
+        assertEquals(0, grant.exitCode, grant.err);
+        com.fasterxml.jackson.databind.JsonNode issued = JSON.readTree(grant.out);
+        assertTrue(issued.get("grant").asText().startsWith("grant1:k1:"), grant.out);
+        assertTrue(issued.get("grantId").asText().matches("[0-9a-f]{32}"), grant.out);
+        assertEquals("dep-9", issued.get("deploymentId").asText());
+        java.time.Duration left = java.time.Duration.between(java.time.Instant.now(),
+                java.time.Instant.parse(issued.get("expireTime").asText()));
+        assertTrue(left.compareTo(java.time.Duration.ofMinutes(11)) < 0 && left.compareTo(java.time.Duration.ofMinutes(8)) > 0,
+                left.toString());
+
+        Run byDefault = inProcess("grant", "--project", "proj-exec", "--deployment", "dep-9",
+                "--dek", deployment.get("encryptedDEK").asText(), "--target", target(), "--token-file", tokenFile());
+        assertEquals(0, byDefault.exitCode, byDefault.err);
+        java.time.Duration defaultTtl = java.time.Duration.between(java.time.Instant.now(),
+                java.time.Instant.parse(JSON.readTree(byDefault.out).get("expireTime").asText()));
+        assertTrue(defaultTtl.compareTo(java.time.Duration.ofHours(23)) > 0, "default ttl 24h: " + defaultTtl);
+
+        deployment.put("grant", issued.get("grant").asText()).put("deploymentId", "dep-9");
+        Path withNewGrant = tmp.resolve("dep-9.json");
+        Files.writeString(withNewGrant, deployment.toString());
+        Run run = finish(cli("exec", "--metadata", withNewGrant.toString(), "--target", target(), "--token-file", tokenFile(),
+                "--", "sh", "-c", "printf '%s' \"$API_KEY\""));
+        assertEquals(0, run.exitCode, run.err);
+        assertEquals(API_KEY, run.out);
+    }
+
+    @Test
     void exec_withoutGrant_isRefusedWithTheReason_andTheCommandNeverStarts() throws Exception {
         Path noGrant = tmp.resolve("no-grant.json");
         ObjectNode deployment = (ObjectNode) JSON.readTree(metadata.toFile());
