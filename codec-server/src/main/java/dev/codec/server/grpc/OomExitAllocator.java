@@ -4,7 +4,6 @@ import dev.codec.server.ops.OutOfMemoryExit;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
-import java.util.function.Supplier;
 
 /**
  * The gRPC connections' buffer allocator (grpc-java's own, delegated to) that ends the process when an
@@ -19,103 +18,171 @@ final class OomExitAllocator implements ByteBufAllocator {
         this.delegate = delegate;
     }
 
-    private static <T> T guard(Supplier<T> allocation) {
-        try {
-            return allocation.get();
-        } catch (OutOfMemoryError e) {
-            OutOfMemoryExit.ifOutOfMemory(e);
-            throw e;
-        }
+    private static OutOfMemoryError exit(OutOfMemoryError e) {
+        OutOfMemoryExit.ifOutOfMemory(e);
+        return e;
     }
 
     @Override
     public ByteBuf buffer() {
-        return guard(delegate::buffer);
+        try {
+            return delegate.buffer();
+        } catch (OutOfMemoryError e) {
+            throw exit(e);
+        }
     }
 
     @Override
     public ByteBuf buffer(int initialCapacity) {
-        return guard(() -> delegate.buffer(initialCapacity));
+        try {
+            return delegate.buffer(initialCapacity);
+        } catch (OutOfMemoryError e) {
+            throw exit(e);
+        }
     }
 
     @Override
     public ByteBuf buffer(int initialCapacity, int maxCapacity) {
-        return guard(() -> delegate.buffer(initialCapacity, maxCapacity));
+        try {
+            return delegate.buffer(initialCapacity, maxCapacity);
+        } catch (OutOfMemoryError e) {
+            throw exit(e);
+        }
     }
 
     @Override
     public ByteBuf ioBuffer() {
-        return guard(delegate::ioBuffer);
+        try {
+            return delegate.ioBuffer();
+        } catch (OutOfMemoryError e) {
+            throw exit(e);
+        }
     }
 
     @Override
     public ByteBuf ioBuffer(int initialCapacity) {
-        return guard(() -> delegate.ioBuffer(initialCapacity));
+        try {
+            return delegate.ioBuffer(initialCapacity);
+        } catch (OutOfMemoryError e) {
+            throw exit(e);
+        }
     }
 
     @Override
     public ByteBuf ioBuffer(int initialCapacity, int maxCapacity) {
-        return guard(() -> delegate.ioBuffer(initialCapacity, maxCapacity));
+        try {
+            return delegate.ioBuffer(initialCapacity, maxCapacity);
+        } catch (OutOfMemoryError e) {
+            throw exit(e);
+        }
     }
 
     @Override
     public ByteBuf heapBuffer() {
-        return guard(delegate::heapBuffer);
+        try {
+            return delegate.heapBuffer();
+        } catch (OutOfMemoryError e) {
+            throw exit(e);
+        }
     }
 
     @Override
     public ByteBuf heapBuffer(int initialCapacity) {
-        return guard(() -> delegate.heapBuffer(initialCapacity));
+        try {
+            return delegate.heapBuffer(initialCapacity);
+        } catch (OutOfMemoryError e) {
+            throw exit(e);
+        }
     }
 
     @Override
     public ByteBuf heapBuffer(int initialCapacity, int maxCapacity) {
-        return guard(() -> delegate.heapBuffer(initialCapacity, maxCapacity));
+        try {
+            return delegate.heapBuffer(initialCapacity, maxCapacity);
+        } catch (OutOfMemoryError e) {
+            throw exit(e);
+        }
     }
 
     @Override
     public ByteBuf directBuffer() {
-        return guard(delegate::directBuffer);
+        try {
+            return delegate.directBuffer();
+        } catch (OutOfMemoryError e) {
+            throw exit(e);
+        }
     }
 
     @Override
     public ByteBuf directBuffer(int initialCapacity) {
-        return guard(() -> delegate.directBuffer(initialCapacity));
+        try {
+            return delegate.directBuffer(initialCapacity);
+        } catch (OutOfMemoryError e) {
+            throw exit(e);
+        }
     }
 
     @Override
     public ByteBuf directBuffer(int initialCapacity, int maxCapacity) {
-        return guard(() -> delegate.directBuffer(initialCapacity, maxCapacity));
+        try {
+            return delegate.directBuffer(initialCapacity, maxCapacity);
+        } catch (OutOfMemoryError e) {
+            throw exit(e);
+        }
     }
 
     @Override
     public CompositeByteBuf compositeBuffer() {
-        return guard(delegate::compositeBuffer);
+        try {
+            return delegate.compositeBuffer();
+        } catch (OutOfMemoryError e) {
+            throw exit(e);
+        }
     }
 
     @Override
     public CompositeByteBuf compositeBuffer(int maxNumComponents) {
-        return guard(() -> delegate.compositeBuffer(maxNumComponents));
+        try {
+            return delegate.compositeBuffer(maxNumComponents);
+        } catch (OutOfMemoryError e) {
+            throw exit(e);
+        }
     }
 
     @Override
     public CompositeByteBuf compositeHeapBuffer() {
-        return guard(delegate::compositeHeapBuffer);
+        try {
+            return delegate.compositeHeapBuffer();
+        } catch (OutOfMemoryError e) {
+            throw exit(e);
+        }
     }
 
     @Override
     public CompositeByteBuf compositeHeapBuffer(int maxNumComponents) {
-        return guard(() -> delegate.compositeHeapBuffer(maxNumComponents));
+        try {
+            return delegate.compositeHeapBuffer(maxNumComponents);
+        } catch (OutOfMemoryError e) {
+            throw exit(e);
+        }
     }
 
     @Override
     public CompositeByteBuf compositeDirectBuffer() {
-        return guard(delegate::compositeDirectBuffer);
+        try {
+            return delegate.compositeDirectBuffer();
+        } catch (OutOfMemoryError e) {
+            throw exit(e);
+        }
     }
 
     @Override
     public CompositeByteBuf compositeDirectBuffer(int maxNumComponents) {
-        return guard(() -> delegate.compositeDirectBuffer(maxNumComponents));
+        try {
+            return delegate.compositeDirectBuffer(maxNumComponents);
+        } catch (OutOfMemoryError e) {
+            throw exit(e);
+        }
     }
 
     @Override

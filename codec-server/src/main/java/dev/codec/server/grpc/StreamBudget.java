@@ -16,6 +16,8 @@ import io.netty.handler.codec.http2.Http2FrameListenerDecorator;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Stream;
 import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -53,6 +55,7 @@ final class StreamBudget extends Http2FrameListenerDecorator {
     private final int maxMessageSize;
     private final long receiveTimeoutNanos;
     private InetAddress peer;
+    private ScheduledFuture<?> sweeper;
 
     /** The state of the stream whose headers grpc is handling on this thread (see {@link AnsweredCalls}). */
     private static final ThreadLocal<StreamState> STARTING = new ThreadLocal<>();
@@ -72,7 +75,8 @@ final class StreamBudget extends Http2FrameListenerDecorator {
         boolean refused;
         boolean exempt;
         boolean drainArmed;
-        ScheduledFuture<?> timer;
+        /** When {@link #sweep} next looks at the stream (System.nanoTime()). */
+        long deadline;
     }
 
     StreamBudget(Http2ConnectionHandler handler, Http2FrameListener grpcListener, InFlightBudget budget, int maxMessageSize,
@@ -96,11 +100,7 @@ final class StreamBudget extends Http2FrameListenerDecorator {
 
             @Override
             public void onStreamClosed(Http2Stream stream) {
-                StreamState state = stream.getProperty(key);
-                release(state);
-                if (state != null && state.timer != null) {
-                    state.timer.cancel(false);
-                }
+                release(stream.getProperty(key));
             }
         });
     }
@@ -153,9 +153,8 @@ final class StreamBudget extends Http2FrameListenerDecorator {
             CharSequence path = headers.path();
             state.exempt = path != null && (WATCH_PATH.contentEquals(path) || path.toString().startsWith(REFLECTION_PREFIX));
             stream.setProperty(key, state);
-            if (receiveTimeoutNanos > 0) {
-                state.timer = ctx.executor().schedule(() -> timedOut(ctx, streamId), receiveTimeoutNanos, TimeUnit.NANOSECONDS);
-            }
+            state.deadline = System.nanoTime() + receiveTimeoutNanos;
+            startSweeper(ctx);
         }
         return state;
     }
@@ -223,7 +222,40 @@ final class StreamBudget extends Http2FrameListenerDecorator {
         return true;
     }
 
-    private void timedOut(ChannelHandlerContext ctx, int streamId) {
+    /**
+     * One periodic task per connection (not a timer per call, which would cost a scheduling and a cancellation
+     * on every call) looks at the connection's streams five times per receive timeout and handles those past
+     * their deadline.
+     */
+    private void startSweeper(ChannelHandlerContext ctx) {
+        if (sweeper != null || receiveTimeoutNanos <= 0) {
+            return;
+        }
+        long period = Math.max(TimeUnit.MILLISECONDS.toNanos(200), receiveTimeoutNanos / 5);
+        sweeper = ctx.executor().scheduleAtFixedRate(() -> sweep(ctx), period, period, TimeUnit.NANOSECONDS);
+        ctx.channel().closeFuture().addListener(closed -> sweeper.cancel(false));
+    }
+
+    private void sweep(ChannelHandlerContext ctx) {
+        long now = System.nanoTime();
+        List<Integer> due = new ArrayList<>();
+        try {
+            handler.connection().forEachActiveStream(stream -> {
+                StreamState state = stream.getProperty(key);
+                if (state != null && !state.exempt && !state.refused && now - state.deadline >= 0) {
+                    due.add(stream.id());
+                }
+                return true;
+            });
+        } catch (Http2Exception e) {
+            return; // not thrown by the visitor above
+        }
+        for (int id : due) {
+            timedOut(ctx, id, now);
+        }
+    }
+
+    private void timedOut(ChannelHandlerContext ctx, int streamId, long now) {
         Http2Stream stream = handler.connection().stream(streamId);
         StreamState state = stream == null ? null : stream.getProperty(key);
         if (state == null || state.refused || state.exempt) {
@@ -243,7 +275,7 @@ final class StreamBudget extends Http2FrameListenerDecorator {
         } else if (!state.drainArmed) {
             // being answered, or the answer waits for the client to read it: once more the timeout
             state.drainArmed = true;
-            state.timer = ctx.executor().schedule(() -> timedOut(ctx, streamId), receiveTimeoutNanos, TimeUnit.NANOSECONDS);
+            state.deadline = now + receiveTimeoutNanos;
         } else {
             // the client does not read its answer (a slow reader): drop the call and its queued answer
             cancelInGrpc(ctx, stream, state);
@@ -259,9 +291,6 @@ final class StreamBudget extends Http2FrameListenerDecorator {
             // grpc answers, so the call ends (and is audited) with this status; the upload is stopped after it
             state.refused = true;
             release(state);
-            if (state.timer != null) {
-                state.timer.cancel(false);
-            }
             call.close(status, new Metadata());
             int id = stream.id();
             ctx.executor().execute(() -> { // runs after grpc's write of the trailers, queued on this event loop
@@ -290,9 +319,6 @@ final class StreamBudget extends Http2FrameListenerDecorator {
     private void cancelInGrpc(ChannelHandlerContext ctx, Http2Stream stream, StreamState state) {
         state.refused = true;
         release(state);
-        if (state.timer != null) {
-            state.timer.cancel(false);
-        }
         try {
             // grpc treats this as the client's cancellation: the call ends, its buffers are released
             super.onRstStreamRead(ctx, stream.id(), Http2Error.CANCEL.code());
