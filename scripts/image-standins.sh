@@ -71,8 +71,12 @@ else
   work=$(mktemp -d)
   root=$work/rootfs
   mkdir -p "$root" "$work/debs"
-  (cd "$work/debs" && apt-get download -qq base-files netbase tzdata media-types ca-certificates libc6 libssl3 2> /dev/null) \
-    || fail "apt-get download failed (run apt-get update?)"
+  packages=(base-files netbase tzdata media-types ca-certificates libc6 libssl3)
+  if ! (cd "$work/debs" && apt-get download -qq "${packages[@]}" 2> /dev/null); then
+    [ "$(id -u)" = 0 ] || fail "apt-get download failed (run apt-get update as root?)"
+    apt-get update -qq
+    (cd "$work/debs" && apt-get download -qq "${packages[@]}" 2> /dev/null) || fail "apt-get download failed"
+  fi
   for deb in "$work"/debs/*.deb; do dpkg-deb -x "$deb" "$root"; done
   # ca-certificates' postinst builds the bundle; distroless ships the result.
   mkdir -p "$root/etc/ssl/certs"

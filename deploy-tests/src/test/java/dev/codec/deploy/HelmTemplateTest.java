@@ -449,6 +449,15 @@ class HelmTemplateTest {
         assertEquals(Map.of("algorithm", "ECDSA", "size", 256, "encoding", "PKCS8", "rotationPolicy", "Always"),
                 certificate.get("spec", "privateKey"));
         assertTrue(certificate.<List<String>>get("spec", "usages").contains("server auth"));
+        assertEquals("2160h", certificate.<String>get("spec", "duration"));
+        assertEquals("360h", certificate.<String>get("spec", "renewBefore"));
+        GenericKubernetesResource custom = (GenericKubernetesResource) only(HelmChart.render(Values.EXISTING_SECRETS,
+                Values.CERT_MANAGER, "tls: {certManager: {duration: 720h, renewBefore: 48h, privateKey: {algorithm: RSA,"
+                        + " size: 3072, encoding: PKCS1}}}"), "Certificate");
+        assertEquals("720h", custom.<String>get("spec", "duration"));
+        assertEquals("48h", custom.<String>get("spec", "renewBefore"));
+        assertEquals(Map.of("algorithm", "RSA", "size", 3072, "encoding", "PKCS1", "rotationPolicy", "Always"),
+                custom.get("spec", "privateKey"));
         PodSpec pod = pod(objects);
         assertEquals("codec-tls", volume(pod, "tls").getSecret().getSecretName());
         assertEquals("/var/run/secrets/codec/tls/tls.key", env(pod, "CODEC_TLS_KEY"));

@@ -92,6 +92,34 @@ class ImageTest {
         assertEquals(List.of(), suspicious);
     }
 
+    /**
+     * The build context the Dockerfile sees, copied whole into a throwaway image (same context directory, so the same
+     * .dockerignore): with canaries in .codec-dev/ and codec-server/target/, none of them, no target/ folder and no
+     * key file is in it, while the sources the build needs are.
+     */
+    @Test
+    void buildContext_holdsTheSources_butNoDevelopmentKeys_orBuildOutput(@TempDir Path dir) throws Exception {
+        Podman.image(); // the stand-in base image exists
+        Path dockerfile = Files.writeString(dir.resolve("Dockerfile.context"),
+                "FROM gcr.io/distroless/base-debian12:nonroot\nCOPY . /context/\n");
+        String tag = "localhost/codec-context:" + Long.toHexString(System.nanoTime());
+        Podman.withCanaries(() -> Podman.run(600, "build", "--pull=never", "--network", "none", "-f", dockerfile.toString(),
+                "-t", tag, Podman.ROOT.toString()).ok("podman build of the context"));
+        List<String> files;
+        try {
+            files = fileList(tag, dir).stream().filter(f -> f.startsWith("context/")).map(f -> f.substring(8)).toList();
+        } finally {
+            Podman.run(120, "rmi", "-f", tag);
+        }
+        for (String needed : List.of("pom.xml", "codec-server/pom.xml", "codec-server/jvm.options", "codec-bench/pom.xml",
+                "proto/pom.xml", "scripts/cds-archive.sh")) {
+            assertTrue(files.contains(needed), needed + " is not in the build context: " + files);
+        }
+        List<String> leaked = files.stream().filter(f -> f.contains(Podman.CANARY) || f.contains(".codec-dev")
+                || f.contains("target/") || f.endsWith(".key") || f.endsWith(".pem") || f.startsWith(".git")).toList();
+        assertEquals(List.of(), leaked, "in the build context");
+    }
+
     @Test
     void image_shipsTheSbom_listingTheServersDependencies(@TempDir Path dir) throws Exception {
         String image = Podman.image();
@@ -174,7 +202,8 @@ class ImageTest {
     /** The image's files (paths without the leading slash), from podman export of a created container. */
     private static List<String> fileList(String image, Path dir) throws IOException {
         String container = "codec-files-" + System.nanoTime();
-        Podman.run(120, "create", "--pull=never", "--name", container, image).ok("create");
+        // create never runs the command: it only needs one, and an image without ENTRYPOINT has none.
+        Podman.run(120, "create", "--pull=never", "--name", container, image, "/none").ok("create");
         Path tar = dir.resolve(container + ".tar");
         try {
             Podman.run(600, "export", "-o", tar.toString(), container).ok("export");

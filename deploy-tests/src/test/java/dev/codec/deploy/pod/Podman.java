@@ -83,6 +83,17 @@ public final class Podman {
             image = given;
             return image;
         }
+        withCanaries(() -> {
+            exec(List.of("bash", ROOT.resolve("scripts/image-standins.sh").toString()), 900).ok("scripts/image-standins.sh");
+            String tag = "localhost/codec-server:deploy-tests";
+            exec(List.of("bash", ROOT.resolve("scripts/image-build.sh").toString(), tag), 1200).ok("scripts/image-build.sh");
+            image = tag;
+        });
+        return image;
+    }
+
+    /** Runs {@code action} with canary files in .codec-dev/ and codec-server/target/ (removed afterwards). */
+    public static synchronized void withCanaries(Runnable action) {
         List<Path> canaries = List.of(ROOT.resolve(".codec-dev/" + CANARY), ROOT.resolve("codec-server/target/" + CANARY + ".key"));
         boolean devDirExisted = Files.isDirectory(ROOT.resolve(".codec-dev"));
         try {
@@ -90,11 +101,7 @@ public final class Podman {
                 Files.createDirectories(canary.getParent());
                 Files.writeString(canary, CANARY + "\n");
             }
-            exec(List.of("bash", ROOT.resolve("scripts/image-standins.sh").toString()), 900).ok("scripts/image-standins.sh");
-            String tag = "localhost/codec-server:deploy-tests";
-            exec(List.of("bash", ROOT.resolve("scripts/image-build.sh").toString(), tag), 1200).ok("scripts/image-build.sh");
-            image = tag;
-            return image;
+            action.run();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
