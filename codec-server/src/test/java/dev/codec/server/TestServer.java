@@ -67,6 +67,9 @@ public final class TestServer implements AutoCloseable {
             all.put("codec.kek.dir", kekDir.toString());
             all.put("codec.auth.tokens-dir", tokensDir.toString());
             all.put("codec.auth.callers." + CALLER + ".permissions", ALL_PERMISSIONS);
+            // gRPC binds port 0 and the test reads the bound port (never a picked "free" port bound later,
+            // which another process can take in between)
+            all.put("grpc.server.port", 0);
             all.put("micronaut.server.port", -1); // management HTTP, when a test starts it: a random port
             all.putAll(properties);
             return new TestServer(all, tokensDir, token);
