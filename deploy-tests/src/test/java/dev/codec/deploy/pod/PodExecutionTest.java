@@ -55,7 +55,7 @@ class PodExecutionTest {
      * PEM encoding of the key cert-manager writes in the cert-manager value set. PKCS8 works with every server;
      * cert-manager's own default is PKCS1: switch this line to "PKCS1" once the server reads PKCS#1/SEC1 keys.
      */
-    static final String CERT_MANAGER_KEY_ENCODING = "PKCS8";
+    static final String CERT_MANAGER_KEY_ENCODING = "PKCS1";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
