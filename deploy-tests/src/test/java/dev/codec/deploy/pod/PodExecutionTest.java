@@ -52,8 +52,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 @EnabledIfSystemProperty(named = "codec.image.tests", matches = "true")
 class PodExecutionTest {
     /**
-     * PEM encoding of the key cert-manager writes in the cert-manager value set. PKCS8 works with every server;
-     * cert-manager's own default is PKCS1: switch this line to "PKCS1" once the server reads PKCS#1/SEC1 keys.
+     * PEM encoding of the key cert-manager writes in the cert-manager value set: cert-manager's own default,
+     * PKCS#1, which the server reads (as it does SEC1 and PKCS#8; see TlsKeyFormatTest).
      */
     static final String CERT_MANAGER_KEY_ENCODING = "PKCS1";
 
