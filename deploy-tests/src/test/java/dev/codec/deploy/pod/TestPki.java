@@ -71,10 +71,18 @@ public final class TestPki {
                 throw new IllegalArgumentException("encoding " + encoding);
             }
             try {
-                // PKCS#1 for RSA, SEC1 for EC: the key inside the PKCS#8 wrapper, as openssl and cert-manager write it.
+                // PKCS#1 for RSA, SEC1 for EC, as openssl and cert-manager write them. The JDK's PKCS#8 EC key holds
+                // its curve in the wrapper only; SEC1 as cert-manager (Go's MarshalECPrivateKey) writes it names the
+                // curve inside, so it is copied in.
                 PrivateKeyInfo info = PrivateKeyInfo.getInstance(key.getEncoded());
-                String type = key.getAlgorithm().equals("RSA") ? "RSA PRIVATE KEY" : "EC PRIVATE KEY";
-                return pem(new PemObject(type, info.parsePrivateKey().toASN1Primitive().getEncoded()));
+                if (key.getAlgorithm().equals("RSA")) {
+                    return pem(new PemObject("RSA PRIVATE KEY", info.parsePrivateKey().toASN1Primitive().getEncoded()));
+                }
+                org.bouncycastle.asn1.sec.ECPrivateKey inner = org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(info.parsePrivateKey());
+                org.bouncycastle.asn1.sec.ECPrivateKey sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(
+                        ((java.security.interfaces.ECPrivateKey) key).getParams().getOrder().bitLength(), inner.getKey(),
+                        inner.getPublicKey(), info.getPrivateKeyAlgorithm().getParameters());
+                return pem(new PemObject("EC PRIVATE KEY", sec1.getEncoded()));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
