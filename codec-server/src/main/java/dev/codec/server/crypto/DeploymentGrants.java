@@ -93,11 +93,13 @@ public final class DeploymentGrants {
         payload[at++] = (byte) deployment.length;
         System.arraycopy(deployment, 0, payload, at, deployment.length);
 
-        KekRing current = ring.get();
-        int version = current.activeVersion();
-        String prefix = PREFIX + version + ":";
+        int version;
+        String prefix;
         byte[] tag;
-        try {
+        try (RingUse use = RingUse.of(ring)) { // the grant key stays intact while the tag is computed
+            KekRing current = use.ring();
+            version = current.activeVersion();
+            prefix = PREFIX + version + ":";
             tag = tag(current.grantKey(version), prefix, payload, payload.length);
         } catch (UnknownKekVersionException e) {
             throw new IllegalStateException("the active KEK version has no grant key", e);
@@ -136,13 +138,6 @@ public final class DeploymentGrants {
             }
             version = version * 10 + (c - '0');
         }
-        SymmetricKey key;
-        try {
-            key = ring.get().grantKey(version);
-        } catch (UnknownKekVersionException e) {
-            throw new GrantRefusedException(GrantRefusedException.Reason.GRANT_KEK_VERSION_NOT_LOADED,
-                    "issued under KEK version " + version + ", which is not loaded");
-        }
         String body = grant.substring(colon + 1);
         byte[] all;
         try {
@@ -157,7 +152,13 @@ public final class DeploymentGrants {
         if (payloadLength < FIXED_BYTES + 4) {
             throw invalid("malformed");
         }
-        byte[] expected = tag(key, grant.substring(0, colon + 1), all, payloadLength);
+        byte[] expected;
+        try (RingUse use = RingUse.of(ring)) { // the grant key stays intact while the tag is computed
+            expected = tag(use.ring().grantKey(version), grant.substring(0, colon + 1), all, payloadLength);
+        } catch (UnknownKekVersionException e) {
+            throw new GrantRefusedException(GrantRefusedException.Reason.GRANT_KEK_VERSION_NOT_LOADED,
+                    "issued under KEK version " + version + ", which is not loaded");
+        }
         if (!HmacSha256.equal(expected, Arrays.copyOfRange(all, payloadLength, all.length))) {
             throw invalid("not authentic (altered, or not issued by this codec)");
         }
