@@ -95,20 +95,20 @@ class GrantKeyReloadRaceTest {
         assertEquals(GrantRefusedException.Reason.GRANT_INVALID, e.reason());
     }
 
-    /** A grant1 for {@link #PROJECT} and {@link #DEK}, tagged under the all-zero key. */
+    /** A grant2 (without a seal) for {@link #PROJECT} and {@link #DEK}, tagged under the all-zero key. */
     private static String zeroKeyForgery(Instant now) throws Exception {
         byte[] project = PROJECT.getBytes(StandardCharsets.UTF_8);
         byte[] deployment = "evil".getBytes(StandardCharsets.UTF_8);
-        java.nio.ByteBuffer payload = java.nio.ByteBuffer.allocate(16 + 8 + 8 + 32 + 1 + project.length + 1 + deployment.length);
+        java.nio.ByteBuffer payload = java.nio.ByteBuffer.allocate(16 + 8 + 8 + 32 + 1 + 1 + project.length + 1 + deployment.length);
         payload.put(new byte[16]).putLong(now.getEpochSecond()).putLong(now.getEpochSecond() + 3600);
-        payload.put(MessageDigest.getInstance("SHA-256").digest(DEK.getBytes(StandardCharsets.UTF_8)));
+        payload.put(MessageDigest.getInstance("SHA-256").digest(DEK.getBytes(StandardCharsets.UTF_8))).put((byte) 0);
         payload.put((byte) project.length).put(project).put((byte) deployment.length).put(deployment);
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(new byte[32], "HmacSHA256"));
-        mac.update("grant1:k1:".getBytes(StandardCharsets.US_ASCII));
+        mac.update("grant2:k1:".getBytes(StandardCharsets.US_ASCII));
         byte[] tag = mac.doFinal(payload.array());
         byte[] all = Arrays.copyOf(payload.array(), payload.capacity() + tag.length);
         System.arraycopy(tag, 0, all, payload.capacity(), tag.length);
-        return "grant1:k1:" + Base64.getUrlEncoder().withoutPadding().encodeToString(all);
+        return "grant2:k1:" + Base64.getUrlEncoder().withoutPadding().encodeToString(all);
     }
 }
