@@ -177,15 +177,29 @@ public final class CodecClient implements AutoCloseable {
     }
 
     /**
-     * Issues a deployment grant (permission {@code grant}): lets the deployment's runner decrypt the
-     * project's values under {@code encryptedDek} for {@code ttl} (whole seconds, at most the service's
-     * {@code codec.grants.max-ttl}).
+     * Issues a deployment grant without a seal: it opens every value under {@code encryptedDek}. Only
+     * while the service runs with {@code codec.seals.required=false} (the weaker migration mode); prefer
+     * {@link #issueGrant(String, String, String, String, Duration)}.
      */
     public IssuedGrant issueGrant(String projectId, String deploymentId, String encryptedDek, Duration ttl) {
+        return issueGrant(projectId, deploymentId, encryptedDek, "", ttl);
+    }
+
+    /**
+     * Issues a deployment grant (permission {@code grant}): lets the deployment's runner decrypt the
+     * revision of {@code seal} (DecryptAll with that seal only) for {@code ttl} (whole seconds, at most
+     * the service's {@code codec.grants.max-ttl}).
+     *
+     * @param seal the revision's seal (from {@link #encrypt} or {@link #sealVariables}); empty for a grant
+     *     that opens every value under {@code encryptedDek} (refused while the service requires seals)
+     */
+    public IssuedGrant issueGrant(String projectId, String deploymentId, String encryptedDek, String seal,
+            Duration ttl) {
         IssueGrantResponse response = call(s -> s.issueGrant(IssueGrantRequest.newBuilder()
                 .setProjectId(projectId)
                 .setDeploymentId(deploymentId)
                 .setEncryptedDek(encryptedDek)
+                .setSeal(seal == null ? "" : seal)
                 .setTtl(com.google.protobuf.Duration.newBuilder().setSeconds(ttl.getSeconds()).setNanos(ttl.getNano()))
                 .build()));
         return new IssuedGrant(response.getGrant(), response.getGrantId(),

@@ -211,6 +211,19 @@ class HelmTemplateTest {
     }
 
     @Test
+    void seals_areRequiredByDefault_enc1Accepted_andBothConfigurable() {
+        List<HasMetadata> defaults = HelmChart.render(Values.EXISTING_SECRETS);
+        assertEquals(Map.of("required", true), codecConfig(defaults, "seals"));
+        assertEquals(Map.of("accept-enc1", true), codecConfig(defaults, "formats"));
+
+        List<HasMetadata> migrating = HelmChart.render(Values.EXISTING_SECRETS, "seals: {required: false}\nformats: {acceptEnc1: false}");
+        assertEquals(Map.of("required", false), codecConfig(migrating, "seals"));
+        assertEquals(Map.of("accept-enc1", false), codecConfig(migrating, "formats"));
+        assertThrows(RuntimeException.class, () -> HelmChart.render(Values.EXISTING_SECRETS, "seals: {required: maybe}"));
+        assertThrows(RuntimeException.class, () -> HelmChart.render(Values.EXISTING_SECRETS, "formats: {acceptEnc2: true}"));
+    }
+
+    @Test
     void grants_areRequiredByDefault_withTheMaxTtl_andConfigurable() {
         Map<String, Object> grants = codecConfig(HelmChart.render(Values.EXISTING_SECRETS), "grants");
         assertEquals(Map.of("required", true, "max-ttl", "24h"), grants);

@@ -3,6 +3,7 @@ package dev.codec.client.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codec.client.CodecClient;
+import dev.codec.client.DeploymentMetadata;
 import dev.codec.client.IssuedGrant;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -14,20 +15,31 @@ import picocli.CommandLine.Option;
 /** Issues a deployment grant (permission {@code grant}) and prints it as JSON. */
 @Command(name = "grant", mixinStandardHelpOptions = true,
         description = {
-            "Issues a deployment grant: lets the deployment's runner decrypt the project's values under",
-            "this wrapped DEK until it expires. Prints {\"projectId\", \"deploymentId\", \"grant\", \"grantId\",",
-            "\"expireTime\", \"kekVersion\"} as JSON; store \"grant\" in the deployment metadata. Needs the",
-            "caller permission 'grant'."
+            "Issues a deployment grant: lets the deployment's runner decrypt the revision of the given seal",
+            "(DecryptAll with that seal) until it expires; without a seal (only while the codec runs with",
+            "codec.seals.required=false) every value under the wrapped DEK. --metadata FILE takes project,",
+            "deployment, wrapped DEK and seal from a deployment metadata file (options override it).",
+            "Prints {\"projectId\", \"deploymentId\", \"grant\", \"grantId\", \"expireTime\", \"kekVersion\"}",
+            "as JSON; store \"grant\" in the deployment metadata. Needs the caller permission 'grant'."
         })
 final class GrantCommand implements Callable<Integer> {
-    @Option(names = "--project", required = true, paramLabel = "ID", description = "Project id.")
+    @Option(names = "--project", paramLabel = "ID", description = "Project id (required without --metadata).")
     String project;
 
-    @Option(names = "--deployment", required = true, paramLabel = "ID", description = "Deployment id.")
+    @Option(names = "--deployment", paramLabel = "ID", description = "Deployment id (required without --metadata).")
     String deployment;
 
-    @Option(names = "--dek", required = true, paramLabel = "ENCRYPTED_DEK", description = "The project's wrapped DEK.")
+    @Option(names = "--dek", paramLabel = "ENCRYPTED_DEK",
+            description = "The project's wrapped DEK (required without --metadata).")
     String encryptedDek;
+
+    @Option(names = "--seal", paramLabel = "SEAL",
+            description = "The revision's seal (seal1:...): the grant opens that revision only.")
+    String seal;
+
+    @Option(names = "--metadata", paramLabel = "FILE",
+            description = "A deployment metadata file to take projectId, deploymentId, encryptedDEK and seal from.")
+    java.nio.file.Path metadata;
 
     @Option(names = "--ttl", paramLabel = "DURATION", defaultValue = "24h", converter = DurationConverter.class,
             description = "How long the grant is valid, e.g. 30m, 12h (at most the service's codec.grants.max-ttl). "
@@ -42,9 +54,23 @@ final class GrantCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (metadata != null) {
+            DeploymentMetadata stored = DeploymentMetadata.read(metadata);
+            project = project != null ? project : stored.projectId();
+            deployment = deployment != null ? deployment : emptyToNull(stored.deploymentId());
+            encryptedDek = encryptedDek != null ? encryptedDek : emptyToNull(stored.encryptedDek());
+            seal = seal != null ? seal : stored.seal();
+        }
+        for (String[] option : new String[][] {{"--project", project}, {"--deployment", deployment},
+                {"--dek", encryptedDek}}) {
+            if (option[1] == null || option[1].isEmpty()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "Missing required option: '" + option[0]
+                        + "' (or a --metadata file that has it)");
+            }
+        }
         IssuedGrant grant;
         try (CodecClient client = remote.client()) {
-            grant = client.issueGrant(project, deployment, encryptedDek, ttl);
+            grant = client.issueGrant(project, deployment, encryptedDek, seal == null ? "" : seal, ttl);
         }
         ObjectNode out = new ObjectMapper().createObjectNode()
                 .put("projectId", project)
@@ -55,5 +81,9 @@ final class GrantCommand implements Callable<Integer> {
                 .put("kekVersion", grant.kekVersion());
         JsonOutput.print(spec, out);
         return 0;
+    }
+
+    private static String emptyToNull(String value) {
+        return value == null || value.isEmpty() ? null : value;
     }
 }

@@ -27,6 +27,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The codec's operations on plain Java types: validation and limits, DEK caching, and envelope
@@ -48,6 +49,7 @@ public final class CodecService {
     private final boolean acceptLegacy;
     private final KekReloader kekReloader;
     private final AccessPolicy access;
+    private static final Consumer<VerifiedGrant> NO_OBSERVER = grant -> {};
     private final DeploymentGrants grants;
     private final ValueFormatCounter formats;
 
@@ -187,6 +189,16 @@ public final class CodecService {
      */
     public IssuedGrant issueGrant(String projectId, String deploymentId, String encryptedDek, Duration ttl)
             throws RejectedRequestException {
+        return issueGrant(projectId, deploymentId, encryptedDek, "", ttl);
+    }
+
+    /**
+     * Issues a grant for one deployment of a project, bound to the revision of {@code seal} (it then opens
+     * DecryptAll of that revision only), or, with an empty seal and only while seals are not required,
+     * for every value under {@code encryptedDek} (the weaker migration mode, docs/grants.md).
+     */
+    public IssuedGrant issueGrant(String projectId, String deploymentId, String encryptedDek, String seal,
+            Duration ttl) throws RejectedRequestException {
         validate.projectId(projectId);
         if (deploymentId.isEmpty()) {
             throw badInput("deployment_id: required");
@@ -202,9 +214,23 @@ public final class CodecService {
             throw badInput("ttl: " + ttl.getSeconds() + "s is longer than codec.grants.max-ttl ("
                     + access.maxGrantTtl().getSeconds() + "s)");
         }
+        if (seal.isEmpty() && access.sealsRequired()) {
+            throw new RejectedRequestException(RejectedRequestException.Reason.BAD_INPUT,
+                    RejectedRequestException.SEAL_MISSING,
+                    "seal: required (codec.seals.required=true): a grant opens one sealed revision");
+        }
+        if (seal.length() > RevisionSeal.MAX_LENGTH || (!seal.isEmpty() && !RevisionSeal.looksLikeSeal(seal))) {
+            throw new RejectedRequestException(RejectedRequestException.Reason.BAD_INPUT,
+                    RejectedRequestException.SEAL_INVALID, "seal: not a seal (expected seal1:..., at most "
+                            + RevisionSeal.MAX_LENGTH + " characters)");
+        }
         SymmetricKey dek = dek(projectId, "encrypted_dek", encryptedDek); // it must be this project's DEK
         dek.destroy();
-        return grants.issue(projectId, deploymentId, encryptedDek, access.clock().instant(), ttl);
+        try {
+            return grants.issue(projectId, deploymentId, encryptedDek, seal, access.clock().instant(), ttl);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw badInput("project_id, deployment_id or ttl: cannot be put in a grant (" + e.getMessage() + ")");
+        }
     }
 
     /**
@@ -212,8 +238,8 @@ public final class CodecService {
      *
      * @param deploymentId the caller's claim: empty, or the grant's deployment id
      */
-    private VerifiedGrant checkGrant(String projectId, String deploymentId, String encryptedDek, String grant)
-            throws RejectedRequestException {
+    private VerifiedGrant checkGrant(String projectId, String deploymentId, String encryptedDek, String grant,
+            String seal, Consumer<VerifiedGrant> onVerified) throws RejectedRequestException {
         if (grant.isEmpty()) {
             if (access.grantsRequired()) {
                 throw denied(RejectedRequestException.GRANT_MISSING,
@@ -234,9 +260,27 @@ public final class CodecService {
         } catch (GrantRefusedException e) {
             throw denied(e.reason().name(), "grant: " + e.getMessage());
         }
+        onVerified.accept(verified); // recorded (audit) even when a later check refuses the call
         if (!deploymentId.isEmpty() && !deploymentId.equals(verified.deploymentId())) {
             throw denied(RejectedRequestException.GRANT_OTHER_DEPLOYMENT,
                     "deployment_id: differs from the deployment the grant was issued for");
+        }
+        if (verified.revisionBound()) {
+            if (seal == null) {
+                throw denied(RejectedRequestException.GRANT_REVISION_BOUND, "grant: bound to one sealed revision; "
+                        + "it opens that revision with DecryptAll only (not single values or the DEK)");
+            }
+            if (seal.isEmpty()) {
+                throw denied(RejectedRequestException.GRANT_OTHER_REVISION,
+                        "seal: required with this grant (it is bound to one sealed revision)");
+            }
+            if (!verified.boundTo(seal)) {
+                throw denied(RejectedRequestException.GRANT_OTHER_REVISION,
+                        "grant: issued for another revision (the seal differs)");
+            }
+        } else if (access.sealsRequired()) {
+            throw denied(RejectedRequestException.GRANT_NOT_REVISION_BOUND, "grant: issued without a seal; refused "
+                    + "while codec.seals.required=true (issue the grant with the revision's seal)");
         }
         return verified;
     }
@@ -256,9 +300,18 @@ public final class CodecService {
      */
     public Granted<byte[]> decryptDek(String projectId, String encryptedDek, String grant)
             throws RejectedRequestException {
+        return decryptDek(projectId, encryptedDek, grant, NO_OBSERVER);
+    }
+
+    /**
+     * As {@link #decryptDek(String, String, String)}, telling {@code onVerified} about the grant as soon
+     * as it is verified (before any later check can refuse the call).
+     */
+    public Granted<byte[]> decryptDek(String projectId, String encryptedDek, String grant,
+            Consumer<VerifiedGrant> onVerified) throws RejectedRequestException {
         validate.projectId(projectId);
         validate.wrappedDek("encrypted_dek", encryptedDek);
-        VerifiedGrant verified = checkGrant(projectId, "", encryptedDek, grant);
+        VerifiedGrant verified = checkGrant(projectId, "", encryptedDek, grant, null, onVerified);
         SymmetricKey dek = dek(projectId, "encrypted_dek", encryptedDek);
         try {
             return new Granted<>(dek.getEncoded(), verified);
@@ -281,10 +334,16 @@ public final class CodecService {
      */
     public Granted<String> decryptValue(String projectId, String encrypted, String encryptedDek, String name,
             String grant) throws RejectedRequestException {
+        return decryptValue(projectId, encrypted, encryptedDek, name, grant, NO_OBSERVER);
+    }
+
+    /** As {@link #decryptValue(String, String, String, String, String)}, telling {@code onVerified} about the grant. */
+    public Granted<String> decryptValue(String projectId, String encrypted, String encryptedDek, String name,
+            String grant, Consumer<VerifiedGrant> onVerified) throws RejectedRequestException {
         validate.projectId(projectId);
         validate.ciphertextSize("encrypted", encrypted);
         checkValueInput(encrypted, name);
-        VerifiedGrant verified = checkGrant(projectId, "", encryptedDek, grant);
+        VerifiedGrant verified = checkGrant(projectId, "", encryptedDek, grant, null, onVerified);
         SymmetricKey dek = dek(projectId, "encrypted_dek", encryptedDek);
         try {
             return new Granted<>(decryptOne(crypto.valueCipher(projectId, dek), name, encrypted), verified);
@@ -355,11 +414,22 @@ public final class CodecService {
      */
     public Granted<Map<String, String>> decryptAll(String projectId, String deploymentId, String encryptedDek,
             Map<String, Variable> variables, String grant, String seal) throws RejectedRequestException {
+        return decryptAll(projectId, deploymentId, encryptedDek, variables, grant, seal, NO_OBSERVER);
+    }
+
+    /**
+     * As {@link #decryptAll(String, String, String, Map, String, String)}, telling {@code onVerified}
+     * about the grant as soon as it is verified (so a call refused later, for a seal mismatch or a value
+     * that does not decrypt, is still attributed to the grant).
+     */
+    public Granted<Map<String, String>> decryptAll(String projectId, String deploymentId, String encryptedDek,
+            Map<String, Variable> variables, String grant, String seal, Consumer<VerifiedGrant> onVerified)
+            throws RejectedRequestException {
         validate.projectId(projectId);
         validate.deploymentId(deploymentId);
         validate.entryCount("variables", variables.size());
         boolean anySecret = validateVariables(variables);
-        VerifiedGrant verified = checkGrant(projectId, deploymentId, encryptedDek, grant);
+        VerifiedGrant verified = checkGrant(projectId, deploymentId, encryptedDek, grant, seal, onVerified);
         if (seal.isEmpty() && access.sealsRequired()) {
             throw new RejectedRequestException(RejectedRequestException.Reason.BAD_INPUT,
                     RejectedRequestException.SEAL_MISSING, "seal: required (codec.seals.required=true)");

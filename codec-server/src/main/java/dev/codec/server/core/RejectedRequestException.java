@@ -28,6 +28,12 @@ public final class RejectedRequestException extends Exception {
     public static final String ENC1_INPUT_DISABLED = "ENC1_INPUT_DISABLED";
     public static final String GRANT_MISSING = "GRANT_MISSING";
     public static final String GRANT_OTHER_DEPLOYMENT = "GRANT_OTHER_DEPLOYMENT";
+    /** A revision-bound grant with another revision's seal, or without a seal (DecryptAll). */
+    public static final String GRANT_OTHER_REVISION = "GRANT_OTHER_REVISION";
+    /** A revision-bound grant on DecryptValue or DecryptDek, which cannot show a value belongs to the revision. */
+    public static final String GRANT_REVISION_BOUND = "GRANT_REVISION_BOUND";
+    /** A grant issued without a seal (every value under its DEK) while codec.seals.required=true. */
+    public static final String GRANT_NOT_REVISION_BOUND = "GRANT_NOT_REVISION_BOUND";
     public static final String SEAL_MISSING = "SEAL_MISSING";
     public static final String SEAL_INVALID = "SEAL_INVALID";
     public static final String SEAL_MISMATCH = "SEAL_MISMATCH";

@@ -13,34 +13,42 @@ import javax.crypto.Mac;
 
 /**
  * Deployment grants: self-describing, integrity-protected text that lets a runner decrypt the values
- * of one project under one wrapped DEK, for one deployment, for a limited time.
+ * of one project under one wrapped DEK, for one deployment, for a limited time; a revision-bound grant
+ * (the normal kind) opens only the one sealed revision it names (see docs/grants.md, "What a grant opens").
  *
  * <pre>
- *   grant  = "grant1:k" + N + ":" + base64url_nopad( payload || tag[32] )
+ *   grant  = "grant2:k" + N + ":" + base64url_nopad( payload || tag[32] )
  *   N      = the KEK version (decimal, no leading zero, 1..9 digits) whose grant key made the tag
  *   payload = grant_id[16]                 random, for the audit log (shown as 32 hex characters)
  *          || not_before  i64be           Unix seconds (the issue time)
  *          || expires     i64be           Unix seconds (not_before + ttl)
  *          || dek_digest[32]              SHA-256( UTF-8(wrapped DEK text) )
+ *          || u8 scope                    1 = revision-bound, 0 = every value under the DEK (no seal)
+ *          || seal_digest[32]             SHA-256( UTF-8(seal text) ); present only when scope = 1
  *          || u8 len(P) || P              P = UTF-8(project_id), 1..255 bytes
  *          || u8 len(D) || D              D = UTF-8(deployment_id), 1..255 bytes
- *   tag    = HMAC-SHA256( grant key N, UTF-8("grant1:k" + N + ":") || payload )
+ *   tag    = HMAC-SHA256( grant key N, UTF-8("grant2:k" + N + ":") || payload )
  *   grant key N = HKDF-SHA256( KEK version N, salt empty, info "codec/v1 grant-mac" )  (see {@link KekRing})
  * </pre>
  *
  * Parsing is strict: one prefix, canonical unpadded base64url only (re-encoding must give the same
  * text), every length exact, nothing after the deployment id. The tag is checked in constant time
  * before any field is believed; only then are project, DEK and time compared. A grant is at most
- * {@value #MAX_LENGTH} characters. Thread-safe.
+ * {@value #MAX_LENGTH} characters, so ids are limited to {@value #MAX_ID_BYTES_TOTAL} UTF-8 bytes
+ * together ({@link #maxLength}). Thread-safe.
  */
 public final class DeploymentGrants {
-    /** The longest grant text accepted (a grant with two 128-character ids is about 490). */
-    public static final int MAX_LENGTH = 512;
-    static final String PREFIX = "grant1:k";
+    /** The longest grant text accepted (a revision-bound grant with two 128-character ids is 534). */
+    public static final int MAX_LENGTH = 600;
+    static final String PREFIX = "grant2:k";
     static final int ID_BYTES = 16;
     static final int DIGEST_BYTES = 32;
     private static final int FIXED_BYTES = ID_BYTES + 8 + 8 + DIGEST_BYTES;
     private static final int MAX_ID_BYTES = 255;
+    /** The most UTF-8 bytes project and deployment id may have together so that a grant fits {@link #MAX_LENGTH}. */
+    public static final int MAX_ID_BYTES_TOTAL = 300;
+    private static final byte SCOPE_DEK = 0;
+    private static final byte SCOPE_REVISION = 1;
     private static final int MAX_VERSION_DIGITS = 9;
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
@@ -56,48 +64,100 @@ public final class DeploymentGrants {
         }
     }
 
-    /** A grant that was verified for a call: what the audit log records. */
+    /**
+     * A grant that was verified for a call: what the audit log records, and the revision it is bound to.
+     *
+     * @param sealDigest SHA-256 of the seal of the revision the grant is bound to, or {@code null} for a
+     *     grant without a seal (it opens every value under its DEK)
+     */
     public record VerifiedGrant(String grantId, String projectId, String deploymentId, Instant expiresAt,
-            int kekVersion) {}
+            int kekVersion, byte[] sealDigest) {
+        public VerifiedGrant(String grantId, String projectId, String deploymentId, Instant expiresAt, int kekVersion) {
+            this(grantId, projectId, deploymentId, expiresAt, kekVersion, null);
+        }
+
+        /** Whether the grant opens only the revision of one seal. */
+        public boolean revisionBound() {
+            return sealDigest != null;
+        }
+
+        /** Whether {@code seal} is the seal this grant is bound to (false for a grant without a seal). */
+        public boolean boundTo(String seal) {
+            return sealDigest != null && MessageDigest.isEqual(sealDigest, digest(seal));
+        }
+
+        @Override
+        public String toString() {
+            return "VerifiedGrant[id=" + grantId + ", deployment=" + deploymentId + ", revisionBound="
+                    + revisionBound() + "]";
+        }
+    }
 
     public DeploymentGrants(Supplier<KekRing> ring) {
         this.ring = ring;
     }
 
+    /** The length of the grant text for ids of these UTF-8 lengths (revision-bound, the longer kind). */
+    public static int maxLength(int projectIdBytes, int deploymentIdBytes) {
+        int bytes = FIXED_BYTES + 1 + DIGEST_BYTES + 1 + projectIdBytes + 1 + deploymentIdBytes + HmacSha256.TAG_BYTES;
+        return PREFIX.length() + MAX_VERSION_DIGITS + 1 + (bytes * 4 + 2) / 3;
+    }
+
+    /** Issues a grant for every value under {@code wrappedDek} (no seal): see {@link #issue(String, String, String, String, Instant, Duration)}. */
+    public IssuedGrant issue(String projectId, String deploymentId, String wrappedDek, Instant now, Duration ttl) {
+        return issue(projectId, deploymentId, wrappedDek, "", now, ttl);
+    }
+
     /**
      * Issues a grant under the active KEK version's grant key.
      *
+     * @param seal the seal of the revision the grant opens (revision-bound), or empty for a grant that
+     *     opens every value under {@code wrappedDek}
      * @param now the issue time (truncated to seconds): the grant is valid from then
      * @param ttl positive; the grant expires at {@code now + ttl} (truncated to seconds)
      * @throws IllegalArgumentException if an id is empty or longer than 255 UTF-8 bytes, or ttl is not positive
      */
-    public IssuedGrant issue(String projectId, String deploymentId, String wrappedDek, Instant now, Duration ttl) {
+    public IssuedGrant issue(String projectId, String deploymentId, String wrappedDek, String seal, Instant now,
+            Duration ttl) {
         byte[] project = idBytes("project_id", projectId);
         byte[] deployment = idBytes("deployment_id", deploymentId);
+        if (project.length + deployment.length > MAX_ID_BYTES_TOTAL) {
+            throw new IllegalArgumentException("project_id and deployment_id must be at most " + MAX_ID_BYTES_TOTAL
+                    + " bytes together");
+        }
         if (ttl.isNegative() || ttl.isZero()) {
             throw new IllegalArgumentException("ttl must be positive");
         }
         long notBefore = now.getEpochSecond();
-        long expires = notBefore + ttl.getSeconds();
+        long expires = Math.addExact(notBefore, ttl.getSeconds());
+        boolean bound = !seal.isEmpty();
         byte[] id = new byte[ID_BYTES];
         Randomness.nextBytes(id);
-        byte[] payload = new byte[FIXED_BYTES + 1 + project.length + 1 + deployment.length];
+        byte[] payload = new byte[FIXED_BYTES + 1 + (bound ? DIGEST_BYTES : 0) + 1 + project.length + 1
+                + deployment.length];
         System.arraycopy(id, 0, payload, 0, ID_BYTES);
         putLong(payload, ID_BYTES, notBefore);
         putLong(payload, ID_BYTES + 8, expires);
         System.arraycopy(digest(wrappedDek), 0, payload, ID_BYTES + 16, DIGEST_BYTES);
         int at = FIXED_BYTES;
+        payload[at++] = bound ? SCOPE_REVISION : SCOPE_DEK;
+        if (bound) {
+            System.arraycopy(digest(seal), 0, payload, at, DIGEST_BYTES);
+            at += DIGEST_BYTES;
+        }
         payload[at++] = (byte) project.length;
         System.arraycopy(project, 0, payload, at, project.length);
         at += project.length;
         payload[at++] = (byte) deployment.length;
         System.arraycopy(deployment, 0, payload, at, deployment.length);
 
-        KekRing current = ring.get();
-        int version = current.activeVersion();
-        String prefix = PREFIX + version + ":";
+        int version;
+        String prefix;
         byte[] tag;
-        try {
+        try (RingUse use = RingUse.of(ring)) { // the grant key stays intact while the tag is computed
+            KekRing current = use.ring();
+            version = current.activeVersion();
+            prefix = PREFIX + version + ":";
             tag = tag(current.grantKey(version), prefix, payload, payload.length);
         } catch (UnknownKekVersionException e) {
             throw new IllegalStateException("the active KEK version has no grant key", e);
@@ -120,7 +180,7 @@ public final class DeploymentGrants {
             throw invalid("longer than " + MAX_LENGTH + " characters");
         }
         if (!grant.startsWith(PREFIX)) {
-            throw invalid("not a grant (expected grant1:k<KEK version>:...)");
+            throw invalid("not a grant (expected grant2:k<KEK version>:...)");
         }
         int versionStart = PREFIX.length();
         int colon = grant.indexOf(':', versionStart);
@@ -136,13 +196,6 @@ public final class DeploymentGrants {
             }
             version = version * 10 + (c - '0');
         }
-        SymmetricKey key;
-        try {
-            key = ring.get().grantKey(version);
-        } catch (UnknownKekVersionException e) {
-            throw new GrantRefusedException(GrantRefusedException.Reason.GRANT_KEK_VERSION_NOT_LOADED,
-                    "issued under KEK version " + version + ", which is not loaded");
-        }
         String body = grant.substring(colon + 1);
         byte[] all;
         try {
@@ -154,15 +207,32 @@ public final class DeploymentGrants {
             throw invalid("malformed");
         }
         int payloadLength = all.length - HmacSha256.TAG_BYTES;
-        if (payloadLength < FIXED_BYTES + 4) {
+        if (payloadLength < FIXED_BYTES + 5) {
             throw invalid("malformed");
         }
-        byte[] expected = tag(key, grant.substring(0, colon + 1), all, payloadLength);
+        byte[] expected;
+        try (RingUse use = RingUse.of(ring)) { // the grant key stays intact while the tag is computed
+            expected = tag(use.ring().grantKey(version), grant.substring(0, colon + 1), all, payloadLength);
+        } catch (UnknownKekVersionException e) {
+            throw new GrantRefusedException(GrantRefusedException.Reason.GRANT_KEK_VERSION_NOT_LOADED,
+                    "issued under KEK version " + version + ", which is not loaded");
+        }
         if (!HmacSha256.equal(expected, Arrays.copyOfRange(all, payloadLength, all.length))) {
             throw invalid("not authentic (altered, or not issued by this codec)");
         }
         // Authentic from here on: the fields are the issuer's.
         int at = FIXED_BYTES;
+        byte scope = all[at++];
+        byte[] sealDigest = null;
+        if (scope == SCOPE_REVISION) {
+            if (at + DIGEST_BYTES + 4 > payloadLength) {
+                throw invalid("malformed");
+            }
+            sealDigest = Arrays.copyOfRange(all, at, at + DIGEST_BYTES);
+            at += DIGEST_BYTES;
+        } else if (scope != SCOPE_DEK) {
+            throw invalid("malformed");
+        }
         int projectLength = all[at++] & 0xff;
         if (projectLength == 0 || at + projectLength + 1 > payloadLength) {
             throw invalid("malformed");
@@ -186,7 +256,7 @@ public final class DeploymentGrants {
         long expires = getLong(all, ID_BYTES + 8);
         long nowSeconds = now.getEpochSecond();
         long skewSeconds = skew.getSeconds();
-        if (nowSeconds < notBefore - skewSeconds) {
+        if (notBefore - skewSeconds > nowSeconds) { // authentic times: issued within max-ttl of a real clock
             throw new GrantRefusedException(GrantRefusedException.Reason.GRANT_NOT_YET_VALID,
                     "not valid before " + Instant.ofEpochSecond(notBefore));
         }
@@ -195,7 +265,7 @@ public final class DeploymentGrants {
                     "expired at " + Instant.ofEpochSecond(expires));
         }
         return new VerifiedGrant(HexFormat.of().formatHex(all, 0, ID_BYTES), grantProject, grantDeployment,
-                Instant.ofEpochSecond(expires), version);
+                Instant.ofEpochSecond(expires), version, sealDigest);
     }
 
     private static byte[] tag(SymmetricKey key, String prefix, byte[] payload, int payloadLength) {
@@ -205,8 +275,8 @@ public final class DeploymentGrants {
         return mac.doFinal();
     }
 
-    private static byte[] digest(String wrappedDek) {
-        return SHA256.get().digest(wrappedDek.getBytes(StandardCharsets.UTF_8));
+    private static byte[] digest(String text) {
+        return SHA256.get().digest(text.getBytes(StandardCharsets.UTF_8));
     }
 
     private static byte[] idBytes(String field, String id) {

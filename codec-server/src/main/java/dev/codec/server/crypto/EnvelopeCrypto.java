@@ -47,25 +47,9 @@ public final class EnvelopeCrypto {
         }
     }
 
-    /**
-     * The ring for one operation: a lease when the ring comes from a {@link CurrentKekRing} (so a reload
-     * cannot wipe its keys while they are in use), else the supplier's ring as it is.
-     */
+    /** The ring for one operation, leased so a reload cannot wipe its keys while they are in use. */
     private RingUse use() {
-        if (ring instanceof CurrentKekRing current) {
-            CurrentKekRing.Lease lease = current.acquire();
-            return new RingUse(lease.ring(), lease);
-        }
-        return new RingUse(ring.get(), null);
-    }
-
-    private record RingUse(KekRing ring, CurrentKekRing.Lease lease) implements AutoCloseable {
-        @Override
-        public void close() {
-            if (lease != null) {
-                lease.close();
-            }
-        }
+        return RingUse.of(ring);
     }
 
     /**

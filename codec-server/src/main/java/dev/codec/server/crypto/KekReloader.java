@@ -124,6 +124,18 @@ public final class KekReloader {
             return failed;
         }
         KekRing previous = current.get();
+        if (sameKeys(next)) {
+            // Nothing changed: keep the ring in force (and its key objects, which calls may be using) and
+            // wipe the fresh copies, instead of replacing the ring every reload.
+            next.keys().forEach(SymmetricKey::destroy);
+            ReloadStatus unchanged = new ReloadStatus(Result.OK, now, null);
+            status = new Status(before.activeVersion(), before.versions(), unchanged);
+            if (before.lastReload().result() == Result.FAILED) {
+                LOG.info("KEK reload from {} works again: versions {} (active {})", sourceName, previous.versions(),
+                        previous.activeVersion());
+            }
+            return unchanged;
+        }
         current.replace(next);
         Map<Integer, LoadedKek> known = new HashMap<>();
         before.versions().forEach(k -> known.put(k.version(), k));
@@ -151,6 +163,31 @@ public final class KekReloader {
             onKeysChanged.run();
         }
         return ok;
+    }
+
+    /** Whether {@code next} has the same active version, versions and key bytes as the ring in force. */
+    private boolean sameKeys(KekRing next) {
+        try (CurrentKekRing.Lease lease = current.acquire()) {
+            KekRing inForce = lease.ring();
+            if (inForce.activeVersion() != next.activeVersion() || !inForce.versions().equals(next.versions())) {
+                return false;
+            }
+            for (int version : next.versions()) {
+                byte[] a = inForce.get(version).getEncoded();
+                byte[] b = next.get(version).getEncoded();
+                try {
+                    if (!java.security.MessageDigest.isEqual(a, b)) {
+                        return false;
+                    }
+                } finally {
+                    java.util.Arrays.fill(a, (byte) 0);
+                    java.util.Arrays.fill(b, (byte) 0);
+                }
+            }
+            return true;
+        } catch (UnknownKekVersionException e) {
+            return false;
+        }
     }
 
     /** The loaded versions, the active one, and the last reload. */

@@ -63,6 +63,11 @@ public final class RevisionSeal {
 
     private RevisionSeal() {}
 
+    /** Whether {@code text} has the seal prefix (no other check: {@link #verify} decides). */
+    public static boolean looksLikeSeal(String text) {
+        return text.startsWith(PREFIX);
+    }
+
     /** The seal key of a DEK. The caller owns (and should destroy) it. */
     public static SymmetricKey sealKey(SymmetricKey dek) {
         return Hkdf.deriveKey(dek, Hkdf.REVISION_SEAL_INFO);

@@ -67,13 +67,20 @@ public final class SymmetricKey implements SecretKey, Destroyable {
         return "RAW";
     }
 
-    /** A copy of the key bytes: the caller owns (and should wipe) it. */
+    /**
+     * A copy of the key bytes: the caller owns (and should wipe) it.
+     *
+     * @throws IllegalStateException if this key was destroyed, even while copying (the copy is checked
+     *     after it was taken, so a concurrent {@link #destroy()} never hands out partly zeroed bytes)
+     */
     @Override
     public byte[] getEncoded() {
+        byte[] bytes = key.clone();
         if (destroyed) {
+            Arrays.fill(bytes, (byte) 0);
             throw new IllegalStateException("key was destroyed");
         }
-        return key.clone();
+        return bytes;
     }
 
     /** Zeroes the key bytes. Any later use fails. */

@@ -100,7 +100,7 @@ public class CodecEndpoint extends CodecGrpc.CodecImplBase {
                 throw badInput("ttl: required, a positive duration");
             }
             IssuedGrant grant = codec.issueGrant(request.getProjectId(), request.getDeploymentId(),
-                    request.getEncryptedDek(),
+                    request.getEncryptedDek(), request.getSeal(),
                     Duration.ofSeconds(request.getTtl().getSeconds(), request.getTtl().getNanos()));
             CallRecord.grantVerified(request.getDeploymentId(), grant.grantId());
             return IssueGrantResponse.newBuilder()
@@ -115,7 +115,8 @@ public class CodecEndpoint extends CodecGrpc.CodecImplBase {
     @Override
     public void decryptDek(DecryptDekRequest request, StreamObserver<DecryptDekResponse> response) {
         respond(response, () -> {
-            byte[] dek = audited(codec.decryptDek(request.getProjectId(), request.getEncryptedDek(), request.getGrant()));
+            byte[] dek = audited(codec.decryptDek(request.getProjectId(), request.getEncryptedDek(), request.getGrant(),
+                    CodecEndpoint::recordGrant));
             try {
                 return DecryptDekResponse.newBuilder().setDek(ByteString.copyFrom(dek)).build();
             } finally {
@@ -136,7 +137,7 @@ public class CodecEndpoint extends CodecGrpc.CodecImplBase {
                             request.getDek().toByteArray(), request.getName());
                 }
                 case ENCRYPTED_DEK -> audited(codec.decryptValue(request.getProjectId(), request.getEncrypted(),
-                        request.getEncryptedDek(), request.getName(), request.getGrant()));
+                        request.getEncryptedDek(), request.getName(), request.getGrant(), CodecEndpoint::recordGrant));
                 case KEY_NOT_SET -> throw badInput("dek or encrypted_dek: one of them is required");
             };
             return DecryptValueResponse.newBuilder().setValue(value).build();
@@ -148,7 +149,7 @@ public class CodecEndpoint extends CodecGrpc.CodecImplBase {
         respond(response, () -> DecryptAllResponse.newBuilder()
                 .putAllValues(audited(codec.decryptAll(request.getProjectId(), request.getDeploymentId(),
                         request.getEncryptedDek(), variables(request.getVariablesMap()), request.getGrant(),
-                        request.getSeal())))
+                        request.getSeal(), CodecEndpoint::recordGrant)))
                 .build());
     }
 
@@ -221,6 +222,11 @@ public class CodecEndpoint extends CodecGrpc.CodecImplBase {
         Map<String, Variable> variables = new HashMap<>((int) (wire.size() / 0.75f) + 1);
         wire.forEach((name, variable) -> variables.put(name, new Variable(kind(variable), variable.getValue())));
         return variables;
+    }
+
+    /** Hands a verified grant to the audit line, as soon as it is verified (later refusals keep it). */
+    private static void recordGrant(VerifiedGrant grant) {
+        CallRecord.grantVerified(grant.deploymentId(), grant.grantId());
     }
 
     /** The call's result; hands the verified grant (if any) to the audit line. */

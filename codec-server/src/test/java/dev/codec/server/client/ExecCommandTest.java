@@ -59,7 +59,8 @@ class ExecCommandTest {
                 "LOG_LEVEL", Variable.plain("info")));
         ObjectNode deployment = JSON.createObjectNode()
                 .put("projectId", "proj-exec").put("deploymentId", "dep-1").put("encryptedDEK", dek.encryptedDek())
-                .put("grant", server.client().issueGrant("proj-exec", "dep-1", dek.encryptedDek(), Duration.ofHours(1)).grant())
+                .put("grant", server.client().issueGrant("proj-exec", "dep-1", dek.encryptedDek(), stored.seal(),
+                        Duration.ofHours(1)).grant())
                 .put("seal", stored.seal());
         deployment.set("environmentVariables", stored.variables());
         metadata = tmp.resolve("deployment.json");
@@ -109,11 +110,12 @@ class ExecCommandTest {
     void grantCommand_printsAGrant_thatExecUses() throws Exception {
         ObjectNode deployment = (ObjectNode) JSON.readTree(metadata.toFile());
         Run grant = inProcess("grant", "--project", "proj-exec", "--deployment", "dep-9", "--ttl", "10m",
-                "--dek", deployment.get("encryptedDEK").asText(), "--target", target(), "--token-file", tokenFile());
+                "--dek", deployment.get("encryptedDEK").asText(), "--seal", deployment.get("seal").asText(),
+                "--target", target(), "--token-file", tokenFile());
 
         assertEquals(0, grant.exitCode, grant.err);
         com.fasterxml.jackson.databind.JsonNode issued = JSON.readTree(grant.out);
-        assertTrue(issued.get("grant").asText().startsWith("grant1:k1:"), grant.out);
+        assertTrue(issued.get("grant").asText().startsWith("grant2:k1:"), grant.out);
         assertTrue(issued.get("grantId").asText().matches("[0-9a-f]{32}"), grant.out);
         assertEquals("dep-9", issued.get("deploymentId").asText());
         java.time.Duration left = java.time.Duration.between(java.time.Instant.now(),
@@ -121,8 +123,8 @@ class ExecCommandTest {
         assertTrue(left.compareTo(java.time.Duration.ofMinutes(11)) < 0 && left.compareTo(java.time.Duration.ofMinutes(8)) > 0,
                 left.toString());
 
-        Run byDefault = inProcess("grant", "--project", "proj-exec", "--deployment", "dep-9",
-                "--dek", deployment.get("encryptedDEK").asText(), "--target", target(), "--token-file", tokenFile());
+        Run byDefault = inProcess("grant", "--metadata", metadata.toString(), "--deployment", "dep-9",
+                "--target", target(), "--token-file", tokenFile());
         assertEquals(0, byDefault.exitCode, byDefault.err);
         java.time.Duration defaultTtl = java.time.Duration.between(java.time.Instant.now(),
                 java.time.Instant.parse(JSON.readTree(byDefault.out).get("expireTime").asText()));
@@ -135,6 +137,31 @@ class ExecCommandTest {
                 "--", "sh", "-c", "printf '%s' \"$API_KEY\""));
         assertEquals(0, run.exitCode, run.err);
         assertEquals(API_KEY, run.out);
+    }
+
+    @Test
+    void grantCommand_withoutSeal_isRefusedWhileSealsAreRequired_andAGrantForOneRevisionDoesNotOpenAnother()
+            throws Exception {
+        ObjectNode deployment = (ObjectNode) JSON.readTree(metadata.toFile());
+        Run unsealed = inProcess("grant", "--project", "proj-exec", "--deployment", "dep-9",
+                "--dek", deployment.get("encryptedDEK").asText(), "--target", target(), "--token-file", tokenFile());
+        assertEquals(CodecCli.EXIT_FAILED, unsealed.exitCode, unsealed.out);
+        assertTrue(unsealed.err.contains("INVALID_ARGUMENT") && unsealed.err.contains("seal: required"), unsealed.err);
+
+        // another revision of the project (LOG_LEVEL changed), run with the first revision's grant
+        EncryptedRevision other = StoredVariables.encryptRevision(server.client(), "proj-exec",
+                deployment.get("encryptedDEK").asText(), Map.of("API_KEY", Variable.secret(API_KEY),
+                        "LOG_LEVEL", Variable.plain("debug")));
+        deployment.put("seal", other.seal());
+        deployment.set("environmentVariables", other.variables());
+        Path otherRevision = tmp.resolve("other-revision.json");
+        Files.writeString(otherRevision, deployment.toString());
+        Path marker = tmp.resolve("started-other-revision");
+        Run run = finish(cli("exec", "--metadata", otherRevision.toString(), "--target", target(), "--token-file",
+                tokenFile(), "--", "sh", "-c", "touch '" + marker + "'"));
+        assertEquals(CodecCli.EXIT_FAILED, run.exitCode);
+        assertTrue(run.err.contains("PERMISSION_DENIED") && run.err.contains("[GRANT_OTHER_REVISION]"), run.err);
+        assertFalse(Files.exists(marker), "the command must not start");
     }
 
     @Test

@@ -81,13 +81,13 @@ class StoredFormatRoundTripTest {
                 .put("projectId", "proj-1")
                 .put("deploymentId", "dep-7")
                 .put("encryptedDEK", dek.encryptedDek())
-                .put("grant", codec.issueGrant("proj-1", "dep-7", dek.encryptedDek(), Duration.ofMinutes(5)).grant())
+                .put("grant", codec.issueGrant("proj-1", "dep-7", dek.encryptedDek(), encrypted.seal(), Duration.ofMinutes(5)).grant())
                 .put("seal", encrypted.seal());
         deployment.set("environmentVariables", stored);
 
         DeploymentMetadata metadata = DeploymentMetadata.parse(JSON.writeValueAsString(deployment));
         assertEquals(encrypted.seal(), metadata.seal());
-        assertTrue(metadata.grant().startsWith("grant1:k2:"), "the metadata's grant is read");
+        assertTrue(metadata.grant().startsWith("grant2:k2:"), "the metadata's grant is read");
         Map<String, String> environment = metadata.decrypt(codec);
 
         assertEquals(Map.of("API_KEY", "sk_live_123", "PEM", "-----BEGIN KEY-----\nline \"two\"\n", "LOG_LEVEL", "debug"),
@@ -98,7 +98,7 @@ class StoredFormatRoundTripTest {
         CodecException sealed = assertThrows(CodecException.class,
                 () -> DeploymentMetadata.parse(deployment.toString()).decrypt(codec));
         assertEquals("SEAL_MISMATCH", sealed.errorReason());
-        deployment.put("grant", "grant1:k2:AAAA");
+        deployment.put("grant", "grant2:k2:AAAA");
         CodecException granted = assertThrows(CodecException.class,
                 () -> DeploymentMetadata.parse(deployment.toString()).decrypt(codec));
         assertEquals("GRANT_INVALID", granted.errorReason());

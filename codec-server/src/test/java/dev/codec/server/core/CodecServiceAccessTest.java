@@ -68,7 +68,7 @@ class CodecServiceAccessTest {
 
     @Test
     void grant_isValidFromIssueUntilExpiryPlusSkew_asTheClockMoves() throws Exception {
-        IssuedGrant grant = service.issueGrant(PROJECT, "dep-1", dek, Duration.ofHours(1));
+        IssuedGrant grant = service.issueGrant(PROJECT, "dep-1", dek, seal, Duration.ofHours(1));
         assertEquals(START.plus(Duration.ofHours(1)), grant.expiresAt());
 
         Granted<Map<String, String>> ok = service.decryptAll(PROJECT, "dep-1", dek, variables, grant.text(), seal);
@@ -87,36 +87,40 @@ class CodecServiceAccessTest {
     }
 
     @Test
-    void required_refusesMissingGrant_andMissingSeal_beforeTouchingTheDek() {
+    void required_refusesMissingGrant_andMissingSeal_beforeTouchingTheDek() throws Exception {
         assertDenied("GRANT_MISSING", () -> service.decryptAll(PROJECT, "", dek, variables, "", seal));
         assertDenied("GRANT_MISSING", () -> service.decryptDek(PROJECT, dek, ""));
         assertDenied("GRANT_MISSING", () -> service.decryptValue(PROJECT, variables.get("K").value(), dek, "K", ""));
         // the grant check comes first: even a garbage DEK is answered with the grant refusal
         assertDenied("GRANT_MISSING", () -> service.decryptAll(PROJECT, "", "dek1:k1:AAAA", variables, "", seal));
-        RejectedRequestException noSeal = assertThrows(RejectedRequestException.class, () -> service.decryptAll(PROJECT, "",
-                dek, variables, service.issueGrant(PROJECT, "d", dek, Duration.ofMinutes(5)).text(), ""));
+        String grant = service.issueGrant(PROJECT, "d", dek, seal, Duration.ofMinutes(5)).text();
+        assertDenied("GRANT_OTHER_REVISION", () -> service.decryptAll(PROJECT, "", dek, variables, grant, ""));
+        RejectedRequestException noSeal = assertThrows(RejectedRequestException.class,
+                () -> service.issueGrant(PROJECT, "d", dek, Duration.ofMinutes(5)));
         assertEquals(RejectedRequestException.SEAL_MISSING, noSeal.errorReason());
         assertEquals(RejectedRequestException.Reason.BAD_INPUT, noSeal.reason());
     }
 
     @Test
     void callersDeploymentId_mustBeTheGrants() throws Exception {
-        String grant = service.issueGrant(PROJECT, "dep-1", dek, Duration.ofHours(1)).text();
+        String grant = service.issueGrant(PROJECT, "dep-1", dek, seal, Duration.ofHours(1)).text();
 
         assertDenied("GRANT_OTHER_DEPLOYMENT", () -> service.decryptAll(PROJECT, "dep-2", dek, variables, grant, seal));
-        assertEquals("dep-1", service.decryptValue(PROJECT, variables.get("K").value(), dek, "K", grant).grant().deploymentId());
-        assertEquals(32, service.decryptDek(PROJECT, dek, grant).result().length);
+        assertEquals("dep-1", service.decryptAll(PROJECT, "dep-1", dek, variables, grant, seal).grant().deploymentId());
+        // bound to a revision: neither one value nor the DEK
+        assertDenied("GRANT_REVISION_BOUND", () -> service.decryptValue(PROJECT, variables.get("K").value(), dek, "K", grant));
+        assertDenied("GRANT_REVISION_BOUND", () -> service.decryptDek(PROJECT, dek, grant));
     }
 
     @Test
     void issueGrant_limits() throws Exception {
         RejectedRequestException tooLong = assertThrows(RejectedRequestException.class,
-                () -> service.issueGrant(PROJECT, "d", dek, Duration.ofHours(2).plusSeconds(1)));
+                () -> service.issueGrant(PROJECT, "d", dek, seal, Duration.ofHours(2).plusSeconds(1)));
         assertTrue(tooLong.getMessage().contains("codec.grants.max-ttl (7200s)"), tooLong.getMessage());
-        service.issueGrant(PROJECT, "d", dek, Duration.ofHours(2));
-        assertThrows(RejectedRequestException.class, () -> service.issueGrant(PROJECT, "d", dek, Duration.ofMillis(1500)));
-        assertThrows(RejectedRequestException.class, () -> service.issueGrant(PROJECT, "bad id!", dek, Duration.ofHours(1)));
-        assertThrows(RejectedRequestException.class, () -> service.issueGrant(PROJECT, "d", "dek1:k1:AAAA", Duration.ofHours(1)));
+        service.issueGrant(PROJECT, "d", dek, seal, Duration.ofHours(2));
+        assertThrows(RejectedRequestException.class, () -> service.issueGrant(PROJECT, "d", dek, seal, Duration.ofMillis(1500)));
+        assertThrows(RejectedRequestException.class, () -> service.issueGrant(PROJECT, "bad id!", dek, seal, Duration.ofHours(1)));
+        assertThrows(RejectedRequestException.class, () -> service.issueGrant(PROJECT, "d", "dek1:k1:AAAA", seal, Duration.ofHours(1)));
     }
 
     @Test

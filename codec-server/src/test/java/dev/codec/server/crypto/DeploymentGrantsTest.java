@@ -32,7 +32,7 @@ class DeploymentGrantsTest {
     void issued_verifies_withItsIdsAndExpiry() throws Exception {
         IssuedGrant issued = grants.issue(PROJECT, "dep-7", DEK, NOW.plusMillis(900), Duration.ofMinutes(10));
 
-        assertTrue(issued.text().startsWith("grant1:k1:"), issued.text());
+        assertTrue(issued.text().startsWith("grant2:k1:"), issued.text());
         assertTrue(issued.text().length() <= DeploymentGrants.MAX_LENGTH);
         assertTrue(issued.grantId().matches("[0-9a-f]{32}"), issued.grantId());
         assertEquals(NOW, issued.notBefore(), "whole seconds");
@@ -74,7 +74,7 @@ class DeploymentGrantsTest {
         ring.set(ring(Map.of(1, kek1, 2, kek2), 2));
         String underTwo = grants.issue(PROJECT, "d", DEK, NOW, Duration.ofMinutes(10)).text();
 
-        assertTrue(underTwo.startsWith("grant1:k2:"), underTwo);
+        assertTrue(underTwo.startsWith("grant2:k2:"), underTwo);
         grants.verify(underOne, PROJECT, DEK, NOW, SKEW);
         grants.verify(underTwo, PROJECT, DEK, NOW, SKEW);
         ring.set(ring(Map.of(2, kek2), 2));
@@ -88,7 +88,7 @@ class DeploymentGrantsTest {
         ring.set(ring(Map.of(1, kek2, 2, kek1), 1));
 
         assertRefused(Reason.GRANT_INVALID, () -> grants.verify(grant, PROJECT, DEK, NOW, SKEW));
-        assertRefused(Reason.GRANT_INVALID, () -> grants.verify(grant.replace("grant1:k1:", "grant1:k2:"), PROJECT, DEK, NOW, SKEW));
+        assertRefused(Reason.GRANT_INVALID, () -> grants.verify(grant.replace("grant2:k1:", "grant2:k2:"), PROJECT, DEK, NOW, SKEW));
     }
 
     /** Every single-character substitution, deletion and insertion, at every position: all refused. */
@@ -116,9 +116,9 @@ class DeploymentGrantsTest {
 
     @Test
     void garbage_tooLong_andEmptyFields_areInvalid() {
-        for (String text : new String[] {"", "grant1:k", "grant1:k1:", "grant1:k0:AAAA", "grant1:k01:AAAA",
-                "grant1:k1234567890:AAAA", "grant2:k1:AAAA", "grant1:k1:AAAA", "grant1:k1:A===",
-                "grant1:k1:" + "A".repeat(600)}) {
+        for (String text : new String[] {"", "grant2:k", "grant2:k1:", "grant2:k0:AAAA", "grant2:k01:AAAA",
+                "grant2:k1234567890:AAAA", "grant1:k1:AAAA", "grant2:k1:AAAA", "grant2:k1:A===",
+                "grant2:k1:" + "A".repeat(700)}) {
             assertRefused(Reason.GRANT_INVALID, () -> grants.verify(text, PROJECT, DEK, NOW, SKEW));
         }
         assertThrows(IllegalArgumentException.class, () -> grants.issue("", "d", DEK, NOW, Duration.ofMinutes(1)));

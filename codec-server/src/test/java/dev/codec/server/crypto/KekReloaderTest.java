@@ -76,6 +76,25 @@ class KekReloaderTest {
     }
 
     @Test
+    void reload_withNothingChanged_keepsTheRingInForce_andWipesNoKeyInUse() throws Exception {
+        KekRing before = ring.get();
+        SymmetricKey kek = before.get(1);
+        SymmetricKey grantKey = before.grantKey(1);
+
+        for (int i = 0; i < 3; i++) {
+            assertEquals(KekReloader.Result.OK, reloader.reloadNow().result());
+        }
+        // the same file content written again by a Secret update: still nothing changed
+        swapSecret("..2026_11_23_10_05_00.000000002", Map.of(1, keys.get(1)));
+        assertEquals(KekReloader.Result.OK, reloader.reloadNow().result());
+
+        assertTrue(before == ring.get(), "an unchanged reload keeps the ring in force");
+        assertFalse(kek.isDestroyed());
+        assertFalse(grantKey.isDestroyed());
+        assertEquals(0, keysChanged.get());
+    }
+
+    @Test
     void kubernetesSecretSwap_newHighestVersionWrapsNewDeks_oldVersionStillUnwraps() throws Exception {
         EnvelopeCrypto.WrappedDek underOne = crypto.generateWrappedDek(PROJECT);
         assertEquals(1, underOne.kekVersion());

@@ -266,7 +266,7 @@ class GrantGrpcTest {
             assertEquals("v1", one.decryptAll(PROJECT, "", underOne, v, grantOne.grant(), "").get("K"), "across the KEK rotation");
             IssuedGrant grantTwo = two.issueGrant(PROJECT, "dep-1", underOne, HOUR);
             assertEquals(2, grantTwo.kekVersion());
-            assertTrue(grantTwo.grant().startsWith("grant1:k2:"));
+            assertTrue(grantTwo.grant().startsWith("grant2:k2:"));
             assertEquals("v1", one.decryptAll(PROJECT, "", underOne, v, grantTwo.grant(), "").get("K"));
 
             String underTwo = one.rewrapDeks(List.of(new DekToRewrap(PROJECT, underOne))).get(0).encryptedDek();
