@@ -16,6 +16,8 @@ public class TransportConfiguration {
     private int maxConnectionsPerPeer = 32;
     private int maxInFlightBytes = 8 * 1024 * 1024;
     private int maxInFlightBytesPerPeer = 4 * 1024 * 1024;
+    private int maxInfrastructureInFlightBytes = 256 * 1024;
+    private int maxInfrastructureInFlightBytesPerPeer = 32 * 1024;
     private Duration requestReceiveTimeout = Duration.ofSeconds(10);
     private int maxHealthWatchStreams = 64;
     private int maxRstFramesPerWindow = 500;
@@ -128,6 +130,28 @@ public class TransportConfiguration {
 
     public void setMaxInFlightBytesPerPeer(int maxInFlightBytesPerPeer) {
         this.maxInFlightBytesPerPeer = maxInFlightBytesPerPeer;
+    }
+
+    /**
+     * Request bytes in flight of grpc's own services (health, reflection; public or open to any caller), a pool
+     * apart from {@link #getMaxInFlightBytes()} so that they never take the codec's budget. Their requests are
+     * at most 1 KiB each (an empty health check reserves nothing). Default 256 KiB.
+     */
+    public int getMaxInfrastructureInFlightBytes() {
+        return maxInfrastructureInFlightBytes;
+    }
+
+    public void setMaxInfrastructureInFlightBytes(int maxInfrastructureInFlightBytes) {
+        this.maxInfrastructureInFlightBytes = maxInfrastructureInFlightBytes;
+    }
+
+    /** The share of {@link #getMaxInfrastructureInFlightBytes()} one peer IP address may hold. Default 32 KiB. */
+    public int getMaxInfrastructureInFlightBytesPerPeer() {
+        return maxInfrastructureInFlightBytesPerPeer;
+    }
+
+    public void setMaxInfrastructureInFlightBytesPerPeer(int maxInfrastructureInFlightBytesPerPeer) {
+        this.maxInfrastructureInFlightBytesPerPeer = maxInfrastructureInFlightBytesPerPeer;
     }
 
     /** A call's whole request must arrive within this time after its headers (slow senders). Default 10s. */

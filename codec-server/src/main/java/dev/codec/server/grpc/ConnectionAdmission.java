@@ -38,16 +38,18 @@ final class ConnectionAdmission implements InternalProtocolNegotiator.ProtocolNe
     private final InternalProtocolNegotiator.ProtocolNegotiator delegate;
     private final ConnectionCounter connections;
     private final InFlightBudget budget;
+    private final InFlightBudget infrastructureBudget;
     private final int maxMessageSize;
     private final long receiveTimeoutNanos;
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong lastReport = new AtomicLong(System.nanoTime() - REPORT_INTERVAL_NANOS);
 
     ConnectionAdmission(InternalProtocolNegotiator.ProtocolNegotiator delegate, ConnectionCounter connections,
-            InFlightBudget budget, int maxMessageSize, long receiveTimeoutNanos) {
+            InFlightBudget budget, InFlightBudget infrastructureBudget, int maxMessageSize, long receiveTimeoutNanos) {
         this.delegate = delegate;
         this.connections = connections;
         this.budget = budget;
+        this.infrastructureBudget = infrastructureBudget;
         this.maxMessageSize = maxMessageSize;
         this.receiveTimeoutNanos = receiveTimeoutNanos;
     }
@@ -59,7 +61,8 @@ final class ConnectionAdmission implements InternalProtocolNegotiator.ProtocolNe
 
     @Override
     public ChannelHandler newHandler(GrpcHttp2ConnectionHandler grpcHandler) {
-        StreamBudget streams = new StreamBudget(grpcHandler, grpcHandler.decoder().frameListener(), budget, maxMessageSize,
+        StreamBudget streams = new StreamBudget(grpcHandler, grpcHandler.decoder().frameListener(), budget, infrastructureBudget,
+                maxMessageSize,
                 receiveTimeoutNanos);
         grpcHandler.decoder().frameListener(streams);
         return new Gate(delegate.newHandler(grpcHandler), streams);

@@ -39,7 +39,16 @@ import java.util.concurrent.TimeUnit;
  * <p>Slow senders and slow readers: a call's whole request must arrive within
  * {@code codec.transport.request-receive-timeout} of its headers (else {@code DEADLINE_EXCEEDED}), and its
  * answer must be written out within the same time again (else the stream is reset). Health/Watch and
- * reflection streams are long-lived by design and exempt (Watch is capped by {@link HealthWatchLimit}).
+ * reflection streams are long-lived by design: they are exempt once their first request message has arrived
+ * in full (and release its reservation then); until then the receive timeout applies to them too (Watch is
+ * capped by {@link HealthWatchLimit}).
+ *
+ * <p>Each method's largest request is known at its headers: grpc's own infrastructure methods
+ * ({@code grpc.health.*}, {@code grpc.reflection.*}; public or open to any caller) accept
+ * {@value #INFRASTRUCTURE_MAX_MESSAGE_SIZE} bytes and reserve from a small pool of their own, so callers with no
+ * credentials or no permission never touch the codec's request budget; every other method accepts the
+ * configured message size. A larger declared length is refused at the prefix, and no stream reserves more than
+ * its method's limit, compressed or not.
  *
  * <p>Hand-written because neither grpc-java nor Netty offers a byte budget across calls; it uses only
  * Netty's public HTTP/2 API (listener decorator, stream properties, encoder) and grpc's own reaction to a
@@ -48,10 +57,15 @@ import java.util.concurrent.TimeUnit;
 final class StreamBudget extends Http2FrameListenerDecorator {
     private static final String WATCH_PATH = "/grpc.health.v1.Health/Watch";
     private static final String REFLECTION_PREFIX = "/grpc.reflection.";
+    /** grpc's own services (health, reflection): public or long-lived, with tiny requests. */
+    private static final String INFRASTRUCTURE_PREFIX = "/grpc.";
+    /** The largest request message of an infrastructure method (a health or reflection request is a few bytes). */
+    static final int INFRASTRUCTURE_MAX_MESSAGE_SIZE = 1024;
 
     private final Http2ConnectionHandler handler;
     private final Http2Connection.PropertyKey key;
     private final InFlightBudget budget;
+    private final InFlightBudget infrastructureBudget;
     private final int maxMessageSize;
     private final long receiveTimeoutNanos;
     private InetAddress peer;
@@ -73,18 +87,30 @@ final class StreamBudget extends Http2FrameListenerDecorator {
         long reserved;
         boolean passThrough;
         boolean refused;
+        /** Exempt from the receive timeout: a long-lived stream (Watch, reflection) whose first request is complete. */
         boolean exempt;
+        /** Health/Watch or reflection: exempt once its first request message has been read. */
+        boolean longLived;
+        /** The largest request message this method accepts (known at the headers). */
+        int cap;
+        /** The method's name, for refusals (the path without its leading '/'). */
+        String method;
+        /** Where its request bytes are reserved: the infrastructure methods' own small pool, or the codec's. */
+        InFlightBudget pool;
         boolean drainArmed;
+        /** The first request message has arrived in full. */
+        boolean firstMessageRead;
         /** When {@link #sweep} next looks at the stream (System.nanoTime()). */
         long deadline;
     }
 
-    StreamBudget(Http2ConnectionHandler handler, Http2FrameListener grpcListener, InFlightBudget budget, int maxMessageSize,
-            long receiveTimeoutNanos) {
+    StreamBudget(Http2ConnectionHandler handler, Http2FrameListener grpcListener, InFlightBudget budget,
+            InFlightBudget infrastructureBudget, int maxMessageSize, long receiveTimeoutNanos) {
         super(grpcListener);
         this.handler = handler;
         this.key = handler.connection().newKey();
         this.budget = budget;
+        this.infrastructureBudget = infrastructureBudget;
         this.maxMessageSize = maxMessageSize;
         this.receiveTimeoutNanos = receiveTimeoutNanos;
         handler.connection().addListener(new Http2ConnectionAdapter() {
@@ -93,7 +119,7 @@ final class StreamBudget extends Http2FrameListenerDecorator {
                 StreamState state = stream.getProperty(key);
                 if (!stream.state().localSideOpen()) {
                     release(state); // answered: the request bytes are no longer held
-                } else if (state != null && state.exempt) {
+                } else if (state != null && state.longLived) {
                     release(state); // a Watch's request is read at once; its stream may stay open for hours
                 }
             }
@@ -150,8 +176,12 @@ final class StreamBudget extends Http2FrameListenerDecorator {
         StreamState state = stream.getProperty(key);
         if (state == null) {
             state = new StreamState();
-            CharSequence path = headers.path();
-            state.exempt = path != null && (WATCH_PATH.contentEquals(path) || path.toString().startsWith(REFLECTION_PREFIX));
+            String path = headers.path() == null ? "" : headers.path().toString();
+            state.longLived = WATCH_PATH.equals(path) || path.startsWith(REFLECTION_PREFIX);
+            boolean infrastructure = path.startsWith(INFRASTRUCTURE_PREFIX);
+            state.cap = infrastructure ? Math.min(INFRASTRUCTURE_MAX_MESSAGE_SIZE, maxMessageSize) : maxMessageSize;
+            state.pool = infrastructure ? infrastructureBudget : budget;
+            state.method = path.startsWith("/") ? path.substring(1) : path;
             stream.setProperty(key, state);
             state.deadline = System.nanoTime() + receiveTimeoutNanos;
             startSweeper(ctx);
@@ -179,6 +209,12 @@ final class StreamBudget extends Http2FrameListenerDecorator {
             return super.onDataRead(ctx, streamId, copy, padding, endOfStream);
         } finally {
             copy.release();
+            if (state.longLived && state.firstMessageRead && state.remaining == 0 && state.prefixBytes == 0) {
+                // a Watch's (reflection's) request has been handed to grpc, which reads it at once: from now on the
+                // stream may stay open for hours (exempt from the receive timeout) without holding any budget
+                state.exempt = true;
+                release(state);
+            }
         }
     }
 
@@ -191,6 +227,7 @@ final class StreamBudget extends Http2FrameListenerDecorator {
                 long n = Math.min(state.remaining, end - index);
                 state.remaining -= n;
                 index += (int) n;
+                state.firstMessageRead |= state.remaining == 0;
                 continue;
             }
             int b = data.getUnsignedByte(index++);
@@ -205,19 +242,25 @@ final class StreamBudget extends Http2FrameListenerDecorator {
             long length = state.length;
             state.prefixBytes = 0;
             state.length = 0;
+            if (state.cap < maxMessageSize && length > state.cap) {
+                refuse(ctx, stream, state, Status.RESOURCE_EXHAUSTED.withDescription("request message of " + length
+                        + " bytes exceeds " + state.cap + " bytes, the limit of " + state.method), Http2Error.NO_ERROR);
+                return false;
+            }
             if (length > maxMessageSize) {
                 state.passThrough = true; // grpc refuses it at its prefix with RESOURCE_EXHAUSTED, before reading it
                 return true;
             }
-            // a compressed message may grow to the message size limit when grpc decompresses it (a gzip bomb)
-            long needed = state.compressed ? maxMessageSize : length;
-            String refusal = budget.tryReserve(peer, needed);
+            // a compressed message may grow to the method's limit when grpc decompresses it (a gzip bomb)
+            long needed = state.compressed ? state.cap : length;
+            String refusal = state.pool.tryReserve(peer, needed);
             if (refusal != null) {
                 refuse(ctx, stream, state, Status.RESOURCE_EXHAUSTED.withDescription(refusal), Http2Error.NO_ERROR);
                 return false;
             }
             state.reserved += needed;
             state.remaining = length;
+            state.firstMessageRead |= length == 0;
         }
         return true;
     }
@@ -329,7 +372,7 @@ final class StreamBudget extends Http2FrameListenerDecorator {
 
     private void release(StreamState state) {
         if (state != null && state.reserved > 0) {
-            budget.release(peer, state.reserved);
+            state.pool.release(peer, state.reserved);
             state.reserved = 0;
         }
     }

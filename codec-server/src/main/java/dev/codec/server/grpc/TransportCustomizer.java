@@ -91,6 +91,8 @@ public class TransportCustomizer implements BeanCreatedEventListener<ServerBuild
         return new ConnectionAdmission(negotiator,
                 new ConnectionCounter(transport.getMaxConnections(), transport.getMaxConnectionsPerPeer()),
                 new InFlightBudget(transport.getMaxInFlightBytes(), transport.getMaxInFlightBytesPerPeer()),
+                new InFlightBudget(transport.getMaxInfrastructureInFlightBytes(), transport.getMaxInfrastructureInFlightBytesPerPeer(),
+                        "codec.transport.max-infrastructure-in-flight-bytes"),
                 transport.getMaxInboundMessageSize(), transport.getRequestReceiveTimeout().toNanos());
     }
 
