@@ -18,6 +18,7 @@ public class TransportConfiguration {
     private int maxInFlightBytesPerPeer = 4 * 1024 * 1024;
     private int maxInfrastructureInFlightBytes = 256 * 1024;
     private int maxInfrastructureInFlightBytesPerPeer = 32 * 1024;
+    private Duration unauthenticatedConnectionTimeout = Duration.ofSeconds(10);
     private Duration requestReceiveTimeout = Duration.ofSeconds(10);
     private int maxHealthWatchStreams = 64;
     private int maxRstFramesPerWindow = 500;
@@ -152,6 +153,19 @@ public class TransportConfiguration {
 
     public void setMaxInfrastructureInFlightBytesPerPeer(int maxInfrastructureInFlightBytesPerPeer) {
         this.maxInfrastructureInFlightBytesPerPeer = maxInfrastructureInFlightBytesPerPeer;
+    }
+
+    /**
+     * A connection on which no call has passed authentication within this time after it opened gets GOAWAY
+     * and is closed once its calls (health probes) have ended, so idle connections without credentials
+     * cannot hold the connection slots. 0 turns it off. Default 10s.
+     */
+    public Duration getUnauthenticatedConnectionTimeout() {
+        return unauthenticatedConnectionTimeout;
+    }
+
+    public void setUnauthenticatedConnectionTimeout(Duration unauthenticatedConnectionTimeout) {
+        this.unauthenticatedConnectionTimeout = unauthenticatedConnectionTimeout;
     }
 
     /** A call's whole request must arrive within this time after its headers (slow senders). Default 10s. */

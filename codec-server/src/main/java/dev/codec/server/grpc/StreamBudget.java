@@ -4,7 +4,11 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.Status;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
@@ -70,12 +74,18 @@ final class StreamBudget extends Http2FrameListenerDecorator {
     private final long receiveTimeoutNanos;
     private InetAddress peer;
     private ScheduledFuture<?> sweeper;
+    /** A call on this connection passed authentication (see {@link #authenticatedCall()}). */
+    private volatile boolean authenticated;
+    /** GOAWAY sent because no call authenticated in time: closed once its calls end. */
+    private boolean draining;
 
     /** The state of the stream whose headers grpc is handling on this thread (see {@link AnsweredCalls}). */
     private static final ThreadLocal<StreamState> STARTING = new ThreadLocal<>();
 
     /** Per stream; only touched on the event loop, except {@link #answered}. */
     static final class StreamState {
+        /** The connection's budget. */
+        StreamBudget connection;
         /** grpc's call for this stream has been closed (answered): its request bytes are not needed. */
         volatile boolean answered;
         /** grpc's call for this stream (with the direct executor), to end it with a status of ours. */
@@ -168,6 +178,51 @@ final class StreamBudget extends Http2FrameListenerDecorator {
         return STARTING.get();
     }
 
+    /**
+     * Marks the connection of the call grpc is starting on this thread as authenticated (called by the auth
+     * interceptor for every call that passed authentication; needs grpc's direct executor, see
+     * {@link #starting()}).
+     */
+    static void authenticatedCall() {
+        StreamState state = STARTING.get();
+        if (state != null) {
+            state.connection.authenticated = true;
+        }
+    }
+
+    /**
+     * {@code codec.transport.unauthenticated-connection-timeout} after a connection opened: unless a call on it
+     * has passed authentication, the server sends GOAWAY (the client opens a new connection for further calls;
+     * grpc clients retry the calls the server did not take) and closes the connection once its calls (health
+     * probes) have ended. So idle connections without credentials cannot hold the connection slots.
+     */
+    void closeIfUnauthenticated(Channel channel) {
+        if (!channel.isActive() || (authenticated && !draining)) {
+            return;
+        }
+        ChannelHandlerContext ctx = channel.pipeline().context(handler);
+        if (ctx == null) {
+            channel.close(); // still in its TLS handshake
+            return;
+        }
+        boolean idle = handler.connection().numActiveStreams() == 0;
+        if (!draining) {
+            draining = true;
+            ChannelPromise sent = ctx.newPromise();
+            handler.goAway(ctx, handler.connection().remote().lastStreamCreated(), Http2Error.NO_ERROR.code(),
+                    Unpooled.EMPTY_BUFFER, sent);
+            ctx.flush();
+            if (idle) {
+                sent.addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
+        } else if (idle) {
+            channel.close();
+            return;
+        }
+        channel.eventLoop().schedule(() -> closeIfUnauthenticated(channel), 250, TimeUnit.MILLISECONDS);
+    }
+
     private StreamState started(ChannelHandlerContext ctx, int streamId, Http2Headers headers, boolean endStream) {
         Http2Stream stream = handler.connection().stream(streamId);
         if (stream == null) {
@@ -176,6 +231,7 @@ final class StreamBudget extends Http2FrameListenerDecorator {
         StreamState state = stream.getProperty(key);
         if (state == null) {
             state = new StreamState();
+            state.connection = this;
             String path = headers.path() == null ? "" : headers.path().toString();
             state.longLived = WATCH_PATH.equals(path) || path.startsWith(REFLECTION_PREFIX);
             boolean infrastructure = path.startsWith(INFRASTRUCTURE_PREFIX);

@@ -53,7 +53,9 @@ class TransportAbuseTest {
     @BeforeAll
     static void start() throws Exception {
         // a short receive timeout keeps the slow-sender test short; everything else as shipped
-        fixture = new AbuseFixture(Map.of("CODEC_TRANSPORT_REQUEST_RECEIVE_TIMEOUT", "3s"));
+        // (raw attack connections are not closed for lack of an authenticated call here: ConnectionLockoutTest)
+        fixture = new AbuseFixture(Map.of("CODEC_TRANSPORT_REQUEST_RECEIVE_TIMEOUT", "3s",
+                "CODEC_TRANSPORT_UNAUTHENTICATED_CONNECTION_TIMEOUT", "10m"));
     }
 
     @AfterAll
