@@ -224,6 +224,26 @@ class HelmTemplateTest {
     }
 
     @Test
+    void configMap_carriesCertificateNames_onlyForCallersThatNameThem() {
+        String config = configYaml(HelmChart.render(Values.EXISTING_SECRETS, "tls: {clientAuth: REQUIRE}", """
+                auth:
+                  callers:
+                    runner:
+                      certificateNames: ["spiffe://cluster.local/ns/ci/sa/runner", runner.ci.svc]
+                """));
+        Map<String, Object> parsed = Serialization.unmarshal(config, Map.class);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> callers = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) parsed.get("codec"))
+                .get("auth")).get("callers");
+        assertEquals(Map.of("permissions", List.of("decrypt"), "certificate-names",
+                List.of("spiffe://cluster.local/ns/ci/sa/runner", "runner.ci.svc")), callers.get("runner"));
+        // a caller without certificateNames is reachable by token only: nothing that names it by certificate
+        assertEquals(Map.of("permissions", List.of("encrypt", "grant")), callers.get("control-api"));
+        assertThrows(RuntimeException.class, () -> HelmChart.render(Values.EXISTING_SECRETS,
+                "auth: {callers: {runner: {certificateNames: runner}}}"));
+    }
+
+    @Test
     void grants_areRequiredByDefault_withTheMaxTtl_andConfigurable() {
         Map<String, Object> grants = codecConfig(HelmChart.render(Values.EXISTING_SECRETS), "grants");
         assertEquals(Map.of("required", true, "max-ttl", "24h"), grants);

@@ -11,7 +11,9 @@ import java.util.Set;
 /**
  * One caller's permissions: {@code codec.auth.callers.<name>.permissions} (e.g. {@code [encrypt]}) and,
  * for mTLS, the certificate identities (SAN DNS/URI or CN) that name this caller
- * ({@code codec.auth.callers.<name>.certificate-names}, default: the caller's name).
+ * ({@code codec.auth.callers.<name>.certificate-names}). A caller without certificate names is reachable by
+ * token only: its name is never taken as a certificate identity (with a shared issuer, any workload holding a
+ * certificate for that name would become the caller).
  */
 @EachProperty("codec.auth.callers")
 public class CallerConfiguration {
@@ -36,9 +38,9 @@ public class CallerConfiguration {
         this.permissions = permissions;
     }
 
-    /** Certificate identities that authenticate as this caller over mTLS. */
+    /** Certificate identities that authenticate as this caller over mTLS; none (the default): token only. */
     public List<String> getCertificateNames() {
-        return certificateNames.isEmpty() ? List.of(name) : certificateNames;
+        return List.copyOf(certificateNames);
     }
 
     public void setCertificateNames(List<String> certificateNames) {

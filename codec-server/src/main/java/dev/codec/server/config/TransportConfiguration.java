@@ -16,6 +16,9 @@ public class TransportConfiguration {
     private int maxConnectionsPerPeer = 32;
     private int maxInFlightBytes = 8 * 1024 * 1024;
     private int maxInFlightBytesPerPeer = 4 * 1024 * 1024;
+    private int maxInfrastructureInFlightBytes = 256 * 1024;
+    private int maxInfrastructureInFlightBytesPerPeer = 32 * 1024;
+    private Duration unauthenticatedConnectionTimeout = Duration.ofSeconds(10);
     private Duration requestReceiveTimeout = Duration.ofSeconds(10);
     private int maxHealthWatchStreams = 64;
     private int maxRstFramesPerWindow = 500;
@@ -128,6 +131,41 @@ public class TransportConfiguration {
 
     public void setMaxInFlightBytesPerPeer(int maxInFlightBytesPerPeer) {
         this.maxInFlightBytesPerPeer = maxInFlightBytesPerPeer;
+    }
+
+    /**
+     * Request bytes in flight of grpc's own services (health, reflection; public or open to any caller), a pool
+     * apart from {@link #getMaxInFlightBytes()} so that they never take the codec's budget. Their requests are
+     * at most 1 KiB each (an empty health check reserves nothing). Default 256 KiB.
+     */
+    public int getMaxInfrastructureInFlightBytes() {
+        return maxInfrastructureInFlightBytes;
+    }
+
+    public void setMaxInfrastructureInFlightBytes(int maxInfrastructureInFlightBytes) {
+        this.maxInfrastructureInFlightBytes = maxInfrastructureInFlightBytes;
+    }
+
+    /** The share of {@link #getMaxInfrastructureInFlightBytes()} one peer IP address may hold. Default 32 KiB. */
+    public int getMaxInfrastructureInFlightBytesPerPeer() {
+        return maxInfrastructureInFlightBytesPerPeer;
+    }
+
+    public void setMaxInfrastructureInFlightBytesPerPeer(int maxInfrastructureInFlightBytesPerPeer) {
+        this.maxInfrastructureInFlightBytesPerPeer = maxInfrastructureInFlightBytesPerPeer;
+    }
+
+    /**
+     * A connection on which no call has passed authentication within this time after it opened gets GOAWAY
+     * and is closed once its calls (health probes) have ended, so idle connections without credentials
+     * cannot hold the connection slots. 0 turns it off. Default 10s.
+     */
+    public Duration getUnauthenticatedConnectionTimeout() {
+        return unauthenticatedConnectionTimeout;
+    }
+
+    public void setUnauthenticatedConnectionTimeout(Duration unauthenticatedConnectionTimeout) {
+        this.unauthenticatedConnectionTimeout = unauthenticatedConnectionTimeout;
     }
 
     /** A call's whole request must arrive within this time after its headers (slow senders). Default 10s. */

@@ -81,6 +81,7 @@ public final class AuthInterceptor implements ServerInterceptor, Ordered {
             }
             caller = result.caller();
         }
+        StreamBudget.authenticatedCall(); // the connection has a caller: not closed as unauthenticated
         if (record != null) {
             record.caller = caller.name();
             record.authMethod = caller.method();

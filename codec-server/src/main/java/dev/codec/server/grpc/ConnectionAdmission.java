@@ -11,6 +11,7 @@ import io.netty.util.AsciiString;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +22,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>counts it against {@code codec.transport.max-connections} and {@code -per-peer}, and closes it at once
  *       when a limit is reached (the client sees {@code UNAVAILABLE} and may retry elsewhere);</li>
+ *   <li>closes it when no call on it has authenticated within
+ *       {@code codec.transport.unauthenticated-connection-timeout} ({@link StreamBudget#closeIfUnauthenticated});</li>
  *   <li>installs the connection's {@link StreamBudget} (request bytes in flight) in front of grpc's frame
  *       listener;</li>
  *   <li>ends the process on an {@link OutOfMemoryError} from the connection's buffers ({@link OomExitAllocator})
@@ -38,16 +41,21 @@ final class ConnectionAdmission implements InternalProtocolNegotiator.ProtocolNe
     private final InternalProtocolNegotiator.ProtocolNegotiator delegate;
     private final ConnectionCounter connections;
     private final InFlightBudget budget;
+    private final InFlightBudget infrastructureBudget;
     private final int maxMessageSize;
     private final long receiveTimeoutNanos;
+    private final long unauthenticatedTimeoutNanos;
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong lastReport = new AtomicLong(System.nanoTime() - REPORT_INTERVAL_NANOS);
 
     ConnectionAdmission(InternalProtocolNegotiator.ProtocolNegotiator delegate, ConnectionCounter connections,
-            InFlightBudget budget, int maxMessageSize, long receiveTimeoutNanos) {
+            InFlightBudget budget, InFlightBudget infrastructureBudget, int maxMessageSize, long receiveTimeoutNanos,
+            long unauthenticatedTimeoutNanos) {
+        this.unauthenticatedTimeoutNanos = unauthenticatedTimeoutNanos;
         this.delegate = delegate;
         this.connections = connections;
         this.budget = budget;
+        this.infrastructureBudget = infrastructureBudget;
         this.maxMessageSize = maxMessageSize;
         this.receiveTimeoutNanos = receiveTimeoutNanos;
     }
@@ -59,7 +67,8 @@ final class ConnectionAdmission implements InternalProtocolNegotiator.ProtocolNe
 
     @Override
     public ChannelHandler newHandler(GrpcHttp2ConnectionHandler grpcHandler) {
-        StreamBudget streams = new StreamBudget(grpcHandler, grpcHandler.decoder().frameListener(), budget, maxMessageSize,
+        StreamBudget streams = new StreamBudget(grpcHandler, grpcHandler.decoder().frameListener(), budget, infrastructureBudget,
+                maxMessageSize,
                 receiveTimeoutNanos);
         grpcHandler.decoder().frameListener(streams);
         return new Gate(delegate.newHandler(grpcHandler), streams);
@@ -109,6 +118,10 @@ final class ConnectionAdmission implements InternalProtocolNegotiator.ProtocolNe
                 ctx.channel().config().setAllocator(new OomExitAllocator(allocator));
             }
             ctx.pipeline().addAfter(ctx.name(), null, negotiation);
+            if (unauthenticatedTimeoutNanos > 0) {
+                ctx.executor().schedule(() -> streams.closeIfUnauthenticated(ctx.channel()), unauthenticatedTimeoutNanos,
+                        TimeUnit.NANOSECONDS);
+            }
         }
 
         @Override

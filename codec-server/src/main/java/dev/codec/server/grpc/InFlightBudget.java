@@ -14,12 +14,19 @@ final class InFlightBudget {
     private final long total;
     private final long perPeer;
     private final Map<InetAddress, Long> byPeer = new HashMap<>();
+    private final String setting;
     private long used;
 
     InFlightBudget(long total, long perPeer) {
+        this(total, perPeer, "codec.transport.max-in-flight-bytes");
+    }
+
+    /** {@code setting} names the total in refusals; its share per peer is {@code setting + "-per-peer"}. */
+    InFlightBudget(long total, long perPeer, String setting) {
         if (total <= 0 || perPeer <= 0) {
-            throw new IllegalArgumentException("codec.transport.max-in-flight-bytes and -per-peer must be positive");
+            throw new IllegalArgumentException(setting + " and -per-peer must be positive");
         }
+        this.setting = setting;
         this.total = total;
         this.perPeer = Math.min(perPeer, total);
     }
@@ -29,11 +36,11 @@ final class InFlightBudget {
         long peerUsed = byPeer.getOrDefault(peer, 0L);
         if (peerUsed + bytes > perPeer) {
             return "request bytes in flight from this peer: " + peerUsed + " in use, this request needs " + bytes
-                    + ", budget is " + perPeer + " (codec.transport.max-in-flight-bytes-per-peer); retry later";
+                    + ", budget is " + perPeer + " (" + setting + "-per-peer); retry later";
         }
         if (used + bytes > total) {
             return "request bytes in flight: " + used + " in use, this request needs " + bytes + ", budget is " + total
-                    + " (codec.transport.max-in-flight-bytes); retry later";
+                    + " (" + setting + "); retry later";
         }
         used += bytes;
         byPeer.merge(peer, bytes, Long::sum);

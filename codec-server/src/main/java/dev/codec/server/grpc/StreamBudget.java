@@ -4,7 +4,11 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.Status;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
@@ -39,7 +43,16 @@ import java.util.concurrent.TimeUnit;
  * <p>Slow senders and slow readers: a call's whole request must arrive within
  * {@code codec.transport.request-receive-timeout} of its headers (else {@code DEADLINE_EXCEEDED}), and its
  * answer must be written out within the same time again (else the stream is reset). Health/Watch and
- * reflection streams are long-lived by design and exempt (Watch is capped by {@link HealthWatchLimit}).
+ * reflection streams are long-lived by design: they are exempt once their first request message has arrived
+ * in full (and release its reservation then); until then the receive timeout applies to them too (Watch is
+ * capped by {@link HealthWatchLimit}).
+ *
+ * <p>Each method's largest request is known at its headers: grpc's own infrastructure methods
+ * ({@code grpc.health.*}, {@code grpc.reflection.*}; public or open to any caller) accept
+ * {@value #INFRASTRUCTURE_MAX_MESSAGE_SIZE} bytes and reserve from a small pool of their own, so callers with no
+ * credentials or no permission never touch the codec's request budget; every other method accepts the
+ * configured message size. A larger declared length is refused at the prefix, and no stream reserves more than
+ * its method's limit, compressed or not.
  *
  * <p>Hand-written because neither grpc-java nor Netty offers a byte budget across calls; it uses only
  * Netty's public HTTP/2 API (listener decorator, stream properties, encoder) and grpc's own reaction to a
@@ -48,20 +61,31 @@ import java.util.concurrent.TimeUnit;
 final class StreamBudget extends Http2FrameListenerDecorator {
     private static final String WATCH_PATH = "/grpc.health.v1.Health/Watch";
     private static final String REFLECTION_PREFIX = "/grpc.reflection.";
+    /** grpc's own services (health, reflection): public or long-lived, with tiny requests. */
+    private static final String INFRASTRUCTURE_PREFIX = "/grpc.";
+    /** The largest request message of an infrastructure method (a health or reflection request is a few bytes). */
+    static final int INFRASTRUCTURE_MAX_MESSAGE_SIZE = 1024;
 
     private final Http2ConnectionHandler handler;
     private final Http2Connection.PropertyKey key;
     private final InFlightBudget budget;
+    private final InFlightBudget infrastructureBudget;
     private final int maxMessageSize;
     private final long receiveTimeoutNanos;
     private InetAddress peer;
     private ScheduledFuture<?> sweeper;
+    /** A call on this connection passed authentication (see {@link #authenticatedCall()}). */
+    private volatile boolean authenticated;
+    /** GOAWAY sent because no call authenticated in time: closed once its calls end. */
+    private boolean draining;
 
     /** The state of the stream whose headers grpc is handling on this thread (see {@link AnsweredCalls}). */
     private static final ThreadLocal<StreamState> STARTING = new ThreadLocal<>();
 
     /** Per stream; only touched on the event loop, except {@link #answered}. */
     static final class StreamState {
+        /** The connection's budget. */
+        StreamBudget connection;
         /** grpc's call for this stream has been closed (answered): its request bytes are not needed. */
         volatile boolean answered;
         /** grpc's call for this stream (with the direct executor), to end it with a status of ours. */
@@ -73,18 +97,30 @@ final class StreamBudget extends Http2FrameListenerDecorator {
         long reserved;
         boolean passThrough;
         boolean refused;
+        /** Exempt from the receive timeout: a long-lived stream (Watch, reflection) whose first request is complete. */
         boolean exempt;
+        /** Health/Watch or reflection: exempt once its first request message has been read. */
+        boolean longLived;
+        /** The largest request message this method accepts (known at the headers). */
+        int cap;
+        /** The method's name, for refusals (the path without its leading '/'). */
+        String method;
+        /** Where its request bytes are reserved: the infrastructure methods' own small pool, or the codec's. */
+        InFlightBudget pool;
         boolean drainArmed;
+        /** The first request message has arrived in full. */
+        boolean firstMessageRead;
         /** When {@link #sweep} next looks at the stream (System.nanoTime()). */
         long deadline;
     }
 
-    StreamBudget(Http2ConnectionHandler handler, Http2FrameListener grpcListener, InFlightBudget budget, int maxMessageSize,
-            long receiveTimeoutNanos) {
+    StreamBudget(Http2ConnectionHandler handler, Http2FrameListener grpcListener, InFlightBudget budget,
+            InFlightBudget infrastructureBudget, int maxMessageSize, long receiveTimeoutNanos) {
         super(grpcListener);
         this.handler = handler;
         this.key = handler.connection().newKey();
         this.budget = budget;
+        this.infrastructureBudget = infrastructureBudget;
         this.maxMessageSize = maxMessageSize;
         this.receiveTimeoutNanos = receiveTimeoutNanos;
         handler.connection().addListener(new Http2ConnectionAdapter() {
@@ -93,7 +129,7 @@ final class StreamBudget extends Http2FrameListenerDecorator {
                 StreamState state = stream.getProperty(key);
                 if (!stream.state().localSideOpen()) {
                     release(state); // answered: the request bytes are no longer held
-                } else if (state != null && state.exempt) {
+                } else if (state != null && state.longLived) {
                     release(state); // a Watch's request is read at once; its stream may stay open for hours
                 }
             }
@@ -142,6 +178,51 @@ final class StreamBudget extends Http2FrameListenerDecorator {
         return STARTING.get();
     }
 
+    /**
+     * Marks the connection of the call grpc is starting on this thread as authenticated (called by the auth
+     * interceptor for every call that passed authentication; needs grpc's direct executor, see
+     * {@link #starting()}).
+     */
+    static void authenticatedCall() {
+        StreamState state = STARTING.get();
+        if (state != null) {
+            state.connection.authenticated = true;
+        }
+    }
+
+    /**
+     * {@code codec.transport.unauthenticated-connection-timeout} after a connection opened: unless a call on it
+     * has passed authentication, the server sends GOAWAY (the client opens a new connection for further calls;
+     * grpc clients retry the calls the server did not take) and closes the connection once its calls (health
+     * probes) have ended. So idle connections without credentials cannot hold the connection slots.
+     */
+    void closeIfUnauthenticated(Channel channel) {
+        if (!channel.isActive() || (authenticated && !draining)) {
+            return;
+        }
+        ChannelHandlerContext ctx = channel.pipeline().context(handler);
+        if (ctx == null) {
+            channel.close(); // still in its TLS handshake
+            return;
+        }
+        boolean idle = handler.connection().numActiveStreams() == 0;
+        if (!draining) {
+            draining = true;
+            ChannelPromise sent = ctx.newPromise();
+            handler.goAway(ctx, handler.connection().remote().lastStreamCreated(), Http2Error.NO_ERROR.code(),
+                    Unpooled.EMPTY_BUFFER, sent);
+            ctx.flush();
+            if (idle) {
+                sent.addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
+        } else if (idle) {
+            channel.close();
+            return;
+        }
+        channel.eventLoop().schedule(() -> closeIfUnauthenticated(channel), 250, TimeUnit.MILLISECONDS);
+    }
+
     private StreamState started(ChannelHandlerContext ctx, int streamId, Http2Headers headers, boolean endStream) {
         Http2Stream stream = handler.connection().stream(streamId);
         if (stream == null) {
@@ -150,8 +231,13 @@ final class StreamBudget extends Http2FrameListenerDecorator {
         StreamState state = stream.getProperty(key);
         if (state == null) {
             state = new StreamState();
-            CharSequence path = headers.path();
-            state.exempt = path != null && (WATCH_PATH.contentEquals(path) || path.toString().startsWith(REFLECTION_PREFIX));
+            state.connection = this;
+            String path = headers.path() == null ? "" : headers.path().toString();
+            state.longLived = WATCH_PATH.equals(path) || path.startsWith(REFLECTION_PREFIX);
+            boolean infrastructure = path.startsWith(INFRASTRUCTURE_PREFIX);
+            state.cap = infrastructure ? Math.min(INFRASTRUCTURE_MAX_MESSAGE_SIZE, maxMessageSize) : maxMessageSize;
+            state.pool = infrastructure ? infrastructureBudget : budget;
+            state.method = path.startsWith("/") ? path.substring(1) : path;
             stream.setProperty(key, state);
             state.deadline = System.nanoTime() + receiveTimeoutNanos;
             startSweeper(ctx);
@@ -179,6 +265,12 @@ final class StreamBudget extends Http2FrameListenerDecorator {
             return super.onDataRead(ctx, streamId, copy, padding, endOfStream);
         } finally {
             copy.release();
+            if (state.longLived && state.firstMessageRead && state.remaining == 0 && state.prefixBytes == 0) {
+                // a Watch's (reflection's) request has been handed to grpc, which reads it at once: from now on the
+                // stream may stay open for hours (exempt from the receive timeout) without holding any budget
+                state.exempt = true;
+                release(state);
+            }
         }
     }
 
@@ -191,6 +283,7 @@ final class StreamBudget extends Http2FrameListenerDecorator {
                 long n = Math.min(state.remaining, end - index);
                 state.remaining -= n;
                 index += (int) n;
+                state.firstMessageRead |= state.remaining == 0;
                 continue;
             }
             int b = data.getUnsignedByte(index++);
@@ -205,19 +298,25 @@ final class StreamBudget extends Http2FrameListenerDecorator {
             long length = state.length;
             state.prefixBytes = 0;
             state.length = 0;
+            if (state.cap < maxMessageSize && length > state.cap) {
+                refuse(ctx, stream, state, Status.RESOURCE_EXHAUSTED.withDescription("request message of " + length
+                        + " bytes exceeds " + state.cap + " bytes, the limit of " + state.method), Http2Error.NO_ERROR);
+                return false;
+            }
             if (length > maxMessageSize) {
                 state.passThrough = true; // grpc refuses it at its prefix with RESOURCE_EXHAUSTED, before reading it
                 return true;
             }
-            // a compressed message may grow to the message size limit when grpc decompresses it (a gzip bomb)
-            long needed = state.compressed ? maxMessageSize : length;
-            String refusal = budget.tryReserve(peer, needed);
+            // a compressed message may grow to the method's limit when grpc decompresses it (a gzip bomb)
+            long needed = state.compressed ? state.cap : length;
+            String refusal = state.pool.tryReserve(peer, needed);
             if (refusal != null) {
                 refuse(ctx, stream, state, Status.RESOURCE_EXHAUSTED.withDescription(refusal), Http2Error.NO_ERROR);
                 return false;
             }
             state.reserved += needed;
             state.remaining = length;
+            state.firstMessageRead |= length == 0;
         }
         return true;
     }
@@ -329,7 +428,7 @@ final class StreamBudget extends Http2FrameListenerDecorator {
 
     private void release(StreamState state) {
         if (state != null && state.reserved > 0) {
-            budget.release(peer, state.reserved);
+            state.pool.release(peer, state.reserved);
             state.reserved = 0;
         }
     }

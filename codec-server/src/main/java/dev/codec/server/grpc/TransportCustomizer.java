@@ -9,6 +9,7 @@ import io.grpc.netty.InternalProtocolNegotiators;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.util.AdvancedTlsX509KeyManager;
 import io.grpc.util.AdvancedTlsX509TrustManager;
+import io.micronaut.context.annotation.Value;
 import io.micronaut.context.event.BeanCreatedEvent;
 import io.micronaut.context.event.BeanCreatedEventListener;
 import io.micronaut.context.exceptions.ConfigurationException;
@@ -40,10 +41,13 @@ public class TransportCustomizer implements BeanCreatedEventListener<ServerBuild
     private final TransportConfiguration transport;
     private final TlsConfiguration tls;
     private final ScheduledExecutorService reloads;
+    private final boolean directExecutor;
 
     public TransportCustomizer(TransportConfiguration transport, TlsConfiguration tls,
-            @Named("codec-reloads") ScheduledExecutorService reloads) {
+            @Named("codec-reloads") ScheduledExecutorService reloads,
+            @Value("${codec.grpc.direct-executor:true}") boolean directExecutor) {
         this.transport = transport;
+        this.directExecutor = directExecutor;
         this.tls = tls;
         this.reloads = reloads;
     }
@@ -91,7 +95,11 @@ public class TransportCustomizer implements BeanCreatedEventListener<ServerBuild
         return new ConnectionAdmission(negotiator,
                 new ConnectionCounter(transport.getMaxConnections(), transport.getMaxConnectionsPerPeer()),
                 new InFlightBudget(transport.getMaxInFlightBytes(), transport.getMaxInFlightBytesPerPeer()),
-                transport.getMaxInboundMessageSize(), transport.getRequestReceiveTimeout().toNanos());
+                new InFlightBudget(transport.getMaxInfrastructureInFlightBytes(), transport.getMaxInfrastructureInFlightBytesPerPeer(),
+                        "codec.transport.max-infrastructure-in-flight-bytes"),
+                transport.getMaxInboundMessageSize(), transport.getRequestReceiveTimeout().toNanos(),
+                // the auth interceptor tells the connection through the event loop's thread: direct executor only
+                directExecutor ? transport.getUnauthenticatedConnectionTimeout().toNanos() : 0);
     }
 
     private SslContextBuilder sslContextBuilder() throws IOException, GeneralSecurityException {

@@ -55,9 +55,13 @@ class MtlsIdentityTest {
                 "codec.tls.key", serverCert.keyFile().toString(),
                 "codec.tls.client-ca", ca.certFile().toString(),
                 "codec.auth.callers.runner.permissions", List.of("encrypt"),
+                "codec.auth.callers.runner.certificate-names", List.of("runner"),
                 "codec.auth.callers.deployer.permissions", List.of("encrypt"),
+                "codec.auth.callers.deployer.certificate-names", List.of("deployer"),
                 "codec.auth.callers.ci-runner.permissions", List.of("encrypt"),
-                "codec.auth.callers.ci-runner.certificate-names", List.of(SPIFFE_ID)));
+                "codec.auth.callers.ci-runner.certificate-names", List.of(SPIFFE_ID),
+                // a caller without certificate-names: reachable by token only, whatever certificate names it
+                "codec.auth.callers.token-only.permissions", List.of("encrypt")));
     }
 
     @AfterAll
@@ -90,6 +94,19 @@ class MtlsIdentityTest {
         Issued cert = TestCertificates.leafWithNames(dir, "cn-runner", ca, "runner");
 
         assertEquals("runner", callerSeenBy(client(cert)));
+    }
+
+    @Test
+    void callerWithoutCertificateNames_isNotReachableByCertificate_evenOneNamingIt() throws Exception {
+        // with a shared issuer, any workload holding a certificate for DNS 'token-only' (or CN 'token-only')
+        // became that caller when a caller's name was its certificate identity by default
+        for (Issued cert : List.of(TestCertificates.leafWithNames(dir, "token-only-san", ca, "x", dns("token-only")),
+                TestCertificates.leafWithNames(dir, "token-only-cn", ca, "token-only"))) {
+            CodecException e = assertThrows(CodecException.class, () -> client(cert).generateDek("p"));
+
+            assertEquals(Status.Code.UNAUTHENTICATED, e.code());
+            assertTrue(e.getMessage().contains("names no configured caller"), e.getMessage());
+        }
     }
 
     @Test

@@ -73,7 +73,8 @@ class TlsTest {
     void mtls_clientCertificateNamesTheCaller_withItsPermissions() throws Exception {
         try (TestServer server = TestServer.start(dir.resolve("kek"), tls(Map.of(
                 "codec.tls.client-ca", ca.certFile().toString(),
-                "codec.auth.callers.control-api.permissions", List.of("encrypt"))))) {
+                "codec.auth.callers.control-api.permissions", List.of("encrypt"),
+                "codec.auth.callers.control-api.certificate-names", List.of("control-api"))))) {
             CodecClient controlApi = client(server, mtls(controlApiCert), null);
 
             String dek = controlApi.generateDek("p").encryptedDek();

@@ -53,7 +53,9 @@ class TransportAbuseTest {
     @BeforeAll
     static void start() throws Exception {
         // a short receive timeout keeps the slow-sender test short; everything else as shipped
-        fixture = new AbuseFixture(Map.of("CODEC_TRANSPORT_REQUEST_RECEIVE_TIMEOUT", "3s"));
+        // (raw attack connections are not closed for lack of an authenticated call here: ConnectionLockoutTest)
+        fixture = new AbuseFixture(Map.of("CODEC_TRANSPORT_REQUEST_RECEIVE_TIMEOUT", "3s",
+                "CODEC_TRANSPORT_UNAUTHENTICATED_CONNECTION_TIMEOUT", "10m"));
     }
 
     @AfterAll
@@ -284,6 +286,61 @@ class TransportAbuseTest {
             assertNotNull(outcome, "the stream was never reset");
             assertEquals(8, outcome.resetCode(), outcome.toString()); // RST_STREAM CANCEL
         }
+    }
+
+    @Test
+    @Order(7)
+    void publicHealthCheck_andStalledWatch_declaringHugeRequests_cannotTakeTheRequestBudget() throws Exception {
+        // Health/Check needs no credentials and Watch only a token without permission: streams that declare a
+        // 4 MiB request and stall once held the whole request-bytes budget, so every DecryptAll was refused
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        List<RawHttp2> connections = new ArrayList<>();
+        Map<String, Integer> outcomes = new ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicBoolean attacking = new java.util.concurrent.atomic.AtomicBoolean(true);
+        try (AbuseFixture.NormalCaller normal = fixture.new NormalCaller()) {
+            List<Future<?>> attacks = new ArrayList<>();
+            for (String[] attacker : new String[][] {{"127.0.0.2", "/grpc.health.v1.Health/Check", null},
+                    {"127.0.0.3", "/grpc.health.v1.Health/Check", null},
+                    {"127.0.0.4", "/grpc.health.v1.Health/Watch", fixture.nobodyToken}}) {
+                attacks.add(pool.submit(() -> {
+                    RawHttp2 raw = new RawHttp2(fixture.server.grpcPort, InetAddress.getByName(attacker[0]));
+                    synchronized (connections) {
+                        connections.add(raw);
+                    }
+                    Map<String, String> headers = attacker[2] == null ? Map.of() : Map.of("authorization", "Bearer " + attacker[2]);
+                    while (attacking.get()) {
+                        int id = raw.post(attacker[1], headers, false);
+                        raw.data(id, RawHttp2.message(0, 4 * 1024 * 1024, new byte[] {1, 2, 3}), false);
+                        RawHttp2.Outcome outcome = raw.await(id, 60, TimeUnit.SECONDS);
+                        assertNotNull(outcome, attacker[1] + " stream " + id + " never ended");
+                        outcomes.merge(attacker[1] + " " + outcome.grpcStatus() + " " + outcome.grpcMessage(), 1, Integer::sum);
+                    }
+                    return null;
+                }));
+            }
+            // a Watch that declares a small request and never completes it ends after the receive timeout (3s)
+            RawHttp2 stalled = new RawHttp2(fixture.server.grpcPort, InetAddress.getByName("127.0.0.4"));
+            connections.add(stalled);
+            int watch = stalled.post("/grpc.health.v1.Health/Watch", Map.of("authorization", "Bearer " + fixture.nobodyToken), false);
+            stalled.data(watch, RawHttp2.message(0, 1000, new byte[] {1}), false);
+            RawHttp2.Outcome stalledOutcome = stalled.await(watch, 60, TimeUnit.SECONDS);
+            assertNotNull(stalledOutcome, "a stalled Watch was never ended");
+            assertEquals(String.valueOf(Status.Code.DEADLINE_EXCEEDED.value()), stalledOutcome.grpcStatus(), stalledOutcome.toString());
+            AbuseFixture.sleepUntil(() -> normal.ok.get() >= 50, 120);
+            attacking.set(false);
+            for (Future<?> attack : attacks) {
+                attack.get(120, TimeUnit.SECONDS);
+            }
+            normal.stopAndAssert(50);
+        } finally {
+            attacking.set(false);
+            connections.forEach(RawHttp2::close);
+            pool.shutdownNow();
+        }
+        System.out.println("huge public requests: " + outcomes);
+        String exhausted = String.valueOf(Status.Code.RESOURCE_EXHAUSTED.value());
+        assertTrue(!outcomes.isEmpty() && outcomes.keySet().stream().allMatch(k -> k.contains(" " + exhausted + " ")
+                && k.contains("1024")), "every huge infrastructure request is refused naming its 1024-byte cap: " + outcomes);
     }
 
     private static String classify(RawHttp2.Outcome outcome) {

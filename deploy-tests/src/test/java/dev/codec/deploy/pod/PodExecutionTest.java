@@ -66,7 +66,9 @@ class PodExecutionTest {
         return Stream.of(
                 Arguments.of("defaults (TLS from a Secret)", List.of(Values.EXISTING_SECRETS)),
                 Arguments.of("TLS off (explicit)", List.of(Values.EXISTING_SECRETS, Values.TLS_OFF)),
-                Arguments.of("mTLS required", List.of(Values.EXISTING_SECRETS, "tls: {clientAuth: REQUIRE}")),
+                // the runner's client certificate (SAN DNS runner) names the caller only because certificateNames says so
+                Arguments.of("mTLS required", List.of(Values.EXISTING_SECRETS, "tls: {clientAuth: REQUIRE}",
+                        "auth: {callers: {runner: {certificateNames: [runner]}}}")),
                 Arguments.of("cert-manager TLS", List.of(Values.EXISTING_SECRETS, Values.CERT_MANAGER,
                         "tls: {certManager: {privateKey: {encoding: " + CERT_MANAGER_KEY_ENCODING + "}}}")),
                 Arguments.of("legacy input on, chart-made Secrets", List.of(Values.CHART_SECRETS, "config: {legacyAccept: true}")),
