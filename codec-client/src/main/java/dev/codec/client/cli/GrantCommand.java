@@ -1,7 +1,5 @@
 package dev.codec.client.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codec.client.CodecClient;
 import dev.codec.client.IssuedGrant;
 import java.time.Duration;
@@ -14,28 +12,36 @@ import picocli.CommandLine.Option;
 /** Issues a deployment grant (permission {@code grant}) and prints it as JSON. */
 @Command(name = "grant", mixinStandardHelpOptions = true,
         description = {
-            "Issues a deployment grant: lets the deployment's runner decrypt the project's values under",
-            "this wrapped DEK until it expires. Prints {\"projectId\", \"deploymentId\", \"grant\", \"grantId\",",
-            "\"expireTime\", \"kekVersion\"} as JSON; store \"grant\" in the deployment metadata. Needs the",
-            "caller permission 'grant'."
+            "Issues a deployment grant for a runner.",
+            "The grant lets the deployment's runner decrypt the project's values under this wrapped "
+                + "DEK until it expires. Prints project_id, deployment_id, grant, grant_id, expire_time and "
+                + "kek_version; store grant in the deployment metadata (--field grant prints it alone). "
+                + "Needs the caller permission 'grant'."
         })
 final class GrantCommand implements Callable<Integer> {
-    @Option(names = "--project", required = true, paramLabel = "ID", description = "Project id.")
+    @Option(names = "--project", required = true, paramLabel = "ID", defaultValue = "${env:CODEC_PROJECT}",
+            description = "Project id (env CODEC_PROJECT).")
     String project;
 
-    @Option(names = "--deployment", required = true, paramLabel = "ID", description = "Deployment id.")
+    @Option(names = "--deployment", required = true, paramLabel = "ID", defaultValue = "${env:CODEC_DEPLOYMENT_ID}",
+            description = "Deployment id (env CODEC_DEPLOYMENT_ID).")
     String deployment;
 
-    @Option(names = "--dek", required = true, paramLabel = "ENCRYPTED_DEK", description = "The project's wrapped DEK.")
+    @Option(names = "--dek", required = true, paramLabel = "ENCRYPTED_DEK", defaultValue = "${env:CODEC_DEK}",
+            description = "The project's wrapped DEK (env CODEC_DEK).")
     String encryptedDek;
 
-    @Option(names = "--ttl", paramLabel = "DURATION", defaultValue = "24h", converter = DurationConverter.class,
-            description = "How long the grant is valid, e.g. 30m, 12h (at most the service's codec.grants.max-ttl). "
-                    + "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--ttl", paramLabel = "DURATION", defaultValue = "${env:CODEC_GRANT_TTL:-24h}",
+            converter = DurationConverter.class,
+            description = "How long the grant is valid, e.g. 30m, 12h (at most the service's codec.grants.max-ttl;"
+                    + " env CODEC_GRANT_TTL). Default: ${DEFAULT-VALUE}.")
     Duration ttl;
 
     @Mixin
     RemoteOptions remote;
+
+    @Mixin
+    OutputOptions output;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -46,14 +52,13 @@ final class GrantCommand implements Callable<Integer> {
         try (CodecClient client = remote.client()) {
             grant = client.issueGrant(project, deployment, encryptedDek, ttl);
         }
-        ObjectNode out = new ObjectMapper().createObjectNode()
-                .put("projectId", project)
-                .put("deploymentId", deployment)
+        output.print(OutputOptions.object()
+                .put("project_id", project)
+                .put("deployment_id", deployment)
                 .put("grant", grant.grant())
-                .put("grantId", grant.grantId())
-                .put("expireTime", grant.expireTime().toString())
-                .put("kekVersion", grant.kekVersion());
-        JsonOutput.print(spec, out);
+                .put("grant_id", grant.grantId())
+                .put("expire_time", grant.expireTime().toString())
+                .put("kek_version", grant.kekVersion()));
         return 0;
     }
 }

@@ -34,7 +34,7 @@ class KeygenCommandTest {
         assertEquals(32, Base64.getDecoder().decode(key).length);
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
 
-        run(CodecCli.EXIT_FAILED, "keygen", "--out", file.toString());
+        run(ExitCodes.CANT_CREATE, "keygen", "--out", file.toString());
         assertEquals(key, Files.readString(file).trim(), "must not overwrite without --force");
 
         run(0, "keygen", "--out", file.toString(), "--force");
