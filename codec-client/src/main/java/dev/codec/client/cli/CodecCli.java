@@ -85,8 +85,9 @@ public final class CodecCli implements Runnable {
     public static CommandLine newCommandLine() {
         CommandLine commandLine = new CommandLine(new CodecCli()).setExecutionExceptionHandler(CodecCli::handleFailure);
         commandLine.setExitCodeExceptionMapper(ExitCodes::of);
+        Version version = new Version();
         everyCommand(commandLine, command -> command.getCommandSpec().exitCodeOnInvalidInput(ExitCodes.USAGE)
-                .exitCodeOnExecutionException(ExitCodes.SOFTWARE));
+                .exitCodeOnExecutionException(ExitCodes.SOFTWARE).versionProvider(version));
         // everything after exec's first positional (the command) belongs to that command, options included
         commandLine.getSubcommands().get("exec").setStopAtPositional(true);
         return commandLine;

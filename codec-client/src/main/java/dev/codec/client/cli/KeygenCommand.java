@@ -32,8 +32,8 @@ final class KeygenCommand implements Callable<Integer> {
                     + " in a KEK directory (env CODEC_KEYGEN_OUT).")
     Path out;
 
-    @Option(names = "--force", defaultValue = "${env:CODEC_KEYGEN_FORCE:-false}",
-            description = "Replace FILE if it exists (env CODEC_KEYGEN_FORCE).")
+    /** The one option without an environment variable: replacing a KEK file is asked for each time. */
+    @Option(names = "--force", description = "Replace FILE if it exists (never taken from the environment).")
     boolean force;
 
     @CommandLine.Spec

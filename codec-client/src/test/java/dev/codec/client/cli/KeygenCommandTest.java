@@ -46,10 +46,10 @@ class KeygenCommandTest {
     }
 
     @Test
-    void usageErrors_exitWith2() {
-        run(2, "encrypt", "--project", "p");
-        run(2, "no-such-command");
-        run(2, "generate-dek", "--project", "p", "--deadline", "soon");
+    void usageErrors_exitWith64() {
+        run(ExitCodes.USAGE, "encrypt", "--project", "p");
+        run(ExitCodes.USAGE, "no-such-command");
+        run(ExitCodes.USAGE, "generate-dek", "--project", "p", "--deadline", "soon");
     }
 
     @Test
