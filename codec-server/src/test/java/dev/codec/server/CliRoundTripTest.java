@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.codec.client.cli.CodecCli;
+import dev.codec.client.cli.ExitCodes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -34,8 +34,8 @@ class CliRoundTripTest {
             CliRun generated = CliRun.of("generate-dek", "--project", "proj-1", "--target", target, "--token-file", token);
             assertEquals(0, generated.exitCode(), generated.err());
             JsonNode dek = JSON.readTree(generated.out());
-            assertEquals(1, dek.get("kekVersion").asInt());
-            String encryptedDek = dek.get("encryptedDek").asText();
+            assertEquals(1, dek.get("kek_version").asInt());
+            String encryptedDek = dek.get("encrypted_dek").asText();
 
             CliRun encrypted = CliRun.of("encrypt", "--project", "proj-1", "--dek", encryptedDek, "--target", target, "--token-file", token,
                     "API_KEY=sk_live_123", "EMPTY=", "WITH_EQUALS=a=b");
@@ -59,7 +59,7 @@ class CliRoundTripTest {
 
             CliRun wrongProject = CliRun.of("decrypt-all", "--project", "proj-2", "--dek", encryptedDek, "--target", target, "--token-file", token,
                     "--file", variablesFile.toString());
-            assertEquals(CodecCli.EXIT_FAILED, wrongProject.exitCode());
+            assertEquals(ExitCodes.DATA, wrongProject.exitCode());
             assertTrue(wrongProject.err().contains("INVALID_ARGUMENT: encrypted_dek"), wrongProject.err());
             assertFalse(wrongProject.err().contains("sk_live_123"));
         }
@@ -69,7 +69,7 @@ class CliRoundTripTest {
     void unreachableService_failsWithOneLine() {
         CliRun run = CliRun.of("generate-dek", "--project", "p", "--target", "localhost:1", "--deadline", "2s");
 
-        assertEquals(CodecCli.EXIT_FAILED, run.exitCode());
+        assertEquals(ExitCodes.TEMP_FAIL, run.exitCode());
         assertTrue(run.err().startsWith("codec-cli: generate-dek failed: UNAVAILABLE"), run.err());
         assertEquals(1, run.err().lines().count(), run.err());
     }
@@ -94,7 +94,7 @@ class CliRoundTripTest {
             CliRun allowed = CliRun.of("generate-dek", "--project", "p", "--target", target, "--token-file", token,
                     "--allow-insecure");
 
-            assertEquals(CodecCli.EXIT_FAILED, refused.exitCode());
+            assertEquals(ExitCodes.NO_PERMISSION, refused.exitCode());
             assertTrue(refused.err().contains("UNAUTHENTICATED: refusing to send the token without TLS"), refused.err());
             assertEquals(0, allowed.exitCode(), allowed.err());
             assertTrue(allowed.out().contains("dek1:"), allowed.out());

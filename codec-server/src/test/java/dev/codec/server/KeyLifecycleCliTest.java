@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.codec.client.CodecClient;
-import dev.codec.client.cli.CodecCli;
+import dev.codec.client.cli.ExitCodes;
 import dev.codec.server.crypto.EnvelopeCrypto;
 import dev.codec.server.crypto.KekRingLoader;
 import java.io.ByteArrayInputStream;
@@ -74,7 +74,7 @@ class KeyLifecycleCliTest {
 
         CliRun run = CliRun.of("rewrap", "--file", input.toString(), "--batch-size", "2", "--target", target, "--token-file", tokenFile());
 
-        assertEquals(CodecCli.EXIT_FAILED, run.exitCode(), run.err());
+        assertEquals(ExitCodes.DATA, run.exitCode(), run.err());
         List<String> out = run.out().lines().toList();
         assertEquals(5, out.size(), run.out());
         for (int i = 0; i < 5; i++) {
@@ -115,7 +115,7 @@ class KeyLifecycleCliTest {
 
         CliRun run = CliRun.of("rewrap", "--file", input.toString(), "--target", "localhost:1", "--deadline", "2s");
 
-        assertEquals(CodecCli.EXIT_FAILED, run.exitCode());
+        assertEquals(ExitCodes.TEMP_FAIL, run.exitCode());
         assertTrue(run.err().contains("lines 1-1: not re-wrapped"), run.err());
         assertTrue(run.err().contains("rewrap failed: UNAVAILABLE"), run.err());
     }
@@ -126,16 +126,16 @@ class KeyLifecycleCliTest {
 
         assertEquals(0, run.exitCode(), run.err());
         JsonNode status = JSON.readTree(run.out());
-        assertEquals(2, status.get("activeKekVersion").asInt());
-        assertEquals(2, status.get("kekVersions").size());
-        assertEquals(2, status.get("kekVersions").get(1).get("version").asInt());
+        assertEquals(2, status.get("active_kek_version").asInt());
+        assertEquals(2, status.get("kek_versions").size());
+        assertEquals(2, status.get("kek_versions").get(1).get("version").asInt());
         assertEquals(LegacyTestCrypto.fingerprint(kekTwo),
-                status.get("kekVersions").get(1).get("fingerprint").asText());
-        assertTrue(status.get("kekVersions").get(1).get("loadedAt").asText().endsWith("Z"));
-        assertEquals("NOT_YET", status.get("lastReload").get("result").asText());
-        assertTrue(status.get("dekCache").has("size"));
-        assertTrue(status.get("dekCache").has("hitRatio"));
-        assertFalse(status.get("legacyAccepted").asBoolean());
+                status.get("kek_versions").get(1).get("fingerprint").asText());
+        assertTrue(status.get("kek_versions").get(1).get("load_time").asText().endsWith("Z"));
+        assertEquals("NOT_YET", status.get("last_reload").get("result").asText());
+        assertTrue(status.get("dek_cache").has("size"));
+        assertTrue(status.get("dek_cache").has("hit_ratio"));
+        assertFalse(status.get("legacy_accepted").asBoolean());
         assertFalse(run.out().contains(kekTwo));
     }
 

@@ -10,7 +10,12 @@ import picocli.CommandLine.Command;
         name = "codec-cli",
         mixinStandardHelpOptions = true,
         versionProvider = CodecCli.Version.class,
-        description = "Talks to the codec envelope-encryption service.",
+        description = {
+            "Talks to the codec envelope-encryption service.",
+            "Every option can also be set by an environment variable (shown with each option); the "
+                + "command line wins. Results print as one line of JSON unless -o or --field says "
+                + "otherwise."
+        },
         subcommands = {
             KeygenCommand.class,
             GenerateDekCommand.class,
@@ -21,18 +26,24 @@ import picocli.CommandLine.Command;
             GrantCommand.class,
             ExecCommand.class,
             EnvCommand.class,
+            CodecCli.Completion.class,
             CommandLine.HelpCommand.class
         },
-        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeListHeading = "%nExit codes (sysexits):%n",
         exitCodeList = {
-            "0:success",
-            "1:the call failed (the service refused it or could not be reached)",
-            "2:invalid command line"
+            " 0:success",
+            "64:invalid command line",
+            "65:bad data: an input file is malformed, or the service refused the data",
+            "66:an input file does not exist or cannot be read",
+            "69:the key this data needs is not loaded, or legacy input is refused",
+            "70:internal error (codec-cli or the service)",
+            "73:an output file cannot be created",
+            "74:local I/O error",
+            "75:temporary: unreachable, overloaded or deadline exceeded; retry later",
+            "77:not authenticated or not allowed (token, certificate, grant, permission)",
+            "78:codec-cli configuration: a token, CA, certificate or key file is unusable"
         })
 public final class CodecCli implements Runnable {
-    /** Exit code of a failed call or a failed local operation. */
-    public static final int EXIT_FAILED = 1;
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -73,6 +84,10 @@ public final class CodecCli implements Runnable {
     /** The configured command line (tests call {@code execute} on it with their own streams). */
     public static CommandLine newCommandLine() {
         CommandLine commandLine = new CommandLine(new CodecCli()).setExecutionExceptionHandler(CodecCli::handleFailure);
+        commandLine.setExitCodeExceptionMapper(ExitCodes::of);
+        Version version = new Version();
+        everyCommand(commandLine, command -> command.getCommandSpec().exitCodeOnInvalidInput(ExitCodes.USAGE)
+                .exitCodeOnExecutionException(ExitCodes.SOFTWARE).versionProvider(version));
         // everything after exec's first positional (the command) belongs to that command, options included
         commandLine.getSubcommands().get("exec").setStopAtPositional(true);
         return commandLine;
@@ -83,22 +98,54 @@ public final class CodecCli implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
     }
 
-    private static int handleFailure(Exception failure, CommandLine commandLine, CommandLine.ParseResult parsed) {
-        PrintWriter err = commandLine.getErr();
-        if (failure instanceof CodecException codec) {
-            err.println("codec-cli: " + commandLine.getCommandName() + " failed: " + codec.getMessage());
-        } else {
-            err.println("codec-cli: " + commandLine.getCommandName() + " failed: " + failure.getMessage());
-        }
-        err.flush();
-        return EXIT_FAILED;
+    static void everyCommand(CommandLine command, java.util.function.Consumer<CommandLine> action) {
+        action.accept(command);
+        command.getSubcommands().values().forEach(sub -> everyCommand(sub, action));
     }
 
+    /** One line on stderr (never a stack trace), and the exit code of the failure's category. */
+    private static int handleFailure(Exception failure, CommandLine commandLine, CommandLine.ParseResult parsed) {
+        PrintWriter err = commandLine.getErr();
+        String message = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
+        if (failure instanceof CodecException codec && codec.requestId() != null) {
+            message += " (request id " + codec.requestId() + ")";
+        }
+        err.println("codec-cli: " + commandLine.getCommandName() + " failed: " + message);
+        err.flush();
+        return ExitCodes.of(failure);
+    }
+
+    /** {@code generate-completion}: picocli's bash/zsh completion script for codec-cli. */
+    @Command(name = "generate-completion", mixinStandardHelpOptions = true,
+            description = {
+                "Prints a bash/zsh completion script for codec-cli.",
+                "Load it with: source <(codec-cli generate-completion)"
+            })
+    static final class Completion extends picocli.AutoComplete.GenerateCompletion {}
+
+    /** {@code --version}: the codec version this jar was built as (Maven fills it in), and the JVM. */
     static final class Version implements CommandLine.IVersionProvider {
+        static final String RESOURCE = "version.properties";
+
         @Override
-        public String[] getVersion() {
-            String version = CodecCli.class.getPackage().getImplementationVersion();
-            return new String[] {"codec-cli " + (version == null ? "dev" : version)};
+        public String[] getVersion() throws java.io.IOException {
+            return new String[] {
+                "codec-cli " + buildVersion(),
+                "JVM: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
+                        + " (" + System.getProperty("java.vendor") + ")",
+                "OS: " + System.getProperty("os.name") + " " + System.getProperty("os.arch")
+            };
+        }
+
+        static String buildVersion() throws java.io.IOException {
+            java.util.Properties properties = new java.util.Properties();
+            try (java.io.InputStream in = CodecCli.class.getResourceAsStream(RESOURCE)) {
+                if (in == null) {
+                    throw new java.io.IOException(RESOURCE + " is missing from the build");
+                }
+                properties.load(in);
+            }
+            return properties.getProperty("version");
         }
     }
 }

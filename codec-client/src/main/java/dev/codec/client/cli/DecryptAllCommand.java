@@ -18,30 +18,41 @@ import picocli.CommandLine.Option;
 /** Decrypts a stored variables JSON file in one DecryptAll call and prints NAME -> plaintext JSON. */
 @Command(name = "decrypt-all", mixinStandardHelpOptions = true,
         description = {
-            "Decrypts a stored variables file ({\"NAME\": {\"type\": \"plain\"|\"secret\", \"value\": ...}})",
-            "and prints {\"NAME\": \"plaintext\"} as JSON. The output contains secrets."
+            "Decrypts a stored variables file; prints secrets.",
+            "Reads {\"NAME\": {\"type\": \"plain\"|\"secret\", \"value\": ...}} (the stored shape) "
+                + "and prints {\"NAME\": \"plaintext\"} (--field NAME prints one value). The output "
+                + "contains secrets."
         })
 final class DecryptAllCommand implements Callable<Integer> {
-    @Option(names = "--project", required = true, paramLabel = "ID", description = "Project id.")
+    @Option(names = "--project", required = true, paramLabel = "ID", defaultValue = "${env:CODEC_PROJECT}",
+            description = "Project id (env CODEC_PROJECT).")
     String project;
 
-    @Option(names = "--dek", required = true, paramLabel = "ENCRYPTED_DEK", description = "The project's wrapped DEK.")
+    @Option(names = "--dek", required = true, paramLabel = "ENCRYPTED_DEK", defaultValue = "${env:CODEC_DEK}",
+            description = "The project's wrapped DEK (env CODEC_DEK).")
     String encryptedDek;
 
-    @Option(names = "--deployment", paramLabel = "ID", defaultValue = "", description = "Deployment id (for the audit log).")
+    @Option(names = "--deployment", paramLabel = "ID", defaultValue = "${env:CODEC_DEPLOYMENT_ID:-}",
+            description = "Deployment id, for the audit log (env CODEC_DEPLOYMENT_ID).")
     String deployment;
 
-    @Option(names = "--grant", paramLabel = "GRANT", defaultValue = "", description = "The deployment grant.")
+    @Option(names = "--grant", paramLabel = "GRANT", defaultValue = "${env:CODEC_GRANT:-}",
+            description = "The deployment grant (env CODEC_GRANT).")
     String grant;
 
-    @Option(names = "--seal", paramLabel = "SEAL", defaultValue = "", description = "The revision's seal.")
+    @Option(names = "--seal", paramLabel = "SEAL", defaultValue = "${env:CODEC_SEAL:-}",
+            description = "The revision's seal (env CODEC_SEAL).")
     String seal;
 
-    @Option(names = "--file", required = true, paramLabel = "FILE", description = "Stored variables JSON; - for stdin.")
+    @Option(names = "--file", required = true, paramLabel = "FILE", defaultValue = "${env:CODEC_VARIABLES_FILE}",
+            description = "Stored variables JSON; - for stdin (env CODEC_VARIABLES_FILE).")
     String file;
 
     @Mixin
     RemoteOptions remote;
+
+    @Mixin
+    OutputOptions output;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -53,7 +64,7 @@ final class DecryptAllCommand implements Callable<Integer> {
         try (CodecClient client = remote.client()) {
             values = client.decryptAll(project, deployment, encryptedDek, variables, grant, seal);
         }
-        JsonOutput.print(spec, new TreeMap<>(values));
+        output.print(OutputOptions.JSON.valueToTree(new TreeMap<>(values)));
         return 0;
     }
 

@@ -9,13 +9,14 @@ import picocli.CommandLine.Option;
 
 /** Which deployment to decrypt, and where the service is: shared by {@code exec} and {@code env}. */
 final class DeploymentOptions {
-    @Option(names = "--metadata", required = true, paramLabel = "FILE",
-            description = "Deployment metadata JSON: projectId, encryptedDEK, grant, seal, environmentVariables (stored shape).")
+    @Option(names = "--metadata", required = true, paramLabel = "FILE", defaultValue = "${env:CODEC_METADATA}",
+            description = "Deployment metadata JSON: projectId, encryptedDEK, grant, seal, environmentVariables"
+                    + " (stored shape; env CODEC_METADATA).")
     Path metadata;
 
-    @Option(names = "--deployment-id", paramLabel = "ID",
+    @Option(names = "--deployment-id", paramLabel = "ID", defaultValue = "${env:CODEC_DEPLOYMENT_ID}",
             description = "Deployment id (overrides deploymentId in the metadata; with a grant it must be the grant's: "
-                    + "the audit log records the grant's).")
+                    + "the audit log records the grant's; env CODEC_DEPLOYMENT_ID).")
     String deploymentId;
 
     @Mixin
@@ -23,6 +24,9 @@ final class DeploymentOptions {
 
     /** The deployment's variables, decrypted with one DecryptAll call. */
     Map<String, String> decrypt() {
+        if (!java.nio.file.Files.isReadable(metadata)) {
+            throw CliFailure.noInput(metadata + ": " + (java.nio.file.Files.exists(metadata) ? "cannot be read" : "no such file"));
+        }
         DeploymentMetadata deployment = DeploymentMetadata.read(metadata);
         if (deploymentId != null) {
             deployment = deployment.withDeploymentId(deploymentId);

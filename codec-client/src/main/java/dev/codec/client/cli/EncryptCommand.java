@@ -20,20 +20,22 @@ import picocli.CommandLine.Parameters;
 /** Encrypts NAME=VALUE pairs under a project's DEK and prints them in the stored JSON shape. */
 @Command(name = "encrypt", mixinStandardHelpOptions = true,
         description = {
-            "Encrypts variables under a project's DEK; prints them as stored JSON",
-            "({\"NAME\": {\"type\": \"secret\", \"encrypted\": true, \"value\": \"enc2:...\", \"keyVersion\": N}}).",
-            "Values given as arguments are visible to other users of this host (ps):",
-            "prefer --stdin, which reads NAME=VALUE lines."
+            "Encrypts variables under a project's DEK.",
+            "Prints them in the stored shape ({\"NAME\": {\"type\": \"secret\", \"encrypted\": true, "
+                + "\"value\": \"enc2:...\", \"keyVersion\": N}}). Values given as arguments are visible to "
+                + "other users of this host (ps): prefer --stdin, which reads NAME=VALUE lines."
         })
 final class EncryptCommand implements Callable<Integer> {
-    @Option(names = "--project", required = true, paramLabel = "ID", description = "Project id.")
+    @Option(names = "--project", required = true, paramLabel = "ID", defaultValue = "${env:CODEC_PROJECT}",
+            description = "Project id (env CODEC_PROJECT).")
     String project;
 
-    @Option(names = "--dek", required = true, paramLabel = "ENCRYPTED_DEK",
-            description = "The project's wrapped DEK (from generate-dek).")
+    @Option(names = "--dek", required = true, paramLabel = "ENCRYPTED_DEK", defaultValue = "${env:CODEC_DEK}",
+            description = "The project's wrapped DEK, from generate-dek (env CODEC_DEK).")
     String encryptedDek;
 
-    @Option(names = "--stdin", description = "Also read NAME=VALUE lines from standard input.")
+    @Option(names = "--stdin", defaultValue = "${env:CODEC_STDIN:-false}",
+            description = "Also read NAME=VALUE lines from standard input (env CODEC_STDIN).")
     boolean stdin;
 
     @Parameters(paramLabel = "NAME=VALUE", arity = "0..*", description = "Variables to encrypt.")
@@ -41,6 +43,9 @@ final class EncryptCommand implements Callable<Integer> {
 
     @Mixin
     RemoteOptions remote;
+
+    @Mixin
+    OutputOptions output;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -70,7 +75,7 @@ final class EncryptCommand implements Callable<Integer> {
         try (CodecClient client = remote.client()) {
             stored = StoredVariables.encryptRevision(client, project, encryptedDek, secrets).variables();
         }
-        JsonOutput.print(spec, stored);
+        output.print(stored);
         return 0;
     }
 

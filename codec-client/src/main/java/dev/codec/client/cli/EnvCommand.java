@@ -12,8 +12,9 @@ import picocli.CommandLine.Option;
 /** Prints a deployment's decrypted variables as dotenv or JSON, for tools that need a file. */
 @Command(name = "env", mixinStandardHelpOptions = true,
         description = {
-            "Decrypts a deployment's variables (one DecryptAll call) and prints them to stdout as dotenv",
-            "or JSON. The output contains secrets in plaintext: prefer 'exec', which never writes them out."
+            "Prints a deployment's variables in plaintext.",
+            "Decrypts them with one DecryptAll call and prints them to stdout as dotenv or JSON. The "
+                + "output contains secrets in plaintext: prefer 'exec', which never writes them out."
         })
 final class EnvCommand implements Callable<Integer> {
     static final String WARNING = "codec-cli: warning: the output contains secrets in plaintext; "
@@ -25,8 +26,8 @@ final class EnvCommand implements Callable<Integer> {
     @Mixin
     DeploymentOptions deployment;
 
-    @Option(names = "--format", defaultValue = "dotenv", paramLabel = "FORMAT",
-            description = "dotenv or json. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--format", defaultValue = "${env:CODEC_ENV_FORMAT:-dotenv}", paramLabel = "FORMAT",
+            description = "dotenv or json (env CODEC_ENV_FORMAT). Default: ${DEFAULT-VALUE}.")
     Format format;
 
     @CommandLine.Spec
@@ -39,7 +40,7 @@ final class EnvCommand implements Callable<Integer> {
         spec.commandLine().getErr().flush();
         PrintWriter out = spec.commandLine().getOut();
         if (format == Format.json) {
-            JsonOutput.print(spec, environment);
+            out.println(OutputOptions.JSON.writeValueAsString(environment));
         } else {
             environment.forEach((name, value) -> out.println(name + "=" + dotenvQuote(value)));
         }

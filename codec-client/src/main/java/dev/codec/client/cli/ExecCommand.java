@@ -15,17 +15,19 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "exec", mixinStandardHelpOptions = true,
         description = {
-            "Decrypts a deployment's variables (one DecryptAll call, with the metadata's grant and seal) and",
-            "runs CMD with them added to its environment, without codec-cli's own CODEC_* settings (token",
-            "file, target, TLS files). Values are never printed or written to disk. CMD inherits stdin/stdout/stderr;",
-            "SIGTERM/SIGINT/SIGHUP are forwarded to it as SIGTERM, and codec-cli exits with its exit code.",
-            "If the codec cannot be reached or refuses the call, CMD is not started: one line on stderr, exit 1."
+            "Runs a command with a deployment's variables.",
+            "Decrypts the variables (one DecryptAll call, with the metadata's grant and seal) and "
+                + "runs CMD with them added to its environment, without codec-cli's own CODEC_* settings "
+                + "(token file, target, TLS files). Values are never printed or written to disk. CMD "
+                + "inherits stdin/stdout/stderr; SIGTERM/SIGINT/SIGHUP are forwarded to it as SIGTERM, and "
+                + "codec-cli exits with its exit code. If the codec cannot be reached or refuses the call, "
+                + "CMD is not started: one line starting 'codec-cli:' on stderr, and an exit code of "
+                + "codec-cli's own (64-78)."
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "N:the exit code of CMD (128+S if it died of signal S)",
-            "1:decryption failed, CMD was not started",
-            "2:invalid command line",
+            "64-78:CMD was not started; codec-cli's own failure (see codec-cli --help)",
             "127:CMD could not be started"
         })
 final class ExecCommand implements Callable<Integer> {

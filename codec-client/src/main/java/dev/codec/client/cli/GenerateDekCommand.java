@@ -1,7 +1,5 @@
 package dev.codec.client.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codec.client.CodecClient;
 import dev.codec.client.GeneratedDek;
 import java.util.concurrent.Callable;
@@ -12,13 +10,20 @@ import picocli.CommandLine.Option;
 
 /** Asks the service for a new wrapped DEK for a project. */
 @Command(name = "generate-dek", mixinStandardHelpOptions = true,
-        description = "Creates a project's DEK; prints {\"projectId\", \"encryptedDek\", \"kekVersion\"} as JSON.")
+        description = {
+            "Creates a project's DEK and prints it wrapped.",
+            "Prints project_id, encrypted_dek and kek_version (see -o and --field)."
+        })
 final class GenerateDekCommand implements Callable<Integer> {
-    @Option(names = "--project", required = true, paramLabel = "ID", description = "Project id.")
+    @Option(names = "--project", required = true, paramLabel = "ID", defaultValue = "${env:CODEC_PROJECT}",
+            description = "Project id (env CODEC_PROJECT).")
     String project;
 
     @Mixin
     RemoteOptions remote;
+
+    @Mixin
+    OutputOptions output;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -29,12 +34,10 @@ final class GenerateDekCommand implements Callable<Integer> {
         try (CodecClient client = remote.client()) {
             dek = client.generateDek(project);
         }
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode out = json.createObjectNode()
-                .put("projectId", project)
-                .put("encryptedDek", dek.encryptedDek())
-                .put("kekVersion", dek.kekVersion());
-        JsonOutput.print(spec, out);
+        output.print(OutputOptions.object()
+                .put("project_id", project)
+                .put("encrypted_dek", dek.encryptedDek())
+                .put("kek_version", dek.kekVersion()));
         return 0;
     }
 }

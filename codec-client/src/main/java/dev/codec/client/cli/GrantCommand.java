@@ -1,7 +1,5 @@
 package dev.codec.client.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codec.client.CodecClient;
 import dev.codec.client.DeploymentMetadata;
 import dev.codec.client.IssuedGrant;
@@ -15,39 +13,47 @@ import picocli.CommandLine.Option;
 /** Issues a deployment grant (permission {@code grant}) and prints it as JSON. */
 @Command(name = "grant", mixinStandardHelpOptions = true,
         description = {
-            "Issues a deployment grant: lets the deployment's runner decrypt the revision of the given seal",
-            "(DecryptAll with that seal) until it expires; without a seal (only while the codec runs with",
-            "codec.seals.required=false) every value under the wrapped DEK. --metadata FILE takes project,",
-            "deployment, wrapped DEK and seal from a deployment metadata file (options override it).",
-            "Prints {\"projectId\", \"deploymentId\", \"grant\", \"grantId\", \"expireTime\", \"kekVersion\"}",
-            "as JSON; store \"grant\" in the deployment metadata. Needs the caller permission 'grant'."
+            "Issues a deployment grant for a runner.",
+            "The grant lets the deployment's runner decrypt the revision of the given seal (DecryptAll with "
+                + "that seal) until it expires; without a seal (only while the codec runs with "
+                + "codec.seals.required=false) every value under the wrapped DEK. --metadata FILE takes project, "
+                + "deployment, wrapped DEK and seal from a deployment metadata file (options override it). Prints "
+                + "project_id, deployment_id, grant, grant_id, expire_time and kek_version; store grant in the "
+                + "deployment metadata (--field grant prints it alone). Needs the caller permission 'grant'."
         })
 final class GrantCommand implements Callable<Integer> {
-    @Option(names = "--project", paramLabel = "ID", description = "Project id (required without --metadata).")
+    @Option(names = "--project", paramLabel = "ID", defaultValue = "${env:CODEC_PROJECT}",
+            description = "Project id (required without --metadata; env CODEC_PROJECT).")
     String project;
 
-    @Option(names = "--deployment", paramLabel = "ID", description = "Deployment id (required without --metadata).")
+    @Option(names = "--deployment", paramLabel = "ID", defaultValue = "${env:CODEC_DEPLOYMENT_ID}",
+            description = "Deployment id (required without --metadata; env CODEC_DEPLOYMENT_ID).")
     String deployment;
 
-    @Option(names = "--dek", paramLabel = "ENCRYPTED_DEK",
-            description = "The project's wrapped DEK (required without --metadata).")
+    @Option(names = "--dek", paramLabel = "ENCRYPTED_DEK", defaultValue = "${env:CODEC_DEK}",
+            description = "The project's wrapped DEK (required without --metadata; env CODEC_DEK).")
     String encryptedDek;
 
-    @Option(names = "--seal", paramLabel = "SEAL",
-            description = "The revision's seal (seal1:...): the grant opens that revision only.")
+    @Option(names = "--seal", paramLabel = "SEAL", defaultValue = "${env:CODEC_SEAL}",
+            description = "The revision's seal (seal1:...): the grant opens that revision only (env CODEC_SEAL).")
     String seal;
 
-    @Option(names = "--metadata", paramLabel = "FILE",
-            description = "A deployment metadata file to take projectId, deploymentId, encryptedDEK and seal from.")
+    @Option(names = "--metadata", paramLabel = "FILE", defaultValue = "${env:CODEC_METADATA}",
+            description = "A deployment metadata file to take projectId, deploymentId, encryptedDEK and seal from "
+                    + "(env CODEC_METADATA).")
     java.nio.file.Path metadata;
 
-    @Option(names = "--ttl", paramLabel = "DURATION", defaultValue = "24h", converter = DurationConverter.class,
-            description = "How long the grant is valid, e.g. 30m, 12h (at most the service's codec.grants.max-ttl). "
-                    + "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--ttl", paramLabel = "DURATION", defaultValue = "${env:CODEC_GRANT_TTL:-24h}",
+            converter = DurationConverter.class,
+            description = "How long the grant is valid, e.g. 30m, 12h (at most the service's codec.grants.max-ttl;"
+                    + " env CODEC_GRANT_TTL). Default: ${DEFAULT-VALUE}.")
     Duration ttl;
 
     @Mixin
     RemoteOptions remote;
+
+    @Mixin
+    OutputOptions output;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -72,14 +78,13 @@ final class GrantCommand implements Callable<Integer> {
         try (CodecClient client = remote.client()) {
             grant = client.issueGrant(project, deployment, encryptedDek, seal == null ? "" : seal, ttl);
         }
-        ObjectNode out = new ObjectMapper().createObjectNode()
-                .put("projectId", project)
-                .put("deploymentId", deployment)
+        output.print(OutputOptions.object()
+                .put("project_id", project)
+                .put("deployment_id", deployment)
                 .put("grant", grant.grant())
-                .put("grantId", grant.grantId())
-                .put("expireTime", grant.expireTime().toString())
-                .put("kekVersion", grant.kekVersion());
-        JsonOutput.print(spec, out);
+                .put("grant_id", grant.grantId())
+                .put("expire_time", grant.expireTime().toString())
+                .put("kek_version", grant.kekVersion()));
         return 0;
     }
 

@@ -21,17 +21,19 @@ import picocli.CommandLine.Option;
 @Command(name = "keygen", mixinStandardHelpOptions = true,
         description = {
             "Generates a new KEK: 32 random bytes, base64.",
-            "Without --out it is printed to stdout (pipe it straight into a Kubernetes Secret);",
-            "with --out it is written to FILE with mode 0600 and nothing secret is printed."
+            "Without --out it is printed to stdout (pipe it straight into a Kubernetes Secret); with "
+                + "--out it is written to FILE with mode 0600 and nothing secret is printed."
         })
 final class KeygenCommand implements Callable<Integer> {
     static final int KEY_BYTES = 32;
 
-    @Option(names = "--out", paramLabel = "FILE",
-            description = "Write the KEK to FILE (mode 0600). Name the file by its version (1, 2, ...) to use it in a KEK directory.")
+    @Option(names = "--out", paramLabel = "FILE", defaultValue = "${env:CODEC_KEYGEN_OUT}",
+            description = "Write the KEK to FILE (mode 0600). Name the file by its version (1, 2, ...) to use it"
+                    + " in a KEK directory (env CODEC_KEYGEN_OUT).")
     Path out;
 
-    @Option(names = "--force", description = "Replace FILE if it exists.")
+    /** The one option without an environment variable: replacing a KEK file is asked for each time. */
+    @Option(names = "--force", description = "Replace FILE if it exists (never taken from the environment).")
     boolean force;
 
     @CommandLine.Spec

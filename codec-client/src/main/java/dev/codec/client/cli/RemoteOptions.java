@@ -1,6 +1,7 @@
 package dev.codec.client.cli;
 
 import dev.codec.client.CodecClient;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine;
@@ -14,9 +15,9 @@ final class RemoteOptions {
                     + "(env CODEC_TARGET). Default: ${DEFAULT-VALUE}.")
     String target;
 
-    @Option(names = "--deadline", paramLabel = "DURATION", defaultValue = "10s",
+    @Option(names = "--deadline", paramLabel = "DURATION", defaultValue = "${env:CODEC_DEADLINE:-10s}",
             converter = DurationConverter.class,
-            description = "Deadline of the call, e.g. 500ms, 10s, 1m. Default: ${DEFAULT-VALUE}.")
+            description = "Deadline of the call, e.g. 500ms, 10s, 1m (env CODEC_DEADLINE). Default: ${DEFAULT-VALUE}.")
     Duration deadline;
 
     @Option(names = "--token-file", paramLabel = "FILE", defaultValue = "${env:CODEC_TOKEN_FILE}",
@@ -43,20 +44,38 @@ final class RemoteOptions {
     @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
     CommandLine.Model.CommandSpec mixee;
 
+    /**
+     * A client for these options. A token, CA, certificate or key file that is missing or unusable is a
+     * configuration failure (exit 78), found here before any call.
+     */
     CodecClient client() {
         if ((cert == null) != (key == null)) {
             throw new CommandLine.ParameterException(mixee.commandLine(), "--cert and --key go together");
         }
-        CodecClient.Builder builder = CodecClient.builder().target(target).deadline(deadline).allowInsecure(allowInsecure);
-        if (tokenFile != null) {
-            builder.tokenFile(tokenFile);
+        readable("--token-file", tokenFile);
+        readable("--ca-file", caFile);
+        readable("--cert", cert);
+        readable("--key", key);
+        try {
+            CodecClient.Builder builder = CodecClient.builder().target(target).deadline(deadline).allowInsecure(allowInsecure);
+            if (tokenFile != null) {
+                builder.tokenFile(tokenFile);
+            }
+            if (caFile != null) {
+                builder.trustCertificates(caFile);
+            }
+            if (cert != null) {
+                builder.clientCertificate(cert, key);
+            }
+            return builder.build();
+        } catch (IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
+            throw CliFailure.config(e.getMessage(), e);
         }
-        if (caFile != null) {
-            builder.trustCertificates(caFile);
+    }
+
+    private static void readable(String option, Path file) {
+        if (file != null && !Files.isReadable(file)) {
+            throw CliFailure.config(option + " " + file + ": " + (Files.exists(file) ? "cannot be read" : "no such file"), null);
         }
-        if (cert != null) {
-            builder.clientCertificate(cert, key);
-        }
-        return builder.build();
     }
 }

@@ -26,16 +26,19 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "rewrap", mixinStandardHelpOptions = true,
         description = {
-            "Re-wraps DEKs under the active KEK. Reads lines 'project_id,encrypted_dek' (stdin or --file;",
-            "blank lines are skipped) and prints 'project_id,new_encrypted_dek' for each one re-wrapped.",
-            "Failed lines are reported on stderr with their line number; the exit code is then 1."
+            "Re-wraps DEKs under the active KEK, as CSV lines.",
+            "Reads lines 'project_id,encrypted_dek' (stdin or --file; blank lines are skipped) and "
+                + "prints 'project_id,new_encrypted_dek' for each one re-wrapped: CSV in and out, for a "
+                + "database import, so -o does not apply. Failed lines are reported on stderr with their "
+                + "line number; the exit code is then 65."
         })
 final class RewrapCommand implements Callable<Integer> {
-    @Option(names = "--file", paramLabel = "FILE", description = "Input file (default: standard input).")
+    @Option(names = "--file", paramLabel = "FILE", defaultValue = "${env:CODEC_REWRAP_FILE}",
+            description = "Input file (env CODEC_REWRAP_FILE; default: standard input).")
     Path file;
 
-    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "500",
-            description = "DEKs per RewrapDek call (1..10000). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "${env:CODEC_REWRAP_BATCH_SIZE:-500}",
+            description = "DEKs per RewrapDek call, 1..10000 (env CODEC_REWRAP_BATCH_SIZE). Default: ${DEFAULT-VALUE}.")
     int batchSize;
 
     @Mixin
@@ -85,7 +88,7 @@ final class RewrapCommand implements Callable<Integer> {
         out.flush();
         err.println("rewrap: " + sent + " sent, " + failed + " failed");
         err.flush();
-        return failed == 0 ? 0 : CodecCli.EXIT_FAILED;
+        return failed == 0 ? ExitCodes.OK : ExitCodes.DATA;
     }
 
     /** Sends one batch; prints successes to out and failures to err. Returns the number of failures. */

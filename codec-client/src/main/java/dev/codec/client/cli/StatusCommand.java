@@ -1,6 +1,5 @@
 package dev.codec.client.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codec.client.CodecClient;
@@ -13,12 +12,17 @@ import picocli.CommandLine.Mixin;
 /** Prints the Status of the instance that answers (one pod: use its own address to check each pod). */
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = {
-            "Prints the service instance's status as JSON: active KEK version, loaded KEK versions with",
-            "fingerprints and load times, last KEK reload, DEK cache, whether legacy input is accepted."
+            "Prints the status of the service instance that answers.",
+            "Fields: active_kek_version, kek_versions (version, fingerprint, load_time), last_reload "
+                + "(result, time, error), dek_cache (size, hit_ratio), legacy_accepted. One pod answers: "
+                + "use each pod's own address to check them all."
         })
 final class StatusCommand implements Callable<Integer> {
     @Mixin
     RemoteOptions remote;
+
+    @Mixin
+    OutputOptions output;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -29,23 +33,22 @@ final class StatusCommand implements Callable<Integer> {
         try (CodecClient client = remote.client()) {
             status = client.status();
         }
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode out = json.createObjectNode().put("activeKekVersion", status.activeKekVersion());
-        ArrayNode versions = out.putArray("kekVersions");
+        ObjectNode out = OutputOptions.object().put("active_kek_version", status.activeKekVersion());
+        ArrayNode versions = out.putArray("kek_versions");
         for (CodecStatus.KekVersion version : status.kekVersions()) {
             versions.addObject()
                     .put("version", version.version())
                     .put("fingerprint", version.fingerprint())
-                    .put("loadedAt", version.loadedAt().toString());
+                    .put("load_time", version.loadedAt().toString());
         }
-        ObjectNode reload = out.putObject("lastReload").put("result", status.lastReload().result());
-        reload.put("at", status.lastReload().at() == null ? null : status.lastReload().at().toString());
+        ObjectNode reload = out.putObject("last_reload").put("result", status.lastReload().result());
+        reload.put("time", status.lastReload().at() == null ? null : status.lastReload().at().toString());
         reload.put("error", status.lastReload().error());
-        out.putObject("dekCache")
+        out.putObject("dek_cache")
                 .put("size", status.dekCacheSize())
-                .put("hitRatio", status.dekCacheHitRatio());
-        out.put("legacyAccepted", status.legacyAccepted());
-        JsonOutput.print(spec, out);
+                .put("hit_ratio", status.dekCacheHitRatio());
+        out.put("legacy_accepted", status.legacyAccepted());
+        output.print(out);
         return 0;
     }
 }

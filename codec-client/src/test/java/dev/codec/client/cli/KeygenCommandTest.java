@@ -34,7 +34,7 @@ class KeygenCommandTest {
         assertEquals(32, Base64.getDecoder().decode(key).length);
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
 
-        run(CodecCli.EXIT_FAILED, "keygen", "--out", file.toString());
+        run(ExitCodes.CANT_CREATE, "keygen", "--out", file.toString());
         assertEquals(key, Files.readString(file).trim(), "must not overwrite without --force");
 
         run(0, "keygen", "--out", file.toString(), "--force");
@@ -46,10 +46,10 @@ class KeygenCommandTest {
     }
 
     @Test
-    void usageErrors_exitWith2() {
-        run(2, "encrypt", "--project", "p");
-        run(2, "no-such-command");
-        run(2, "generate-dek", "--project", "p", "--deadline", "soon");
+    void usageErrors_exitWith64() {
+        run(ExitCodes.USAGE, "encrypt", "--project", "p");
+        run(ExitCodes.USAGE, "no-such-command");
+        run(ExitCodes.USAGE, "generate-dek", "--project", "p", "--deadline", "soon");
     }
 
     @Test

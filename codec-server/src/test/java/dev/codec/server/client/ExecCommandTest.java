@@ -11,6 +11,7 @@ import dev.codec.client.GeneratedDek;
 import dev.codec.client.StoredVariables;
 import dev.codec.client.Variable;
 import dev.codec.client.cli.CodecCli;
+import dev.codec.client.cli.ExitCodes;
 import dev.codec.server.CliRun;
 import dev.codec.server.TestServer;
 import java.io.BufferedReader;
@@ -116,10 +117,10 @@ class ExecCommandTest {
         assertEquals(0, grant.exitCode, grant.err);
         com.fasterxml.jackson.databind.JsonNode issued = JSON.readTree(grant.out);
         assertTrue(issued.get("grant").asText().startsWith("grant2:k1:"), grant.out);
-        assertTrue(issued.get("grantId").asText().matches("[0-9a-f]{32}"), grant.out);
-        assertEquals("dep-9", issued.get("deploymentId").asText());
+        assertTrue(issued.get("grant_id").asText().matches("[0-9a-f]{32}"), grant.out);
+        assertEquals("dep-9", issued.get("deployment_id").asText());
         java.time.Duration left = java.time.Duration.between(java.time.Instant.now(),
-                java.time.Instant.parse(issued.get("expireTime").asText()));
+                java.time.Instant.parse(issued.get("expire_time").asText()));
         assertTrue(left.compareTo(java.time.Duration.ofMinutes(11)) < 0 && left.compareTo(java.time.Duration.ofMinutes(8)) > 0,
                 left.toString());
 
@@ -127,7 +128,7 @@ class ExecCommandTest {
                 "--target", target(), "--token-file", tokenFile());
         assertEquals(0, byDefault.exitCode, byDefault.err);
         java.time.Duration defaultTtl = java.time.Duration.between(java.time.Instant.now(),
-                java.time.Instant.parse(JSON.readTree(byDefault.out).get("expireTime").asText()));
+                java.time.Instant.parse(JSON.readTree(byDefault.out).get("expire_time").asText()));
         assertTrue(defaultTtl.compareTo(java.time.Duration.ofHours(23)) > 0, "default ttl 24h: " + defaultTtl);
 
         deployment.put("grant", issued.get("grant").asText()).put("deploymentId", "dep-9");
@@ -175,7 +176,7 @@ class ExecCommandTest {
         Run run = finish(cli("exec", "--metadata", noGrant.toString(), "--target", target(), "--token-file", tokenFile(),
                 "--", "sh", "-c", "touch '" + marker + "'"));
 
-        assertEquals(CodecCli.EXIT_FAILED, run.exitCode);
+        assertEquals(ExitCodes.NO_PERMISSION, run.exitCode);
         assertTrue(run.err.contains("PERMISSION_DENIED") && run.err.contains("[GRANT_MISSING]"), run.err);
         assertFalse(Files.exists(marker), "the command must not start");
     }
@@ -218,7 +219,7 @@ class ExecCommandTest {
         Run run = finish(cli("exec", "--metadata", metadata.toString(), "--target", "localhost:1", "--deadline", "3s",
                 "--", "sh", "-c", "touch '" + marker + "'"));
 
-        assertEquals(CodecCli.EXIT_FAILED, run.exitCode);
+        assertEquals(ExitCodes.TEMP_FAIL, run.exitCode);
         assertTrue(run.err.startsWith("codec-cli: exec failed: UNAVAILABLE"), run.err);
         assertEquals(1, run.err.lines().count(), run.err);
         assertFalse(Files.exists(marker), "the command must not start");
@@ -235,7 +236,7 @@ class ExecCommandTest {
         Run run = finish(cli("exec", "--metadata", wrongProject.toString(), "--target", target(), "--token-file", tokenFile(),
                 "--", "sh", "-c", "touch '" + marker + "'"));
 
-        assertEquals(CodecCli.EXIT_FAILED, run.exitCode);
+        assertEquals(ExitCodes.NO_PERMISSION, run.exitCode);
         assertTrue(run.err.startsWith("codec-cli: exec failed: PERMISSION_DENIED: grant: issued for another project"), run.err);
         assertTrue(run.err.contains("[GRANT_OTHER_PROJECT]"), run.err);
         assertEquals(1, run.err.lines().count(), run.err);
@@ -247,7 +248,7 @@ class ExecCommandTest {
         Path broken = tmp.resolve("broken.json");
         Files.writeString(broken, "{\"projectId\": \"p\"}");
         Run badMetadata = finish(cli("exec", "--metadata", broken.toString(), "--target", target(), "--token-file", tokenFile(), "--", "true"));
-        assertEquals(CodecCli.EXIT_FAILED, badMetadata.exitCode);
+        assertEquals(ExitCodes.DATA, badMetadata.exitCode);
         assertEquals("codec-cli: exec failed: " + broken + ": missing field \"environmentVariables\"\n", badMetadata.err);
 
         Run noSuchCommand = finish(cli("exec", "--metadata", metadata.toString(), "--target", target(), "--token-file", tokenFile(),

@@ -164,7 +164,7 @@ class PodExecutionTest {
             String project = "pod-" + Long.toHexString(RANDOM.nextLong());
             JsonNode dek = JSON.readTree(cli(hosts, null, "generate-dek", "--project", project, "--target", target,
                     "--token-file", tokenPaths.get("control-api").toString(), tlsArgs));
-            String encryptedDek = dek.get("encryptedDek").asText();
+            String encryptedDek = dek.get("encrypted_dek").asText();
             String stored = cli(hosts, "SECRET_A=pod-value-1\nPLAIN_B=plain\n", "encrypt", "--project", project, "--dek",
                     encryptedDek, "--stdin", "--target", target, "--token-file", tokenPaths.get("control-api").toString(), tlsArgs);
             Path storedFile = Files.writeString(work.resolve("stored.json"), stored);
