@@ -146,7 +146,7 @@ class ExecCommandTest {
         ObjectNode deployment = (ObjectNode) JSON.readTree(metadata.toFile());
         Run unsealed = inProcess("grant", "--project", "proj-exec", "--deployment", "dep-9",
                 "--dek", deployment.get("encryptedDEK").asText(), "--target", target(), "--token-file", tokenFile());
-        assertEquals(CodecCli.EXIT_FAILED, unsealed.exitCode, unsealed.out);
+        assertEquals(ExitCodes.DATA, unsealed.exitCode, unsealed.out);
         assertTrue(unsealed.err.contains("INVALID_ARGUMENT") && unsealed.err.contains("seal: required"), unsealed.err);
 
         // another revision of the project (LOG_LEVEL changed), run with the first revision's grant
@@ -160,7 +160,7 @@ class ExecCommandTest {
         Path marker = tmp.resolve("started-other-revision");
         Run run = finish(cli("exec", "--metadata", otherRevision.toString(), "--target", target(), "--token-file",
                 tokenFile(), "--", "sh", "-c", "touch '" + marker + "'"));
-        assertEquals(CodecCli.EXIT_FAILED, run.exitCode);
+        assertEquals(ExitCodes.NO_PERMISSION, run.exitCode);
         assertTrue(run.err.contains("PERMISSION_DENIED") && run.err.contains("[GRANT_OTHER_REVISION]"), run.err);
         assertFalse(Files.exists(marker), "the command must not start");
     }
