@@ -66,6 +66,66 @@ class CliRoundTripTest {
     }
 
     @Test
+    void seal_thenGrantForThatRevision_thenDecryptAll_withGrantsAndSealsRequired(@TempDir Path tmp) throws Exception {
+        TestServer.writeKek(tmp.resolve("kek"), 1);
+        try (TestServer server = TestServer.start(tmp.resolve("kek"),
+                Map.of("codec.grants.required", true, "codec.seals.required", true))) {
+            String target = "localhost:" + server.port();
+            String token = server.tokensDir().resolve(TestServer.CALLER).toString();
+            String dek = CliRun.of("generate-dek", "--project", "proj-s", "--target", target, "--token-file", token,
+                    "--field", "encrypted_dek").out().trim();
+            CliRun encrypted = CliRun.of("encrypt", "--project", "proj-s", "--dek", dek, "--target", target,
+                    "--token-file", token, "API_KEY=sk_live_9");
+            assertEquals(0, encrypted.exitCode(), encrypted.err());
+            com.fasterxml.jackson.databind.node.ObjectNode stored =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(encrypted.out());
+            stored.putObject("LOG_LEVEL").put("type", "plain").put("value", "info");
+            Path file = Files.writeString(tmp.resolve("revision.json"), JSON.writeValueAsString(stored));
+
+            CliRun sealed = CliRun.of("seal", "--project", "proj-s", "--dek", dek, "--file", file.toString(),
+                    "--target", target, "--token-file", token, "--field", "seal");
+            assertEquals(0, sealed.exitCode(), sealed.err());
+            String seal = sealed.out().trim();
+            assertTrue(seal.startsWith("seal1:"), seal);
+            String grant = CliRun.of("grant", "--project", "proj-s", "--deployment", "dep-s", "--dek", dek, "--seal", seal,
+                    "--target", target, "--token-file", token, "--field", "grant").out().trim();
+
+            CliRun decrypted = CliRun.of("decrypt-all", "--project", "proj-s", "--dek", dek, "--file", file.toString(),
+                    "--grant", grant, "--seal", seal, "--target", target, "--token-file", token);
+            assertEquals(0, decrypted.exitCode(), decrypted.err());
+            assertEquals(Map.of("API_KEY", "sk_live_9", "LOG_LEVEL", "info"), JSON.readValue(decrypted.out(), Map.class));
+
+            // the seal covers the whole set: a PLAIN value changed after sealing is refused (values are never
+            // named), and an injected variable is refused naming it
+            stored.putObject("LOG_LEVEL").put("type", "plain").put("value", "debug");
+            Path changed = Files.writeString(tmp.resolve("changed.json"), JSON.writeValueAsString(stored));
+            CliRun refused = CliRun.of("decrypt-all", "--project", "proj-s", "--dek", dek, "--file", changed.toString(),
+                    "--grant", grant, "--seal", seal, "--target", target, "--token-file", token);
+            assertEquals(ExitCodes.DATA, refused.exitCode(), refused.err());
+            assertTrue(refused.err().contains("SEAL_MISMATCH"), refused.err());
+            assertFalse(refused.err().contains("debug") || refused.err().contains("sk_live_9"), refused.err());
+            stored.putObject("LOG_LEVEL").put("type", "plain").put("value", "info");
+            stored.putObject("NODE_OPTIONS").put("type", "plain").put("value", "--require /tmp/x.js");
+            Path injected = Files.writeString(tmp.resolve("injected.json"), JSON.writeValueAsString(stored));
+            CliRun injectedRun = CliRun.of("decrypt-all", "--project", "proj-s", "--dek", dek, "--file",
+                    injected.toString(), "--grant", grant, "--seal", seal, "--target", target, "--token-file", token);
+            assertEquals(ExitCodes.DATA, injectedRun.exitCode(), injectedRun.err());
+            assertTrue(injectedRun.err().contains("NODE_OPTIONS") && injectedRun.err().contains("SEAL_MISMATCH"),
+                    injectedRun.err());
+            stored.remove("NODE_OPTIONS");
+
+            // sealing checks every secret under its name: a ciphertext moved to another name is refused
+            com.fasterxml.jackson.databind.node.ObjectNode moved = stored.deepCopy();
+            moved.set("OTHER_KEY", moved.remove("API_KEY"));
+            Path movedFile = Files.writeString(tmp.resolve("moved.json"), JSON.writeValueAsString(moved));
+            CliRun movedSeal = CliRun.of("seal", "--project", "proj-s", "--dek", dek, "--file", movedFile.toString(),
+                    "--target", target, "--token-file", token);
+            assertEquals(ExitCodes.DATA, movedSeal.exitCode(), movedSeal.err());
+            assertTrue(movedSeal.err().contains("OTHER_KEY"), movedSeal.err());
+        }
+    }
+
+    @Test
     void unreachableService_failsWithOneLine() {
         CliRun run = CliRun.of("generate-dek", "--project", "p", "--target", "localhost:1", "--deadline", "2s");
 

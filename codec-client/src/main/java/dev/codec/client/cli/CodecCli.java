@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             DecryptAllCommand.class,
             RewrapCommand.class,
             StatusCommand.class,
+            SealCommand.class,
             GrantCommand.class,
             ExecCommand.class,
             EnvCommand.class,

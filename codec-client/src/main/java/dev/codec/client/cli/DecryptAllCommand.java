@@ -68,7 +68,7 @@ final class DecryptAllCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static String read(String file) throws IOException {
+    static String read(String file) throws IOException {
         if ("-".equals(file)) {
             return new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
         }
