@@ -160,31 +160,37 @@ class PodExecutionTest {
                     + ", budget " + pod.startupBudget());
             assertTrue(ready.description().contains(tls ? "HTTP GET /health" : "gRPC health"), ready.description());
 
-            // Round trip through the Service name with the chart's TLS and token settings.
+            // Round trip through the Service name with the chart's TLS and token settings, as the platform does it:
+            // the control API generates the DEK, encrypts, seals the revision and issues the deployment's grant;
+            // the runner decrypts with the grant and the seal (the chart requires both by default).
+            String controlApi = tokenPaths.get("control-api").toString();
+            String runner = tokenPaths.get("runner").toString();
             String project = "pod-" + Long.toHexString(RANDOM.nextLong());
-            JsonNode dek = JSON.readTree(cli(hosts, null, "generate-dek", "--project", project, "--target", target,
-                    "--token-file", tokenPaths.get("control-api").toString(), tlsArgs));
-            String encryptedDek = dek.get("encrypted_dek").asText();
+            String encryptedDek = cli(hosts, null, "generate-dek", "--project", project, "--target", target,
+                    "--token-file", controlApi, "--field", "encrypted_dek", tlsArgs).trim();
             String stored = cli(hosts, "SECRET_A=pod-value-1\nPLAIN_B=plain\n", "encrypt", "--project", project, "--dek",
-                    encryptedDek, "--stdin", "--target", target, "--token-file", tokenPaths.get("control-api").toString(), tlsArgs);
+                    encryptedDek, "--stdin", "--target", target, "--token-file", controlApi, tlsArgs);
             Path storedFile = Files.writeString(work.resolve("stored.json"), stored);
+            Authority authority = authority(hosts, project, encryptedDek, storedFile, target, controlApi, tlsArgs);
             JsonNode decrypted = JSON.readTree(cli(hosts, null, "decrypt-all", "--project", project, "--dek", encryptedDek,
-                    "--file", storedFile.toString(), "--target", target, "--token-file", tokenPaths.get("runner").toString(),
-                    tlsArgs));
+                    "--file", storedFile.toString(), "--target", target, "--token-file", runner, authority.args(), tlsArgs));
             assertEquals("pod-value-1", decrypted.get("SECRET_A").asText(), decrypted.toString());
+            // the runner's token alone opens nothing
+            assertNotEquals(0, cliExit(hosts, "decrypt-all", "--project", project, "--dek", encryptedDek, "--file",
+                    storedFile.toString(), "--target", target, "--token-file", runner, tlsArgs));
             if (tls) {
                 // A plaintext client cannot talk to the TLS port.
                 assertNotEquals(0, cliExit(hosts, "generate-dek", "--project", project, "--target", target,
-                        "--token-file", tokenPaths.get("control-api").toString()));
+                        "--token-file", controlApi));
             }
             if (mtls) {
                 // No client certificate: refused at the handshake. Certificate without a token: the caller it names.
                 List<String> caOnly = List.of("--ca-file", ca.toString());
                 assertNotEquals(0, cliExit(hosts, "decrypt-all", "--project", project, "--dek", encryptedDek, "--file",
-                        storedFile.toString(), "--target", target, "--token-file", tokenPaths.get("runner").toString(),
+                        storedFile.toString(), "--target", target, "--token-file", runner, authority.args(),
                         caOnly.get(0), caOnly.get(1)));
                 JsonNode byCertificate = JSON.readTree(cli(hosts, null, "decrypt-all", "--project", project, "--dek",
-                        encryptedDek, "--file", storedFile.toString(), "--target", target, tlsArgs));
+                        encryptedDek, "--file", storedFile.toString(), "--target", target, authority.args(), tlsArgs));
                 assertEquals("pod-value-1", byCertificate.get("SECRET_A").asText());
             }
             if ("true".equals(configValue(configMaps, "accept: "))) {
@@ -195,9 +201,10 @@ class PodExecutionTest {
                 String legacyValue = legacySeal(rawDek, "legacy-value-2".getBytes(StandardCharsets.UTF_8));
                 Path legacyFile = Files.writeString(work.resolve("legacy.json"),
                         "{\"OLD\": {\"type\": \"secret\", \"value\": \"" + legacyValue + "\"}}");
+                Authority legacyAuthority = authority(hosts, project, legacyDek, legacyFile, target, controlApi, tlsArgs);
                 JsonNode legacy = JSON.readTree(cli(hosts, null, "decrypt-all", "--project", project, "--dek", legacyDek,
-                        "--file", legacyFile.toString(), "--target", target, "--token-file",
-                        tokenPaths.get("runner").toString(), tlsArgs));
+                        "--file", legacyFile.toString(), "--target", target, "--token-file", runner,
+                        legacyAuthority.args(), tlsArgs));
                 assertEquals("legacy-value-2", legacy.get("OLD").asText());
             }
 
@@ -245,6 +252,24 @@ class PodExecutionTest {
         var issued = pki.server(dnsNames, key.get("algorithm").toString(), ((Number) key.get("size")).intValue());
         return Map.of("tls.crt", bytes(issued.certificatePem()), "tls.key", bytes(issued.keyPem(key.get("encoding").toString())),
                 "ca.crt", bytes(pki.caPem()));
+    }
+
+    /** What the control API stores with a deployment for its runner: the revision's seal and the grant for it. */
+    private record Authority(String seal, String grant) {
+        List<String> args() {
+            return List.of("--seal", seal, "--grant", grant);
+        }
+    }
+
+    /** Seals the revision in {@code file} and issues a grant for it, as the control API (codec-cli seal, grant). */
+    private static Authority authority(Path hosts, String project, String encryptedDek, Path file, String target,
+            String controlApiToken, List<String> tlsArgs) throws Exception {
+        String seal = cli(hosts, null, "seal", "--project", project, "--dek", encryptedDek, "--file", file.toString(),
+                "--target", target, "--token-file", controlApiToken, "--field", "seal", tlsArgs).trim();
+        String grant = cli(hosts, null, "grant", "--project", project, "--deployment", "pod-deployment", "--dek",
+                encryptedDek, "--seal", seal, "--ttl", "10m", "--target", target, "--token-file", controlApiToken,
+                "--field", "grant", tlsArgs).trim();
+        return new Authority(seal, grant);
     }
 
     /** codec-cli (the built jar) with the hosts file resolving the Service name; returns stdout, asserting exit 0. */
