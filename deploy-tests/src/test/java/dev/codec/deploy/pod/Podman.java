@@ -85,7 +85,7 @@ public final class Podman {
         }
         withCanaries(() -> {
             exec(List.of("bash", ROOT.resolve("scripts/image-standins.sh").toString()), 900).ok("scripts/image-standins.sh");
-            String tag = "localhost/codec-server:deploy-tests";
+            String tag = System.getProperty("codec.image.tag", "localhost/codec-server:deploy-tests");
             exec(List.of("bash", ROOT.resolve("scripts/image-build.sh").toString(), tag), 1200).ok("scripts/image-build.sh");
             image = tag;
         });
