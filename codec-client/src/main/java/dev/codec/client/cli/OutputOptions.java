@@ -35,7 +35,7 @@ final class OutputOptions {
     void print(JsonNode result) throws JsonProcessingException {
         PrintWriter out = mixee.commandLine().getOut();
         if (field != null && !field.isEmpty()) {
-            out.println(raw(select(result, field)));
+            out.println(raw(select(result, field, mixee.commandLine())));
         } else {
             switch (format) {
                 case JSON -> out.println(JSON.writeValueAsString(result));
@@ -48,12 +48,15 @@ final class OutputOptions {
     }
 
     /** The node at a dotted path; a usage error naming the fields there if there is none. */
-    private JsonNode select(JsonNode result, String path) {
+    static JsonNode select(JsonNode result, String path, CommandLine commandLine) {
+        if (result.isObject() && result.has(path)) {
+            return result.get(path); // a name with dots in it, e.g. a variable named a.b
+        }
         JsonNode node = result;
         for (String part : path.split("\\.", -1)) {
             JsonNode next = node.isArray() && part.matches("\\d{1,9}") ? node.get(Integer.parseInt(part)) : node.get(part);
             if (next == null) {
-                throw new CommandLine.ParameterException(mixee.commandLine(),
+                throw new CommandLine.ParameterException(commandLine,
                         "--field " + path + ": no field '" + part + "' (there are: " + names(node) + ")");
             }
             node = next;
@@ -71,7 +74,7 @@ final class OutputOptions {
     }
 
     /** A string as it is, a number or boolean as its text, null as an empty line, anything else as JSON. */
-    private static String raw(JsonNode node) throws JsonProcessingException {
+    static String raw(JsonNode node) throws JsonProcessingException {
         if (node.isNull()) {
             return "";
         }

@@ -42,9 +42,32 @@ final class TableOutput {
             }
         } else {
             String value = node.isNull() ? "-" : node.isContainerNode() ? node.toString() : node.asText();
-            // one row per value: a line break inside a value would forge a row
-            rows.add(new String[] {path, value.replace("\n", "\\n").replace("\r", "\\r")});
+            rows.add(new String[] {path, printable(value)});
         }
+    }
+
+    /**
+     * Control characters escaped: a line break inside a value would forge a row, and a decrypted value
+     * could carry terminal escape sequences.
+     */
+    static String printable(String value) {
+        StringBuilder out = new StringBuilder(value.length());
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.toString();
     }
 
     private static String pad(String text, int width) {

@@ -87,12 +87,13 @@ class ExecCommandTest {
 
     @Test
     void exec_childEnvironment_hasTheVariables_andNoneOfTheCodecsCredentials() throws Exception {
-        // codec-cli configured the way a runner image does it: through CODEC_* variables
+        // codec-cli configured the way a runner image does it: through CODEC_* variables only
         Map<String, String> settings = Map.of(
                 "CODEC_TOKEN_FILE", tokenFile(),
                 "CODEC_TARGET", target(),
-                "CODEC_DEADLINE_HINT", "10s");
-        Run run = finish(cli(settings, "exec", "--metadata", metadata.toString(), "--", "env"));
+                "CODEC_METADATA", metadata.toString(),
+                "CODEC_DEADLINE", "10s");
+        Run run = finish(cli(settings, "exec", "--", "env"));
 
         assertEquals(0, run.exitCode, run.err);
         Map<String, String> childEnv = new java.util.HashMap<>();
