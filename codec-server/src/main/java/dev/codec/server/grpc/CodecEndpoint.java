@@ -3,7 +3,7 @@ package dev.codec.server.grpc;
 import static dev.codec.server.core.RejectedRequestException.badInput;
 
 import com.google.protobuf.ByteString;
-import dev.codec.proto.v1.CodecGrpc;
+import dev.codec.proto.v1.CodecServiceGrpc;
 import dev.codec.proto.v1.DecryptAllRequest;
 import dev.codec.proto.v1.DecryptAllResponse;
 import dev.codec.proto.v1.DecryptDekRequest;
@@ -51,10 +51,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The {@code codec.v1.Codec} gRPC service: maps proto messages to {@link CodecService} and back.
+ * The {@code codec.v1.CodecService} gRPC service: maps proto messages to {@link CodecService} and back.
  * Registered by {@link GrpcServices} with strict request parsing.
  */
-public class CodecEndpoint extends CodecGrpc.CodecImplBase {
+public class CodecEndpoint extends CodecServiceGrpc.CodecServiceImplBase {
     private final CodecService codec;
 
     public CodecEndpoint(CodecService codec) {
@@ -165,8 +165,7 @@ public class CodecEndpoint extends CodecGrpc.CodecImplBase {
                 if (outcome.error() == null) {
                     result.setEncryptedDek(outcome.rewrapped().encoded()).setKekVersion(outcome.rewrapped().kekVersion());
                 } else {
-                    result.setErrorCode(StatusMapping.statusOf(outcome.error().reason()).getCode().value())
-                            .setErrorMessage(outcome.error().getMessage());
+                    result.setError(StatusMapping.toStatusProto(outcome.error()));
                 }
                 out.addResults(result);
             }
@@ -201,18 +200,21 @@ public class CodecEndpoint extends CodecGrpc.CodecImplBase {
                 out.addKekVersions(KekVersion.newBuilder()
                         .setVersion(kek.version())
                         .setFingerprint(kek.fingerprint())
-                        .setLoadedAtEpochMillis(kek.loadedAt().toEpochMilli()));
+                        .setLoadTime(timestamp(kek.loadedAt())));
             }
             KekReloader.ReloadStatus reload = status.kek().lastReload();
-            out.setLastReload(KekReload.newBuilder()
+            KekReload.Builder lastReload = KekReload.newBuilder()
                     .setResult(switch (reload.result()) {
-                        case DISABLED -> KekReload.Result.DISABLED;
-                        case NOT_YET -> KekReload.Result.NOT_YET;
-                        case OK -> KekReload.Result.OK;
-                        case FAILED -> KekReload.Result.FAILED;
+                        case DISABLED -> KekReload.Result.RESULT_DISABLED;
+                        case NOT_YET -> KekReload.Result.RESULT_NOT_YET;
+                        case OK -> KekReload.Result.RESULT_OK;
+                        case FAILED -> KekReload.Result.RESULT_FAILED;
                     })
-                    .setAtEpochMillis(reload.at() == null ? 0 : reload.at().toEpochMilli())
-                    .setError(reload.error() == null ? "" : reload.error()));
+                    .setError(reload.error() == null ? "" : reload.error());
+            if (reload.at() != null) {
+                lastReload.setAttemptTime(timestamp(reload.at()));
+            }
+            out.setLastReload(lastReload);
             return out.build();
         });
     }
@@ -232,10 +234,14 @@ public class CodecEndpoint extends CodecGrpc.CodecImplBase {
         return granted.result();
     }
 
+    private static Timestamp timestamp(java.time.Instant instant) {
+        return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
+    }
+
     private static Variable.Kind kind(dev.codec.proto.v1.Variable variable) {
         return switch (variable.getKind()) {
-            case PLAIN -> Variable.Kind.PLAIN;
-            case SECRET -> Variable.Kind.SECRET;
+            case KIND_PLAIN -> Variable.Kind.PLAIN;
+            case KIND_SECRET -> Variable.Kind.SECRET;
             case KIND_UNSPECIFIED, UNRECOGNIZED -> Variable.Kind.UNSPECIFIED;
         };
     }

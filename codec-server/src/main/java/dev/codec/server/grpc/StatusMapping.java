@@ -36,18 +36,10 @@ public final class StatusMapping {
 
     public static StatusRuntimeException toStatus(Throwable failure) {
         if (failure instanceof RejectedRequestException rejected) {
-            Status status = statusOf(rejected.reason());
             if (rejected.errorReason() == null) {
-                return status.withDescription(rejected.getMessage()).asRuntimeException();
+                return statusOf(rejected.reason()).withDescription(rejected.getMessage()).asRuntimeException();
             }
-            return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
-                    .setCode(status.getCode().value())
-                    .setMessage(rejected.getMessage())
-                    .addDetails(Any.pack(ErrorInfo.newBuilder()
-                            .setReason(rejected.errorReason())
-                            .setDomain(ERROR_DOMAIN)
-                            .build()))
-                    .build());
+            return StatusProto.toStatusRuntimeException(toStatusProto(rejected));
         }
         if (failure instanceof StatusRuntimeException status) {
             return status;
@@ -55,6 +47,20 @@ public final class StatusMapping {
         // A bug, not client input: log the type and stack (no request data is in them), answer blandly.
         LOG.error("Unexpected failure while serving a call", failure);
         return Status.INTERNAL.withDescription("internal error").asRuntimeException();
+    }
+
+    /** A refusal as a {@code google.rpc.Status} (the whole call's status, or one RewrapDek item's). */
+    public static com.google.rpc.Status toStatusProto(RejectedRequestException rejected) {
+        com.google.rpc.Status.Builder status = com.google.rpc.Status.newBuilder()
+                .setCode(statusOf(rejected.reason()).getCode().value())
+                .setMessage(rejected.getMessage());
+        if (rejected.errorReason() != null) {
+            status.addDetails(Any.pack(ErrorInfo.newBuilder()
+                    .setReason(rejected.errorReason())
+                    .setDomain(ERROR_DOMAIN)
+                    .build()));
+        }
+        return status.build();
     }
 
     static Status statusOf(RejectedRequestException.Reason reason) {

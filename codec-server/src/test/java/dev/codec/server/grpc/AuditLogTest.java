@@ -13,7 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.codec.client.CodecClient;
 import dev.codec.client.CodecException;
 import dev.codec.client.Variable;
-import dev.codec.proto.v1.CodecGrpc;
+import dev.codec.proto.v1.CodecServiceGrpc;
 import dev.codec.proto.v1.GenerateDekRequest;
 import dev.codec.server.LogCapture;
 import dev.codec.server.TestServer;
@@ -99,7 +99,7 @@ class AuditLogTest {
         TestServer.writeKek(kekDir, 1);
         try (TestServer server = TestServer.start(kekDir);
                 LogCapture audit = LogCapture.of(AuditInterceptor.LOGGER, Level.INFO)) {
-            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> CodecGrpc
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> CodecServiceGrpc
                     .newBlockingStub(server.channel())
                     .generateDek(GenerateDekRequest.newBuilder().setProjectId("bad project!").build()));
             String requestId = e.getTrailers().get(AuditInterceptor.REQUEST_ID);
@@ -130,7 +130,7 @@ class AuditLogTest {
             ExecutorService pool = Executors.newFixedThreadPool(8);
             try {
                 List<Future<?>> calls = new ArrayList<>();
-                CodecGrpc.CodecBlockingStub anonymous = CodecGrpc.newBlockingStub(server.unauthenticatedChannel());
+                CodecServiceGrpc.CodecServiceBlockingStub anonymous = CodecServiceGrpc.newBlockingStub(server.unauthenticatedChannel());
                 for (int i = 0; i < unauthenticated; i++) {
                     calls.add(pool.submit(() -> assertThrows(StatusRuntimeException.class, () -> anonymous
                             .generateDek(GenerateDekRequest.newBuilder().setProjectId("p").build()))));
@@ -138,7 +138,7 @@ class AuditLogTest {
                 for (int i = 0; i < unknownTokens; i++) {
                     String token = "bad-token-" + UUID.randomUUID();
                     badTokens.add(token);
-                    CodecGrpc.CodecBlockingStub stub = CodecGrpc.newBlockingStub(
+                    CodecServiceGrpc.CodecServiceBlockingStub stub = CodecServiceGrpc.newBlockingStub(
                             ClientInterceptors.intercept(server.unauthenticatedChannel(), TestServer.bearer(token)));
                     calls.add(pool.submit(() -> assertThrows(StatusRuntimeException.class, () -> stub
                             .generateDek(GenerateDekRequest.newBuilder().setProjectId("p").build()))));
@@ -190,7 +190,7 @@ class AuditLogTest {
         TestServer.writeKek(kekDir, 1);
         try (TestServer server = TestServer.start(kekDir, Map.of("codec.auth.enabled", false));
                 LogCapture audit = LogCapture.of(AuditInterceptor.LOGGER, Level.INFO)) {
-            CodecGrpc.newBlockingStub(server.unauthenticatedChannel())
+            CodecServiceGrpc.newBlockingStub(server.unauthenticatedChannel())
                     .generateDek(GenerateDekRequest.newBuilder().setProjectId("p-open").build());
             server.context().getBean(AuditInterceptor.class).flush();
 
