@@ -301,7 +301,7 @@ public final class CodecClient implements AutoCloseable {
         call(s -> s.rewrapDek(request.build())).getResultsList().forEach(r -> results.add(!r.hasError()
                 ? new RewrapResult(r.getIndex(), r.getEncryptedDek(), r.getKekVersion(), Status.Code.OK, null)
                 : new RewrapResult(r.getIndex(), null, 0, Status.fromCodeValue(r.getError().getCode()).getCode(),
-                        r.getError().getMessage())));
+                        r.getError().getMessage(), CodecException.errorReasonOf(r.getError()))));
         return results;
     }
 

@@ -1,6 +1,7 @@
 package dev.codec.server.grpc;
 
 import static dev.codec.server.core.RejectedRequestException.badInput;
+import static dev.codec.server.core.RejectedRequestException.fieldRequired;
 
 import com.google.protobuf.ByteString;
 import dev.codec.proto.v1.CodecServiceGrpc;
@@ -20,6 +21,7 @@ import dev.codec.proto.v1.SealVariablesRequest;
 import dev.codec.proto.v1.SealVariablesResponse;
 import com.google.protobuf.Timestamp;
 import dev.codec.server.core.EncryptedRevision;
+import dev.codec.server.core.ErrorReason;
 import dev.codec.server.core.Granted;
 import dev.codec.server.crypto.DeploymentGrants.IssuedGrant;
 import dev.codec.server.crypto.DeploymentGrants.VerifiedGrant;
@@ -97,7 +99,7 @@ public class CodecEndpoint extends CodecServiceGrpc.CodecServiceImplBase {
         respond(response, () -> {
             if (!request.hasTtl() || request.getTtl().getSeconds() < 0 || request.getTtl().getNanos() < 0
                     || request.getTtl().getNanos() > 999_999_999) {
-                throw badInput("ttl: required, a positive duration");
+                throw fieldRequired("ttl", ", a positive duration");
             }
             IssuedGrant grant = codec.issueGrant(request.getProjectId(), request.getDeploymentId(),
                     request.getEncryptedDek(),
@@ -130,14 +132,17 @@ public class CodecEndpoint extends CodecServiceGrpc.CodecServiceImplBase {
             String value = switch (request.getKeyCase()) {
                 case DEK -> {
                     if (!request.getGrant().isEmpty()) {
-                        throw badInput("grant: not used with a plaintext dek (give encrypted_dek instead)");
+                        throw badInput("grant", "not used with a plaintext dek (give encrypted_dek instead)");
                     }
                     yield codec.decryptValue(request.getProjectId(), request.getEncrypted(),
                             request.getDek().toByteArray(), request.getName());
                 }
                 case ENCRYPTED_DEK -> audited(codec.decryptValue(request.getProjectId(), request.getEncrypted(),
                         request.getEncryptedDek(), request.getName(), request.getGrant()));
-                case KEY_NOT_SET -> throw badInput("dek or encrypted_dek: one of them is required");
+                case KEY_NOT_SET -> throw new RejectedRequestException(RejectedRequestException.Reason.BAD_INPUT,
+                        ErrorReason.FIELD_REQUIRED, "dek or encrypted_dek: one of them is required")
+                        .withField("dek", "required (or encrypted_dek)")
+                        .withViolation("encrypted_dek", "required (or dek)");
             };
             return DecryptValueResponse.newBuilder().setValue(value).build();
         });

@@ -69,8 +69,8 @@ class AuditLogTest {
             assertEquals("deploy-9", lines.get(2).get("claimed_deployment_id").asText());
             assertNull(lines.get(2).get("deployment_id"));
             assertCall(lines.get(3), tokenId, "DecryptAll", "proj-b", 0, "INVALID_ARGUMENT");
-            assertTrue(invalid.getMessage().endsWith(lines.get(3).get("error").asText()),
-                    "the error text is the message the client got: " + lines.get(3));
+            assertTrue(invalid.getMessage().endsWith(lines.get(3).get("error").asText() + " [INVALID_WRAPPED_DEK]"),
+                    "the error text is the message the client got: " + lines.get(3) + " / " + invalid.getMessage());
             assertFalse(lines.get(0).has("error"), "no error field on success");
             // refused on its headers: counted, then summarised (the body is never read)
             JsonNode summary = lines.get(4);

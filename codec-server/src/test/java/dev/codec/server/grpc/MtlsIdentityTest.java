@@ -76,6 +76,7 @@ class MtlsIdentityTest {
 
         assertEquals(Status.Code.UNAUTHENTICATED, e.code());
         assertTrue(e.getMessage().contains("names no configured caller"), e.getMessage());
+        assertEquals("UNKNOWN_CERTIFICATE", e.errorReason());
     }
 
     @Test
@@ -119,6 +120,7 @@ class MtlsIdentityTest {
 
         assertEquals(Status.Code.UNAUTHENTICATED, e.code());
         assertTrue(e.getMessage().contains("more than one caller"), e.getMessage());
+        assertEquals("AMBIGUOUS_CERTIFICATE", e.errorReason());
     }
 
     @Test
