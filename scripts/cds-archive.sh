@@ -101,18 +101,18 @@ grpc grpc.health.v1.Health/Check
 
 project=cds-training
 frame "$(pb 1 "$project")"
-grpc codec.v1.Codec/GenerateDek
+grpc codec.v1.CodecService/GenerateDek
 dek=$(grep -ao 'dek1:k1:[A-Za-z0-9+/=]*' "$work/response") || server_failed "GenerateDek returned no wrapped DEK"
 
 frame "$(pb 1 "$project")$(pb 2 "$dek")$(pb 3 "$(pb 1 TRAINING_SECRET)$(pb 2 training-value)")"
-grpc codec.v1.Codec/Encrypt
+grpc codec.v1.CodecService/Encrypt
 encrypted=$(grep -ao 'enc2:[A-Za-z0-9+/=]*' "$work/response") || server_failed "Encrypt returned no ciphertext"
 
 # DecryptAll: one SECRET (kind 2) and one PLAIN (kind 1) variable, each a map entry (name, Variable).
 secret=$(pb 1 TRAINING_SECRET)$(pb 2 "$(printf '\x08\x02')$(pb 2 "$encrypted")")
 plain=$(pb 1 TRAINING_PLAIN)$(pb 2 "$(printf '\x08\x01')$(pb 2 plain-value)")
 frame "$(pb 1 "$project")$(pb 2 training-run)$(pb 3 "$dek")$(pb 4 "$secret")$(pb 4 "$plain")"
-grpc codec.v1.Codec/DecryptAll
+grpc codec.v1.CodecService/DecryptAll
 grep -aq training-value "$work/response" && grep -aq plain-value "$work/response" \
   || server_failed "DecryptAll did not return the values"
 

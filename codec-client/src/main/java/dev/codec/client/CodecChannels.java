@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * re-resolution.
  */
 final class CodecChannels {
-    static final String SERVICE = "codec.v1.Codec";
+    static final String SERVICE = "codec.v1.CodecService";
 
     /**
      * The largest request the server accepts by default ({@code codec.transport.max-inbound-message-size},

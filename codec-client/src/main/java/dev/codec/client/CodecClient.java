@@ -1,7 +1,7 @@
 package dev.codec.client;
 
 import com.google.protobuf.ByteString;
-import dev.codec.proto.v1.CodecGrpc;
+import dev.codec.proto.v1.CodecServiceGrpc;
 import dev.codec.proto.v1.DecryptAllRequest;
 import dev.codec.proto.v1.DecryptDekRequest;
 import dev.codec.proto.v1.DecryptValueRequest;
@@ -93,7 +93,7 @@ public final class CodecClient implements AutoCloseable {
     public static final int DEFAULT_KEEPALIVE_SECONDS = 60;
 
     private final ManagedChannel ownedChannel;
-    private final CodecGrpc.CodecBlockingStub stub;
+    private final CodecServiceGrpc.CodecServiceBlockingStub stub;
     private final Duration deadline;
     private final String description;
 
@@ -106,7 +106,7 @@ public final class CodecClient implements AutoCloseable {
             this.ownedChannel = CodecChannels.create(builder);
             channel = ClientInterceptors.intercept(ownedChannel, new AnswerStarted());
         }
-        CodecGrpc.CodecBlockingStub stub = CodecGrpc.newBlockingStub(channel);
+        CodecServiceGrpc.CodecServiceBlockingStub stub = CodecServiceGrpc.newBlockingStub(channel);
         if (builder.credentials != null) {
             stub = stub.withCallCredentials(builder.credentials.allowingInsecure(builder.allowInsecure));
         }
@@ -294,8 +294,8 @@ public final class CodecClient implements AutoCloseable {
     private static dev.codec.proto.v1.Variable wire(Variable variable) {
         return dev.codec.proto.v1.Variable.newBuilder()
                 .setKind(variable.kind() == Variable.Kind.SECRET
-                        ? dev.codec.proto.v1.Variable.Kind.SECRET
-                        : dev.codec.proto.v1.Variable.Kind.PLAIN)
+                        ? dev.codec.proto.v1.Variable.Kind.KIND_SECRET
+                        : dev.codec.proto.v1.Variable.Kind.KIND_PLAIN)
                 .setValue(variable.value())
                 .build();
     }
@@ -312,10 +312,10 @@ public final class CodecClient implements AutoCloseable {
                 .setProjectId(item.projectId())
                 .setEncryptedDek(item.encryptedDek())));
         List<RewrapResult> results = new ArrayList<>(items.size());
-        call(s -> s.rewrapDek(request.build())).getResultsList().forEach(r -> results.add(r.getErrorCode() == 0
+        call(s -> s.rewrapDek(request.build())).getResultsList().forEach(r -> results.add(!r.hasError()
                 ? new RewrapResult(r.getIndex(), r.getEncryptedDek(), r.getKekVersion(), Status.Code.OK, null)
-                : new RewrapResult(r.getIndex(), null, 0, Status.fromCodeValue(r.getErrorCode()).getCode(),
-                        r.getErrorMessage())));
+                : new RewrapResult(r.getIndex(), null, 0, Status.fromCodeValue(r.getError().getCode()).getCode(),
+                        r.getError().getMessage(), CodecException.errorReasonOf(r.getError()))));
         return results;
     }
 
@@ -337,13 +337,17 @@ public final class CodecClient implements AutoCloseable {
         StatusResponse response = call(s -> s.status(StatusRequest.getDefaultInstance()));
         List<CodecStatus.KekVersion> versions = new ArrayList<>();
         response.getKekVersionsList().forEach(v -> versions.add(new CodecStatus.KekVersion(v.getVersion(),
-                v.getFingerprint(), Instant.ofEpochMilli(v.getLoadedAtEpochMillis()))));
+                v.getFingerprint(), instant(v.getLoadTime()))));
         KekReload reload = response.getLastReload();
-        CodecStatus.Reload lastReload = new CodecStatus.Reload(reload.getResult().name(),
-                reload.getAtEpochMillis() == 0 ? null : Instant.ofEpochMilli(reload.getAtEpochMillis()),
+        CodecStatus.Reload lastReload = new CodecStatus.Reload(reload.getResult().name().replaceFirst("^RESULT_", ""),
+                reload.hasAttemptTime() ? instant(reload.getAttemptTime()) : null,
                 reload.getError().isEmpty() ? null : reload.getError());
         return new CodecStatus(response.getActiveKekVersion(), List.copyOf(versions), lastReload,
                 response.getDekCache().getSize(), response.getDekCache().getHitRatio(), response.getLegacyAccepted());
+    }
+
+    private static Instant instant(com.google.protobuf.Timestamp timestamp) {
+        return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos());
     }
 
     /**
@@ -353,7 +357,7 @@ public final class CodecClient implements AutoCloseable {
      * (within the same deadline, after {@value #REISSUE_BACKOFF_MILLIS} ms); every RPC is safe to repeat
      * (see the class comment). Other failures keep gRPC's retry policy and {@code maxAttempts}.
      */
-    private <T> T call(Function<CodecGrpc.CodecBlockingStub, T> rpc) {
+    private <T> T call(Function<CodecServiceGrpc.CodecServiceBlockingStub, T> rpc) {
         Deadline callDeadline = Deadline.after(deadline.toNanos(), TimeUnit.NANOSECONDS);
         for (int issue = 1; ; issue++) {
             AtomicBoolean answerStarted = new AtomicBoolean();

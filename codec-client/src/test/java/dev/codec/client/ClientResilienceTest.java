@@ -3,7 +3,7 @@ package dev.codec.client;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.codec.proto.v1.CodecGrpc;
+import dev.codec.proto.v1.CodecServiceGrpc;
 import dev.codec.proto.v1.GenerateDekRequest;
 import dev.codec.proto.v1.GenerateDekResponse;
 import io.grpc.ForwardingServerCall;
@@ -31,7 +31,7 @@ class ClientResilienceTest {
     private Server server;
 
     /** Fails the first {@code failures} GenerateDek calls with {@code status}, then answers. */
-    private static final class FlakyCodec extends CodecGrpc.CodecImplBase {
+    private static final class FlakyCodec extends CodecServiceGrpc.CodecServiceImplBase {
         final AtomicInteger attempts = new AtomicInteger();
         private final int failures;
         private final Status status;
@@ -52,7 +52,7 @@ class ClientResilienceTest {
         }
     }
 
-    private int start(CodecGrpc.CodecImplBase service, int port) throws Exception {
+    private int start(CodecServiceGrpc.CodecServiceImplBase service, int port) throws Exception {
         server = Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create()).addService(service).build().start();
         return server.getPort();
     }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.codec.proto.v1.CodecGrpc;
+import dev.codec.proto.v1.CodecServiceGrpc;
 import dev.codec.proto.v1.GenerateDekRequest;
 import dev.codec.proto.v1.GenerateDekResponse;
 import io.grpc.Grpc;
@@ -48,7 +48,7 @@ class ClientSecurityTest {
     private Server server;
 
     /** Answers GenerateDek; enough to prove a call went through. */
-    private static final class MinimalCodec extends CodecGrpc.CodecImplBase {
+    private static final class MinimalCodec extends CodecServiceGrpc.CodecServiceImplBase {
         @Override
         public void generateDek(GenerateDekRequest request, StreamObserver<GenerateDekResponse> response) {
             response.onNext(GenerateDekResponse.newBuilder().setEncryptedDek("dek1:k1:x").setKekVersion(1).build());

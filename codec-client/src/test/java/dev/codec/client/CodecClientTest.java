@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.codec.proto.v1.CodecGrpc;
+import dev.codec.proto.v1.CodecServiceGrpc;
 import dev.codec.proto.v1.DecryptAllRequest;
 import dev.codec.proto.v1.DecryptAllResponse;
 import dev.codec.proto.v1.GenerateDekRequest;
@@ -34,7 +34,7 @@ class CodecClientTest {
     private ManagedChannel channel;
 
     /** Answers GenerateDek with a fixed DEK, echoes DecryptAll, and never answers Encrypt. */
-    private final class RecordingCodec extends CodecGrpc.CodecImplBase {
+    private final class RecordingCodec extends CodecServiceGrpc.CodecServiceImplBase {
         @Override
         public void generateDek(GenerateDekRequest request, StreamObserver<GenerateDekResponse> response) {
             lastContext.set(Context.current());
@@ -91,7 +91,7 @@ class CodecClientTest {
             Map<String, String> out = client.decryptAll("p", null, "dek",
                     Map.of("A", Variable.plain("1"), "B", Variable.secret("enc1:x")));
 
-            assertEquals(Map.of("A", "PLAIN:1", "B", "SECRET:enc1:x"), out);
+            assertEquals(Map.of("A", "KIND_PLAIN:1", "B", "KIND_SECRET:enc1:x"), out);
         }
         assertEquals("", lastDecryptAll.get().getDeploymentId());
         assertEquals("dek", lastDecryptAll.get().getEncryptedDek());

@@ -145,7 +145,7 @@ class HelmTemplateTest {
             assertNull(probe.getTcpSocket());
         }
         assertNull(container.getStartupProbe().getGrpc().getService());
-        assertEquals("codec.v1.Codec", container.getReadinessProbe().getGrpc().getService());
+        assertEquals("codec.v1.CodecService", container.getReadinessProbe().getGrpc().getService());
         assertEquals(Map.of("grpc", 50051, "metrics", 8081), container.getPorts().stream()
                 .collect(Collectors.toMap(p -> p.getName(), p -> p.getContainerPort())));
         assertEquals("50051", env(pod(HelmChart.render(Values.EXISTING_SECRETS)), "GRPC_SERVER_PORT"));

@@ -1,5 +1,7 @@
 package dev.codec.server.auth;
 
+import dev.codec.proto.v1.CodecServiceGrpc;
+import io.grpc.MethodDescriptor;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -13,18 +15,19 @@ import java.util.Set;
  */
 public final class MethodPermissions {
     /** DecryptValue: {@code decrypt} with a wrapped DEK, {@code export-dek} with a plaintext DEK. */
-    public static final String DECRYPT_VALUE = "codec.v1.Codec/DecryptValue";
+    public static final String DECRYPT_VALUE = CodecServiceGrpc.getDecryptValueMethod().getFullMethodName();
 
+    /** By the generated method descriptors (MethodPermissionsTest: every RPC of the service has an entry). */
     private static final Map<String, Permission> FIXED = Map.of(
-            "codec.v1.Codec/GenerateDek", Permission.ENCRYPT,
-            "codec.v1.Codec/Encrypt", Permission.ENCRYPT,
-            "codec.v1.Codec/DecryptAll", Permission.DECRYPT,
-            "codec.v1.Codec/DecryptDek", Permission.EXPORT_DEK,
-            "codec.v1.Codec/RewrapDek", Permission.ROTATE,
-            "codec.v1.Codec/RotateDek", Permission.ROTATE,
-            "codec.v1.Codec/Status", Permission.ROTATE,
-            "codec.v1.Codec/IssueGrant", Permission.GRANT,
-            "codec.v1.Codec/SealVariables", Permission.ENCRYPT);
+            name(CodecServiceGrpc.getGenerateDekMethod()), Permission.ENCRYPT,
+            name(CodecServiceGrpc.getEncryptMethod()), Permission.ENCRYPT,
+            name(CodecServiceGrpc.getDecryptAllMethod()), Permission.DECRYPT,
+            name(CodecServiceGrpc.getDecryptDekMethod()), Permission.EXPORT_DEK,
+            name(CodecServiceGrpc.getRewrapDekMethod()), Permission.ROTATE,
+            name(CodecServiceGrpc.getRotateDekMethod()), Permission.ROTATE,
+            name(CodecServiceGrpc.getStatusMethod()), Permission.ROTATE,
+            name(CodecServiceGrpc.getIssueGrantMethod()), Permission.GRANT,
+            name(CodecServiceGrpc.getSealVariablesMethod()), Permission.ENCRYPT);
 
     /** Health/Watch: any authenticated caller (no permission). */
     public static final String HEALTH_WATCH = "grpc.health.v1.Health/Watch";
@@ -36,6 +39,10 @@ public final class MethodPermissions {
             "grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo");
 
     private MethodPermissions() {}
+
+    private static String name(MethodDescriptor<?, ?> method) {
+        return method.getFullMethodName();
+    }
 
     /** Whether the method is public (needs no caller at all). */
     public static boolean isPublicMethod(String fullMethodName) {

@@ -1,6 +1,7 @@
 package dev.codec.server.core;
 
 import static dev.codec.server.core.RejectedRequestException.badInput;
+import static dev.codec.server.core.RejectedRequestException.fieldRequired;
 
 import dev.codec.server.crypto.DeploymentGrants;
 import dev.codec.server.crypto.DeploymentGrants.IssuedGrant;
@@ -122,8 +123,10 @@ public final class CodecService {
         }
         if (!both.isEmpty()) {
             Collections.sort(both);
-            throw badInput("plain_values[" + RequestValidator.names(both) + "]: also in values (a variable is "
-                    + "either SECRET or PLAIN)");
+            throw new RejectedRequestException(RejectedRequestException.Reason.BAD_INPUT, ErrorReason.FIELD_INVALID,
+                    "plain_values[" + RequestValidator.names(both) + "]: also in values (a variable is "
+                    + "either SECRET or PLAIN)").withMetadata("field", "plain_values")
+                    .withVariables("plain_values", both, "also in values");
         }
         SymmetricKey dek = dek(projectId, "encrypted_dek", encryptedDek);
         SymmetricKey sealKey = RevisionSeal.sealKey(dek);
@@ -172,7 +175,7 @@ public final class CodecService {
             }
             if (!failed.isEmpty()) {
                 Collections.sort(failed);
-                throw badInput("variables[" + RequestValidator.names(failed) + "]: " + INVALID_VALUE);
+                throw invalidValues("variables", failed);
             }
             return RevisionSeal.seal(sealKey, projectId, sealEntries(variables));
         } finally {
@@ -201,35 +204,38 @@ public final class CodecService {
             Duration ttl) throws RejectedRequestException {
         validate.projectId(projectId);
         if (deploymentId.isEmpty()) {
-            throw badInput("deployment_id: required");
+            throw fieldRequired("deployment_id", null);
         }
         validate.deploymentId(deploymentId);
         if (ttl == null || ttl.isNegative() || ttl.isZero()) {
-            throw badInput("ttl: required, more than 0s");
+            throw fieldRequired("ttl", ", more than 0s");
         }
         if (ttl.getNano() != 0) {
-            throw badInput("ttl: whole seconds only");
+            throw badInput("ttl", "whole seconds only");
         }
         if (ttl.compareTo(access.maxGrantTtl()) > 0) {
-            throw badInput("ttl: " + ttl.getSeconds() + "s is longer than codec.grants.max-ttl ("
-                    + access.maxGrantTtl().getSeconds() + "s)");
+            throw badInput("ttl", ttl.getSeconds() + "s is longer than codec.grants.max-ttl ("
+                    + access.maxGrantTtl().getSeconds() + "s)")
+                    .withMetadata("limit", "codec.grants.max-ttl")
+                    .withMetadata("max", access.maxGrantTtl().getSeconds() + "s");
         }
         if (seal.isEmpty() && access.sealsRequired()) {
             throw new RejectedRequestException(RejectedRequestException.Reason.BAD_INPUT,
-                    RejectedRequestException.SEAL_MISSING,
-                    "seal: required (codec.seals.required=true): a grant opens one sealed revision");
+                    ErrorReason.SEAL_MISSING,
+                    "seal: required (codec.seals.required=true): a grant opens one sealed revision")
+                    .withField("seal", "required (codec.seals.required=true)");
         }
         if (seal.length() > RevisionSeal.MAX_LENGTH || (!seal.isEmpty() && !RevisionSeal.looksLikeSeal(seal))) {
             throw new RejectedRequestException(RejectedRequestException.Reason.BAD_INPUT,
-                    RejectedRequestException.SEAL_INVALID, "seal: not a seal (expected seal1:..., at most "
-                            + RevisionSeal.MAX_LENGTH + " characters)");
+                    ErrorReason.SEAL_INVALID, "seal: not a seal (expected seal1:..., at most "
+                            + RevisionSeal.MAX_LENGTH + " characters)").withField("seal", "not a seal");
         }
         SymmetricKey dek = dek(projectId, "encrypted_dek", encryptedDek); // it must be this project's DEK
         dek.destroy();
         try {
             return grants.issue(projectId, deploymentId, encryptedDek, seal, access.clock().instant(), ttl);
         } catch (IllegalArgumentException | ArithmeticException e) {
-            throw badInput("project_id, deployment_id or ttl: cannot be put in a grant (" + e.getMessage() + ")");
+            throw badInput("project_id, deployment_id or ttl", "cannot be put in a grant (" + e.getMessage() + ")");
         }
     }
 
@@ -242,51 +248,52 @@ public final class CodecService {
             String seal, Consumer<VerifiedGrant> onVerified) throws RejectedRequestException {
         if (grant.isEmpty()) {
             if (access.grantsRequired()) {
-                throw denied(RejectedRequestException.GRANT_MISSING,
+                throw denied(ErrorReason.GRANT_MISSING,
                         "grant: required (codec.grants.required=true); ask the control API for the deployment's grant");
             }
             return null;
         }
         if (grant.length() > DeploymentGrants.MAX_LENGTH) {
-            throw denied(GrantRefusedException.Reason.GRANT_INVALID.name(),
+            throw denied(ErrorReason.GRANT_INVALID,
                     "grant: longer than " + DeploymentGrants.MAX_LENGTH + " characters");
         }
         if (encryptedDek.isEmpty()) {
-            throw badInput("encrypted_dek: required with a grant");
+            throw fieldRequired("encrypted_dek", " with a grant");
         }
         VerifiedGrant verified;
         try {
             verified = grants.verify(grant, projectId, encryptedDek, access.clock().instant(), access.clockSkew());
         } catch (GrantRefusedException e) {
-            throw denied(e.reason().name(), "grant: " + e.getMessage());
+            throw denied(ErrorReason.ofGrantRefusal(e.reason().name()), "grant: " + e.getMessage());
         }
         onVerified.accept(verified); // recorded (audit) even when a later check refuses the call
         if (!deploymentId.isEmpty() && !deploymentId.equals(verified.deploymentId())) {
-            throw denied(RejectedRequestException.GRANT_OTHER_DEPLOYMENT,
+            throw denied(ErrorReason.GRANT_OTHER_DEPLOYMENT,
                     "deployment_id: differs from the deployment the grant was issued for");
         }
         if (verified.revisionBound()) {
             if (seal == null) {
-                throw denied(RejectedRequestException.GRANT_REVISION_BOUND, "grant: bound to one sealed revision; "
+                throw denied(ErrorReason.GRANT_REVISION_BOUND, "grant: bound to one sealed revision; "
                         + "it opens that revision with DecryptAll only (not single values or the DEK)");
             }
             if (seal.isEmpty()) {
-                throw denied(RejectedRequestException.GRANT_OTHER_REVISION,
+                throw denied(ErrorReason.GRANT_OTHER_REVISION,
                         "seal: required with this grant (it is bound to one sealed revision)");
             }
             if (!verified.boundTo(seal)) {
-                throw denied(RejectedRequestException.GRANT_OTHER_REVISION,
+                throw denied(ErrorReason.GRANT_OTHER_REVISION,
                         "grant: issued for another revision (the seal differs)");
             }
         } else if (access.sealsRequired()) {
-            throw denied(RejectedRequestException.GRANT_NOT_REVISION_BOUND, "grant: issued without a seal; refused "
+            throw denied(ErrorReason.GRANT_NOT_REVISION_BOUND, "grant: issued without a seal; refused "
                     + "while codec.seals.required=true (issue the grant with the revision's seal)");
         }
         return verified;
     }
 
-    private static RejectedRequestException denied(String errorReason, String message) {
-        return new RejectedRequestException(RejectedRequestException.Reason.ACCESS_DENIED, errorReason, message);
+    private static RejectedRequestException denied(ErrorReason errorReason, String message) {
+        return new RejectedRequestException(RejectedRequestException.Reason.ACCESS_DENIED, errorReason, message)
+                .withMetadata("field", message.startsWith("deployment_id:") ? "deployment_id" : "grant");
     }
 
     /** The plaintext DEK (32 bytes). The caller must be allowed to take the DEK out of the service. */
@@ -367,7 +374,7 @@ public final class CodecService {
         validate.projectId(projectId);
         validate.ciphertextSize("encrypted", encrypted);
         if (dek.length != SymmetricKey.KEY_BYTES) {
-            throw badInput("dek: must be " + SymmetricKey.KEY_BYTES + " bytes, got " + dek.length);
+            throw badInput("dek", "must be " + SymmetricKey.KEY_BYTES + " bytes, got " + dek.length);
         }
         checkValueInput(encrypted, name);
         SymmetricKey key = SymmetricKey.copyOf(dek);
@@ -384,11 +391,12 @@ public final class CodecService {
         ValueVersion version = EnvelopeCrypto.valueVersion(encrypted);
         if (version == ValueVersion.ENC1 && !access.acceptEnc1()) {
             throw new RejectedRequestException(RejectedRequestException.Reason.ENC1_DISABLED,
-                    RejectedRequestException.ENC1_INPUT_DISABLED, "encrypted: " + ENC1_DISABLED);
+                    ErrorReason.ENC1_INPUT_DISABLED, "encrypted: " + ENC1_DISABLED)
+                    .withField("encrypted", "enc1 input is disabled");
         }
         if (version == ValueVersion.ENC2) {
             if (name.isEmpty()) {
-                throw badInput("name: required for an enc2 value (the variable it is stored under)");
+                throw fieldRequired("name", " for an enc2 value (the variable it is stored under)");
             }
             validate.name("name", name);
         }
@@ -432,7 +440,8 @@ public final class CodecService {
         VerifiedGrant verified = checkGrant(projectId, deploymentId, encryptedDek, grant, seal, onVerified);
         if (seal.isEmpty() && access.sealsRequired()) {
             throw new RejectedRequestException(RejectedRequestException.Reason.BAD_INPUT,
-                    RejectedRequestException.SEAL_MISSING, "seal: required (codec.seals.required=true)");
+                    ErrorReason.SEAL_MISSING, "seal: required (codec.seals.required=true)")
+                    .withField("seal", "required (codec.seals.required=true)");
         }
         if (seal.isEmpty() && !anySecret && encryptedDek.isEmpty()) {
             Map<String, String> plain = new HashMap<>(capacity(variables.size()));
@@ -440,7 +449,7 @@ public final class CodecService {
             return new Granted<>(plain, verified);
         }
         if (encryptedDek.isEmpty() && !seal.isEmpty()) {
-            throw badInput("encrypted_dek: required to verify the seal");
+            throw fieldRequired("encrypted_dek", " to verify the seal");
         }
         SymmetricKey dek = dek(projectId, "encrypted_dek", encryptedDek);
         try {
@@ -479,8 +488,8 @@ public final class CodecService {
                         enc1.add(name);
                     }
                 }
-                default -> throw badInput("variables[" + RequestValidator.echo(name)
-                        + "]: kind must be PLAIN or SECRET");
+                default -> throw badInput("variables[" + RequestValidator.echo(name) + "]",
+                        "kind must be PLAIN or SECRET");
             }
         }
         if (legacy != null) {
@@ -489,8 +498,9 @@ public final class CodecService {
         if (enc1 != null) {
             Collections.sort(enc1);
             throw new RejectedRequestException(RejectedRequestException.Reason.ENC1_DISABLED,
-                    RejectedRequestException.ENC1_INPUT_DISABLED,
-                    "variables[" + RequestValidator.names(enc1) + "]: " + ENC1_DISABLED);
+                    ErrorReason.ENC1_INPUT_DISABLED,
+                    "variables[" + RequestValidator.names(enc1) + "]: " + ENC1_DISABLED)
+                    .withMetadata("field", "variables").withVariables("variables", enc1, "enc1 input is disabled");
         }
         return anySecret;
     }
@@ -518,9 +528,9 @@ public final class CodecService {
     private static RejectedRequestException sealRefused(SealMismatchException e) {
         return switch (e.problem()) {
             case MALFORMED -> new RejectedRequestException(RejectedRequestException.Reason.BAD_INPUT,
-                    RejectedRequestException.SEAL_INVALID, "seal: not a seal (malformed)");
+                    ErrorReason.SEAL_INVALID, "seal: not a seal (malformed)").withField("seal", "not a seal");
             case VALUES_DIFFER -> new RejectedRequestException(RejectedRequestException.Reason.BAD_INPUT,
-                    RejectedRequestException.SEAL_MISMATCH, "seal: a value differs from the sealed revision "
+                    ErrorReason.SEAL_MISMATCH, "seal: a value differs from the sealed revision "
                             + "(or the seal was made for another project or DEK)");
             case VARIABLES_DIFFER -> {
                 StringBuilder message = new StringBuilder("seal: the variables differ from the sealed revision:");
@@ -529,7 +539,12 @@ public final class CodecService {
                 appendNames(message, "sealed as SECRET, given as PLAIN", e.downgraded());
                 appendNames(message, "sealed as PLAIN, given as SECRET", e.upgraded());
                 yield new RejectedRequestException(RejectedRequestException.Reason.BAD_INPUT,
-                        RejectedRequestException.SEAL_MISMATCH, message.toString());
+                        ErrorReason.SEAL_MISMATCH, message.toString())
+                        .withMetadata("field", "variables")
+                        .withVariables("variables", e.injected(), "not in the sealed revision")
+                        .withVariables("variables", e.dropped(), "missing from the sealed revision")
+                        .withVariables("variables", e.downgraded(), "sealed as SECRET, given as PLAIN")
+                        .withVariables("variables", e.upgraded(), "sealed as PLAIN, given as SECRET");
             }
         };
     }
@@ -564,7 +579,7 @@ public final class CodecService {
         if (failed != null) {
             values.clear();
             Collections.sort(failed);
-            throw badInput("variables[" + RequestValidator.names(failed) + "]: " + INVALID_VALUE);
+            throw invalidValues("variables", failed);
         }
         formats.decrypted(counts[ENC1], counts[ENC2], counts[LEGACY]);
         return values;
@@ -572,7 +587,7 @@ public final class CodecService {
 
     private String decryptOne(ValueCipher cipher, String name, String encrypted) throws RejectedRequestException {
         if (encrypted.isEmpty()) {
-            throw badInput("encrypted: required");
+            throw fieldRequired("encrypted", null);
         }
         int[] counts = new int[3];
         try {
@@ -580,7 +595,7 @@ public final class CodecService {
             formats.decrypted(counts[ENC1], counts[ENC2], counts[LEGACY]);
             return value;
         } catch (InvalidCiphertextException | CharacterCodingException e) {
-            throw badInput("encrypted: " + INVALID_VALUE);
+            throw invalidValue("encrypted");
         }
     }
 
@@ -591,7 +606,7 @@ public final class CodecService {
         try {
             return dekCache.get(projectId, encryptedDek, this::unwrapAnyFormat);
         } catch (InvalidCiphertextException e) {
-            throw badInput(field + ": " + INVALID_DEK);
+            throw invalidDek(field);
         } catch (UnknownKekVersionException e) {
             throw keyUnavailable(field, e);
         }
@@ -608,7 +623,7 @@ public final class CodecService {
      */
     public List<RewrapOutcome> rewrapDeks(List<DekReference> items) throws RejectedRequestException {
         if (items.isEmpty()) {
-            throw badInput("items: at least one item is required");
+            throw fieldRequired("items", ", at least one item");
         }
         validate.entryCount("items", items.size());
         List<RewrapOutcome> outcomes = new ArrayList<>(items.size());
@@ -665,7 +680,7 @@ public final class CodecService {
             }
             if (!failed.isEmpty()) {
                 Collections.sort(failed);
-                throw badInput("encrypted[" + RequestValidator.names(failed) + "]: " + INVALID_VALUE);
+                throw invalidValues("encrypted", failed);
             }
             WrappedDek wrapped = crypto.wrap(projectId, newDek);
             ValueCipher newCipher = crypto.valueCipher(projectId, newDek);
@@ -692,14 +707,16 @@ public final class CodecService {
     private void rejectLegacyDekIfDisabled(String field, String encryptedDek) throws RejectedRequestException {
         if (!acceptLegacy && LegacyFormat.isWrappedDek(encryptedDek)) {
             throw new RejectedRequestException(RejectedRequestException.Reason.LEGACY_DISABLED,
-                    field + ": " + LEGACY_DISABLED);
+                    ErrorReason.LEGACY_INPUT_DISABLED, field + ": " + LEGACY_DISABLED)
+                    .withField(field, "legacy input is disabled");
         }
     }
 
     private void rejectLegacyValueIfDisabled(String field, String encrypted) throws RejectedRequestException {
         if (!acceptLegacy && LegacyFormat.isValue(encrypted)) {
             throw new RejectedRequestException(RejectedRequestException.Reason.LEGACY_DISABLED,
-                    field + ": " + LEGACY_DISABLED);
+                    ErrorReason.LEGACY_INPUT_DISABLED, field + ": " + LEGACY_DISABLED)
+                    .withField(field, "legacy input is disabled");
         }
     }
 
@@ -724,7 +741,28 @@ public final class CodecService {
     private static RejectedRequestException legacyDisabled(String field, List<String> names) {
         Collections.sort(names);
         return new RejectedRequestException(RejectedRequestException.Reason.LEGACY_DISABLED,
-                field + "[" + RequestValidator.names(names) + "]: " + LEGACY_DISABLED);
+                ErrorReason.LEGACY_INPUT_DISABLED, field + "[" + RequestValidator.names(names) + "]: " + LEGACY_DISABLED)
+                .withMetadata("field", field).withVariables(field, names, "legacy input is disabled");
+    }
+
+    /** A value that does not decrypt (INVALID_CIPHERTEXT), naming the field. */
+    private static RejectedRequestException invalidValue(String field) {
+        return new RejectedRequestException(RejectedRequestException.Reason.BAD_INPUT, ErrorReason.INVALID_CIPHERTEXT,
+                field + ": " + INVALID_VALUE).withField(field, "cannot be decrypted");
+    }
+
+    /** Values that do not decrypt (INVALID_CIPHERTEXT), naming every variable (sorted). */
+    private static RejectedRequestException invalidValues(String field, List<String> names) {
+        Collections.sort(names);
+        return new RejectedRequestException(RejectedRequestException.Reason.BAD_INPUT, ErrorReason.INVALID_CIPHERTEXT,
+                field + "[" + RequestValidator.names(names) + "]: " + INVALID_VALUE)
+                .withMetadata("field", field).withVariables(field, names, "cannot be decrypted");
+    }
+
+    /** A wrapped DEK that does not unwrap for the project (INVALID_WRAPPED_DEK). */
+    private static RejectedRequestException invalidDek(String field) {
+        return new RejectedRequestException(RejectedRequestException.Reason.BAD_INPUT, ErrorReason.INVALID_WRAPPED_DEK,
+                field + ": " + INVALID_DEK).withField(field, "invalid wrapped DEK");
     }
 
     private static final int ENC1 = 0;
@@ -778,7 +816,7 @@ public final class CodecService {
         try {
             return unwrapAnyFormat(projectId, encryptedDek);
         } catch (InvalidCiphertextException e) {
-            throw badInput(field + ": " + INVALID_DEK);
+            throw invalidDek(field);
         } catch (UnknownKekVersionException e) {
             throw keyUnavailable(field, e);
         }
@@ -786,7 +824,9 @@ public final class CodecService {
 
     private static RejectedRequestException keyUnavailable(String field, UnknownKekVersionException e) {
         return new RejectedRequestException(RejectedRequestException.Reason.KEY_UNAVAILABLE,
-                field + ": wrapped under KEK version " + e.version() + ", which is not loaded");
+                ErrorReason.KEK_VERSION_NOT_LOADED,
+                field + ": wrapped under KEK version " + e.version() + ", which is not loaded")
+                .withField(field, "KEK version not loaded").withMetadata("kek_version", Integer.toString(e.version()));
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.codec.server.core;
 
 import static dev.codec.server.core.RejectedRequestException.badInput;
+import static dev.codec.server.core.RejectedRequestException.fieldRequired;
 import static dev.codec.server.core.RejectedRequestException.limitExceeded;
 
 import java.util.Collection;
@@ -34,38 +35,43 @@ final class RequestValidator {
 
     void wrappedDek(String field, String wrappedDek) throws RejectedRequestException {
         if (wrappedDek.isEmpty()) {
-            throw badInput(field + ": required");
+            throw fieldRequired(field, null);
         }
         if (wrappedDek.length() > MAX_WRAPPED_DEK_LENGTH) {
-            throw badInput(field + ": not a wrapped DEK (longer than " + MAX_WRAPPED_DEK_LENGTH + " characters)");
+            throw new RejectedRequestException(RejectedRequestException.Reason.BAD_INPUT, ErrorReason.INVALID_WRAPPED_DEK,
+                    field + ": not a wrapped DEK (longer than " + MAX_WRAPPED_DEK_LENGTH + " characters)")
+                    .withField(field, "not a wrapped DEK (too long)");
         }
     }
 
     void entryCount(String field, int count) throws RejectedRequestException {
         if (count > limits.maxEntries()) {
-            throw limitExceeded(field + ": " + count + " entries, limit is " + limits.maxEntries());
+            throw limitExceeded(field, "codec.limits.max-entries", limits.maxEntries(),
+                    count + " entries, limit is " + limits.maxEntries());
         }
     }
 
     void name(String field, String name) throws RejectedRequestException {
         if (name.isEmpty()) {
-            throw badInput(field + ": a variable name is empty");
+            throw badInput(field, "a variable name is empty");
         }
         if (name.length() > limits.maxNameLength()) {
-            throw badInput(field + "[" + echo(name) + "]: name longer than " + limits.maxNameLength() + " characters");
+            throw badInput(field + "[" + echo(name) + "]", "name longer than " + limits.maxNameLength() + " characters")
+                    .withMetadata("limit", "codec.limits.max-name-length")
+                    .withMetadata("max", Integer.toString(limits.maxNameLength()));
         }
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
             if (c == '=' || Character.isISOControl(c)) {
-                throw badInput(field + "[" + echo(name) + "]: name contains '=' or a control character");
+                throw badInput(field + "[" + echo(name) + "]", "name contains '=' or a control character");
             }
         }
     }
 
     void plaintextSize(String field, String name, int utf8Bytes) throws RejectedRequestException {
         if (utf8Bytes > limits.maxValueBytes()) {
-            throw limitExceeded(field + "[" + echo(name) + "]: value is " + utf8Bytes + " bytes, limit is "
-                    + limits.maxValueBytes());
+            throw limitExceeded(field + "[" + echo(name) + "]", "codec.limits.max-value-bytes", limits.maxValueBytes(),
+                    "value is " + utf8Bytes + " bytes, limit is " + limits.maxValueBytes());
         }
     }
 
@@ -75,41 +81,45 @@ final class RequestValidator {
      */
     void plainSize(String field, String name, String value) throws RejectedRequestException {
         if (value.length() > limits.maxValueBytes()) {
-            throw limitExceeded(field + "[" + echo(name) + "]: value is longer than " + limits.maxValueBytes()
-                    + " characters");
+            throw limitExceeded(field + "[" + echo(name) + "]", "codec.limits.max-value-bytes", limits.maxValueBytes(),
+                    "value is longer than " + limits.maxValueBytes() + " characters");
         }
     }
 
     void ciphertextSize(String field, String name, String ciphertext) throws RejectedRequestException {
         if (ciphertext.length() > maxCiphertextLength) {
-            throw limitExceeded(field + "[" + echo(name) + "]: ciphertext is longer than " + maxCiphertextLength
-                    + " characters (plaintext limit " + limits.maxValueBytes() + " bytes)");
+            throw limitExceeded(field + "[" + echo(name) + "]", "codec.limits.max-value-bytes", limits.maxValueBytes(),
+                    "ciphertext is longer than " + maxCiphertextLength + " characters (plaintext limit "
+                    + limits.maxValueBytes() + " bytes)");
         }
     }
 
     void ciphertextSize(String field, String ciphertext) throws RejectedRequestException {
         if (ciphertext.length() > maxCiphertextLength) {
-            throw limitExceeded(field + ": ciphertext is longer than " + maxCiphertextLength
-                    + " characters (plaintext limit " + limits.maxValueBytes() + " bytes)");
+            throw limitExceeded(field, "codec.limits.max-value-bytes", limits.maxValueBytes(),
+                    "ciphertext is longer than " + maxCiphertextLength + " characters (plaintext limit "
+                    + limits.maxValueBytes() + " bytes)");
         }
     }
 
     private void identifier(String field, String value, boolean required) throws RejectedRequestException {
         if (value.isEmpty()) {
             if (required) {
-                throw badInput(field + ": required");
+                throw fieldRequired(field, null);
             }
             return;
         }
         if (value.length() > limits.maxProjectIdLength()) {
-            throw badInput(field + ": longer than " + limits.maxProjectIdLength() + " characters");
+            throw badInput(field, "longer than " + limits.maxProjectIdLength() + " characters")
+                    .withMetadata("limit", "codec.limits.max-project-id-length")
+                    .withMetadata("max", Integer.toString(limits.maxProjectIdLength()));
         }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
                     || c == '-' || c == '_' || c == '.';
             if (!ok) {
-                throw badInput(field + ": only letters, digits, '.', '_' and '-' are allowed");
+                throw badInput(field, "only letters, digits, '.', '_' and '-' are allowed");
             }
         }
     }

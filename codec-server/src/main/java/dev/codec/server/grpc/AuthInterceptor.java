@@ -1,5 +1,8 @@
 package dev.codec.server.grpc;
 
+import dev.codec.server.core.ErrorReason;
+import io.grpc.StatusRuntimeException;
+import java.util.Map;
 import dev.codec.proto.v1.DecryptValueRequest;
 import dev.codec.server.auth.Caller;
 import dev.codec.server.auth.MethodPermissions;
@@ -76,8 +79,8 @@ public final class AuthInterceptor implements ServerInterceptor, Ordered {
                 record.credentialId = result.credentialId();
             }
             if (result.caller() == null) {
-                return refuse(call, Status.UNAUTHENTICATED.withDescription(result.failure().message),
-                        result.failure().reason);
+                return refuse(call, StatusMapping.refusal(Status.Code.UNAUTHENTICATED, result.failure().error,
+                        result.failure().message, Map.of()), result.failure().reason);
             }
             caller = result.caller();
         }
@@ -92,16 +95,17 @@ public final class AuthInterceptor implements ServerInterceptor, Ordered {
         }
         Optional<Permission> required = MethodPermissions.required(method);
         if (required.isEmpty()) {
-            return refuse(call, Status.PERMISSION_DENIED.withDescription("method " + method + " is not allowed"),
-                    "unknown_method");
+            return refuse(call, StatusMapping.refusal(Status.Code.PERMISSION_DENIED, ErrorReason.METHOD_NOT_ALLOWED,
+                    "method " + method + " is not allowed", Map.of()), "unknown_method");
         }
         if (MethodPermissions.dependsOnRequest(method)) {
             // Checked now, before any byte of the body is read: a caller that could use the method with
             // neither kind of request is refused on its headers. The exact check follows on the request.
             if (!caller.may(Permission.DECRYPT) && !caller.may(Permission.EXPORT_DEK)) {
-                return refuse(call, Status.PERMISSION_DENIED.withDescription("caller '" + caller.name()
-                        + "' lacks permission 'decrypt' or 'export-dek' for "
-                        + call.getMethodDescriptor().getBareMethodName()), "permission_denied");
+                return refuse(call, StatusMapping.refusal(Status.Code.PERMISSION_DENIED, ErrorReason.PERMISSION_MISSING,
+                        "caller '" + caller.name() + "' lacks permission 'decrypt' or 'export-dek' for "
+                        + call.getMethodDescriptor().getBareMethodName(),
+                        Map.of("permission", "decrypt", "caller", caller.name())), "permission_denied");
             }
         } else if (!caller.may(required.get())) {
             return refuse(call, denied(caller, required.get(), call), "permission_denied");
@@ -111,20 +115,23 @@ public final class AuthInterceptor implements ServerInterceptor, Ordered {
         return MethodPermissions.dependsOnRequest(method) ? new RequestPermissionCheck<>(listener, call, caller) : listener;
     }
 
-    private <ReqT> ServerCall.Listener<ReqT> refuse(ServerCall<ReqT, ?> call, Status status, String reason) {
+    private <ReqT> ServerCall.Listener<ReqT> refuse(ServerCall<ReqT, ?> call, StatusRuntimeException status,
+            String reason) {
         failureListener.accept(reason);
         CallRecord record = CallRecord.KEY.get();
         if (record != null) {
             record.refusal = reason;
         }
         LOG.debug("Refused {}: {}", call.getMethodDescriptor().getFullMethodName(), reason);
-        call.close(status, new Metadata());
+        call.close(status.getStatus(), StatusMapping.trailers(status));
         return new ServerCall.Listener<>() {};
     }
 
-    private static Status denied(Caller caller, Permission permission, ServerCall<?, ?> call) {
-        return Status.PERMISSION_DENIED.withDescription("caller '" + caller.name() + "' lacks permission '"
-                + permission.configName() + "' for " + call.getMethodDescriptor().getBareMethodName());
+    private static StatusRuntimeException denied(Caller caller, Permission permission, ServerCall<?, ?> call) {
+        return StatusMapping.refusal(Status.Code.PERMISSION_DENIED, ErrorReason.PERMISSION_MISSING,
+                "caller '" + caller.name() + "' lacks permission '" + permission.configName() + "' for "
+                        + call.getMethodDescriptor().getBareMethodName(),
+                Map.of("permission", permission.configName(), "caller", caller.name()));
     }
 
     /** DecryptValue: {@code export-dek} when the request carries a plaintext DEK, else {@code decrypt}. */

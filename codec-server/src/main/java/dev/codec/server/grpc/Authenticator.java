@@ -1,5 +1,6 @@
 package dev.codec.server.grpc;
 
+import dev.codec.server.core.ErrorReason;
 import dev.codec.server.auth.Caller;
 import dev.codec.server.auth.CallerTokens;
 import dev.codec.server.auth.Permission;
@@ -41,17 +42,24 @@ final class Authenticator {
 
     /** Why authentication failed: also the metrics reason label, a fixed word. */
     enum Failure {
-        MISSING_CREDENTIALS("missing_credentials", "send 'authorization: Bearer <token>' or a client certificate"),
-        MALFORMED_HEADER("malformed_header", "the authorization header must be 'Bearer <token>'"),
-        UNKNOWN_TOKEN("unknown_token", "the token is not known"),
-        UNKNOWN_CERTIFICATE("unknown_certificate", "the client certificate names no configured caller"),
-        AMBIGUOUS_CERTIFICATE("ambiguous_certificate", "the client certificate names more than one caller");
+        MISSING_CREDENTIALS("missing_credentials", ErrorReason.MISSING_CREDENTIALS,
+                "send 'authorization: Bearer <token>' or a client certificate"),
+        MALFORMED_HEADER("malformed_header", ErrorReason.MALFORMED_CREDENTIALS,
+                "the authorization header must be 'Bearer <token>'"),
+        UNKNOWN_TOKEN("unknown_token", ErrorReason.UNKNOWN_TOKEN, "the token is not known"),
+        UNKNOWN_CERTIFICATE("unknown_certificate", ErrorReason.UNKNOWN_CERTIFICATE,
+                "the client certificate names no configured caller"),
+        AMBIGUOUS_CERTIFICATE("ambiguous_certificate", ErrorReason.AMBIGUOUS_CERTIFICATE,
+                "the client certificate names more than one caller");
 
         final String reason;
+        /** The ErrorInfo reason sent to the caller. */
+        final ErrorReason error;
         final String message;
 
-        Failure(String reason, String message) {
+        Failure(String reason, ErrorReason error, String message) {
             this.reason = reason;
+            this.error = error;
             this.message = message;
         }
     }

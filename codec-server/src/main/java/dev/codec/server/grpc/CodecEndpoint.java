@@ -1,9 +1,10 @@
 package dev.codec.server.grpc;
 
 import static dev.codec.server.core.RejectedRequestException.badInput;
+import static dev.codec.server.core.RejectedRequestException.fieldRequired;
 
 import com.google.protobuf.ByteString;
-import dev.codec.proto.v1.CodecGrpc;
+import dev.codec.proto.v1.CodecServiceGrpc;
 import dev.codec.proto.v1.DecryptAllRequest;
 import dev.codec.proto.v1.DecryptAllResponse;
 import dev.codec.proto.v1.DecryptDekRequest;
@@ -20,6 +21,7 @@ import dev.codec.proto.v1.SealVariablesRequest;
 import dev.codec.proto.v1.SealVariablesResponse;
 import com.google.protobuf.Timestamp;
 import dev.codec.server.core.EncryptedRevision;
+import dev.codec.server.core.ErrorReason;
 import dev.codec.server.core.Granted;
 import dev.codec.server.crypto.DeploymentGrants.IssuedGrant;
 import dev.codec.server.crypto.DeploymentGrants.VerifiedGrant;
@@ -51,10 +53,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The {@code codec.v1.Codec} gRPC service: maps proto messages to {@link CodecService} and back.
+ * The {@code codec.v1.CodecService} gRPC service: maps proto messages to {@link CodecService} and back.
  * Registered by {@link GrpcServices} with strict request parsing.
  */
-public class CodecEndpoint extends CodecGrpc.CodecImplBase {
+public class CodecEndpoint extends CodecServiceGrpc.CodecServiceImplBase {
     private final CodecService codec;
 
     public CodecEndpoint(CodecService codec) {
@@ -97,7 +99,7 @@ public class CodecEndpoint extends CodecGrpc.CodecImplBase {
         respond(response, () -> {
             if (!request.hasTtl() || request.getTtl().getSeconds() < 0 || request.getTtl().getNanos() < 0
                     || request.getTtl().getNanos() > 999_999_999) {
-                throw badInput("ttl: required, a positive duration");
+                throw fieldRequired("ttl", ", a positive duration");
             }
             IssuedGrant grant = codec.issueGrant(request.getProjectId(), request.getDeploymentId(),
                     request.getEncryptedDek(), request.getSeal(),
@@ -131,14 +133,17 @@ public class CodecEndpoint extends CodecGrpc.CodecImplBase {
             String value = switch (request.getKeyCase()) {
                 case DEK -> {
                     if (!request.getGrant().isEmpty()) {
-                        throw badInput("grant: not used with a plaintext dek (give encrypted_dek instead)");
+                        throw badInput("grant", "not used with a plaintext dek (give encrypted_dek instead)");
                     }
                     yield codec.decryptValue(request.getProjectId(), request.getEncrypted(),
                             request.getDek().toByteArray(), request.getName());
                 }
                 case ENCRYPTED_DEK -> audited(codec.decryptValue(request.getProjectId(), request.getEncrypted(),
                         request.getEncryptedDek(), request.getName(), request.getGrant(), CodecEndpoint::recordGrant));
-                case KEY_NOT_SET -> throw badInput("dek or encrypted_dek: one of them is required");
+                case KEY_NOT_SET -> throw new RejectedRequestException(RejectedRequestException.Reason.BAD_INPUT,
+                        ErrorReason.FIELD_REQUIRED, "dek or encrypted_dek: one of them is required")
+                        .withField("dek", "required (or encrypted_dek)")
+                        .withViolation("encrypted_dek", "required (or dek)");
             };
             return DecryptValueResponse.newBuilder().setValue(value).build();
         });
@@ -166,8 +171,7 @@ public class CodecEndpoint extends CodecGrpc.CodecImplBase {
                 if (outcome.error() == null) {
                     result.setEncryptedDek(outcome.rewrapped().encoded()).setKekVersion(outcome.rewrapped().kekVersion());
                 } else {
-                    result.setErrorCode(StatusMapping.statusOf(outcome.error().reason()).getCode().value())
-                            .setErrorMessage(outcome.error().getMessage());
+                    result.setError(StatusMapping.toStatusProto(outcome.error()));
                 }
                 out.addResults(result);
             }
@@ -202,18 +206,21 @@ public class CodecEndpoint extends CodecGrpc.CodecImplBase {
                 out.addKekVersions(KekVersion.newBuilder()
                         .setVersion(kek.version())
                         .setFingerprint(kek.fingerprint())
-                        .setLoadedAtEpochMillis(kek.loadedAt().toEpochMilli()));
+                        .setLoadTime(timestamp(kek.loadedAt())));
             }
             KekReloader.ReloadStatus reload = status.kek().lastReload();
-            out.setLastReload(KekReload.newBuilder()
+            KekReload.Builder lastReload = KekReload.newBuilder()
                     .setResult(switch (reload.result()) {
-                        case DISABLED -> KekReload.Result.DISABLED;
-                        case NOT_YET -> KekReload.Result.NOT_YET;
-                        case OK -> KekReload.Result.OK;
-                        case FAILED -> KekReload.Result.FAILED;
+                        case DISABLED -> KekReload.Result.RESULT_DISABLED;
+                        case NOT_YET -> KekReload.Result.RESULT_NOT_YET;
+                        case OK -> KekReload.Result.RESULT_OK;
+                        case FAILED -> KekReload.Result.RESULT_FAILED;
                     })
-                    .setAtEpochMillis(reload.at() == null ? 0 : reload.at().toEpochMilli())
-                    .setError(reload.error() == null ? "" : reload.error()));
+                    .setError(reload.error() == null ? "" : reload.error());
+            if (reload.at() != null) {
+                lastReload.setAttemptTime(timestamp(reload.at()));
+            }
+            out.setLastReload(lastReload);
             return out.build();
         });
     }
@@ -238,10 +245,14 @@ public class CodecEndpoint extends CodecGrpc.CodecImplBase {
         return granted.result();
     }
 
+    private static Timestamp timestamp(java.time.Instant instant) {
+        return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
+    }
+
     private static Variable.Kind kind(dev.codec.proto.v1.Variable variable) {
         return switch (variable.getKind()) {
-            case PLAIN -> Variable.Kind.PLAIN;
-            case SECRET -> Variable.Kind.SECRET;
+            case KIND_PLAIN -> Variable.Kind.PLAIN;
+            case KIND_SECRET -> Variable.Kind.SECRET;
             case KIND_UNSPECIFIED, UNRECOGNIZED -> Variable.Kind.UNSPECIFIED;
         };
     }

@@ -1,5 +1,8 @@
 package dev.codec.server.grpc;
 
+import dev.codec.server.core.ErrorReason;
+import io.grpc.StatusRuntimeException;
+import java.util.Map;
 import dev.codec.server.auth.MethodPermissions;
 import dev.codec.server.config.TransportConfiguration;
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
@@ -49,8 +52,11 @@ public final class HealthWatchLimit implements ServerInterceptor, Ordered {
         }
         if (open.incrementAndGet() > max) {
             open.decrementAndGet();
-            call.close(Status.RESOURCE_EXHAUSTED.withDescription("health watch streams: " + max
-                    + " open, limit is " + max + " (codec.transport.max-health-watch-streams)"), new Metadata());
+            StatusRuntimeException refusal = StatusMapping.refusal(Status.Code.RESOURCE_EXHAUSTED,
+                    ErrorReason.HEALTH_WATCH_LIMIT, "health watch streams: " + max + " open, limit is " + max
+                            + " (codec.transport.max-health-watch-streams)",
+                    Map.of("limit", "codec.transport.max-health-watch-streams", "max", Integer.toString(max)));
+            call.close(refusal.getStatus(), StatusMapping.trailers(refusal));
             return new ServerCall.Listener<>() {};
         }
         AtomicBoolean released = new AtomicBoolean();

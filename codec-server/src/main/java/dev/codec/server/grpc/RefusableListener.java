@@ -3,7 +3,7 @@ package dev.codec.server.grpc;
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
-import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 
 /**
  * A listener that may refuse a call once it has seen the request: after {@link #refuse} the call is
@@ -19,9 +19,9 @@ abstract class RefusableListener<ReqT> extends SimpleForwardingServerCallListene
     }
 
     /** Closes the call with {@code status}; the service never sees the request. */
-    final void refuse(Status status) {
+    final void refuse(StatusRuntimeException status) {
         refused = true;
-        call.close(status, new Metadata());
+        call.close(status.getStatus(), StatusMapping.trailers(status));
     }
 
     @Override

@@ -1,5 +1,10 @@
 package dev.codec.server.grpc;
 
+import dev.codec.server.core.ErrorReason;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import java.util.Base64;
+import java.util.Map;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.Status;
@@ -299,8 +304,10 @@ final class StreamBudget extends Http2FrameListenerDecorator {
             state.prefixBytes = 0;
             state.length = 0;
             if (state.cap < maxMessageSize && length > state.cap) {
-                refuse(ctx, stream, state, Status.RESOURCE_EXHAUSTED.withDescription("request message of " + length
-                        + " bytes exceeds " + state.cap + " bytes, the limit of " + state.method), Http2Error.NO_ERROR);
+                refuse(ctx, stream, state, StatusMapping.refusal(Status.Code.RESOURCE_EXHAUSTED, ErrorReason.LIMIT_EXCEEDED,
+                        "request message of " + length + " bytes exceeds " + state.cap + " bytes, the limit of "
+                                + state.method, Map.of("field", "request", "max", Long.toString(state.cap))),
+                        Http2Error.NO_ERROR);
                 return false;
             }
             if (length > maxMessageSize) {
@@ -311,7 +318,10 @@ final class StreamBudget extends Http2FrameListenerDecorator {
             long needed = state.compressed ? state.cap : length;
             String refusal = state.pool.tryReserve(peer, needed);
             if (refusal != null) {
-                refuse(ctx, stream, state, Status.RESOURCE_EXHAUSTED.withDescription(refusal), Http2Error.NO_ERROR);
+                refuse(ctx, stream, state, StatusMapping.refusal(Status.Code.RESOURCE_EXHAUSTED,
+                        ErrorReason.REQUEST_BUDGET_EXHAUSTED, refusal, Map.of("limit", refusal.contains("from this peer")
+                                ? "codec.transport.max-in-flight-bytes-per-peer" : "codec.transport.max-in-flight-bytes")),
+                        Http2Error.NO_ERROR);
                 return false;
             }
             state.reserved += needed;
@@ -363,9 +373,10 @@ final class StreamBudget extends Http2FrameListenerDecorator {
         boolean remoteOpen = stream.state().remoteSideOpen();
         boolean localOpen = stream.state().localSideOpen();
         if (remoteOpen && localOpen && !state.answered) {
-            refuse(ctx, stream, state, Status.DEADLINE_EXCEEDED.withDescription("request not received in full within "
-                    + TimeUnit.NANOSECONDS.toSeconds(receiveTimeoutNanos) + "s (codec.transport.request-receive-timeout)"),
-                    Http2Error.NO_ERROR);
+            refuse(ctx, stream, state, StatusMapping.refusal(Status.Code.DEADLINE_EXCEEDED,
+                    ErrorReason.REQUEST_RECEIVE_TIMEOUT, "request not received in full within "
+                    + TimeUnit.NANOSECONDS.toSeconds(receiveTimeoutNanos) + "s (codec.transport.request-receive-timeout)",
+                    Map.of("limit", "codec.transport.request-receive-timeout")), Http2Error.NO_ERROR);
         } else if (!localOpen) {
             if (remoteOpen) { // answered, but the client keeps its side open: free the stream slot
                 handler.resetStream(ctx, streamId, Http2Error.NO_ERROR.code(), ctx.newPromise());
@@ -384,13 +395,15 @@ final class StreamBudget extends Http2FrameListenerDecorator {
     }
 
     /** Ends the call inside grpc, answers the client with {@code status}, and stops its upload. */
-    private void refuse(ChannelHandlerContext ctx, Http2Stream stream, StreamState state, Status status, Http2Error reset) {
+    private void refuse(ChannelHandlerContext ctx, Http2Stream stream, StreamState state, StatusRuntimeException refusal,
+            Http2Error reset) {
+        Status status = refusal.getStatus();
         ServerCall<?, ?> call = state.call;
         if (call != null && !state.answered) {
             // grpc answers, so the call ends (and is audited) with this status; the upload is stopped after it
             state.refused = true;
             release(state);
-            call.close(status, new Metadata());
+            call.close(status, StatusMapping.trailers(refusal));
             int id = stream.id();
             ctx.executor().execute(() -> { // runs after grpc's write of the trailers, queued on this event loop
                 Http2Stream still = handler.connection().stream(id);
@@ -407,7 +420,9 @@ final class StreamBudget extends Http2FrameListenerDecorator {
             trailers.status("200").set("content-type", "application/grpc");
         }
         trailers.set("grpc-status", Integer.toString(status.getCode().value()))
-                .set("grpc-message", percentEncode(status.getDescription()));
+                .set("grpc-message", percentEncode(status.getDescription()))
+                .set("grpc-status-details-bin", Base64.getEncoder().withoutPadding()
+                        .encodeToString(StatusProto.fromThrowable(refusal).toByteArray()));
         handler.encoder().writeHeaders(ctx, stream.id(), trailers, 0, true, ctx.newPromise());
         if (stream.state().remoteSideOpen()) {
             handler.resetStream(ctx, stream.id(), reset.code(), ctx.newPromise());

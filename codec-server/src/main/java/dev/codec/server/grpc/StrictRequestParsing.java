@@ -1,5 +1,7 @@
 package dev.codec.server.grpc;
 
+import dev.codec.server.core.ErrorReason;
+import java.util.Map;
 import com.google.protobuf.Message;
 import com.google.protobuf.UnknownFieldSet;
 import io.grpc.Decompressor;
@@ -68,20 +70,24 @@ public final class StrictRequestParsing {
     }
 
     /** What was wrong with a marker request, as the status the call ends with. */
-    static Status problem(Message marker) {
+    static StatusRuntimeException problem(Message marker) {
         UnknownFieldSet.Field field = marker.getUnknownFields().getField(MARKER_FIELD);
         long kind = field.getVarintList().isEmpty() ? MALFORMED : field.getVarintList().get(0);
         String type = marker.getDescriptorForType().getFullName();
         if (kind == TOO_LARGE) {
             String detail = field.getLengthDelimitedList().isEmpty() ? "" : field.getLengthDelimitedList().get(0).toStringUtf8();
-            return Status.RESOURCE_EXHAUSTED.withDescription("request: " + type + " too large after decompression: " + detail
-                    + " (codec.transport.max-inbound-message-size)");
+            return StatusMapping.refusal(Status.Code.RESOURCE_EXHAUSTED, ErrorReason.LIMIT_EXCEEDED,
+                    "request: " + type + " too large after decompression: " + detail
+                    + " (codec.transport.max-inbound-message-size)",
+                    Map.of("field", "request", "limit", "codec.transport.max-inbound-message-size"));
         }
         if (kind == BAD_COMPRESSION) {
-            return Status.INVALID_ARGUMENT.withDescription("request: not valid gzip data (grpc-encoding: gzip)");
+            return StatusMapping.refusal(Status.Code.INVALID_ARGUMENT, ErrorReason.MALFORMED_REQUEST,
+                    "request: not valid gzip data (grpc-encoding: gzip)", Map.of("field", "request"));
         }
-        return Status.INVALID_ARGUMENT.withDescription("request: not a valid " + type
-                + " (malformed protobuf or invalid UTF-8 in a string field)");
+        return StatusMapping.refusal(Status.Code.INVALID_ARGUMENT, ErrorReason.MALFORMED_REQUEST,
+                "request: not a valid " + type + " (malformed protobuf or invalid UTF-8 in a string field)",
+                Map.of("field", "request"));
     }
 
     /**

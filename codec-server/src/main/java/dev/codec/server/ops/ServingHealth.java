@@ -1,6 +1,6 @@
 package dev.codec.server.ops;
 
-import dev.codec.proto.v1.CodecGrpc;
+import dev.codec.proto.v1.CodecServiceGrpc;
 import dev.codec.server.crypto.CryptoSelfTest;
 import dev.codec.server.crypto.EnvelopeCrypto;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -16,14 +16,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What {@code grpc.health.v1.Health} reports, for the whole server ({@code ""}) and for
- * {@code codec.v1.Codec}: NOT_SERVING from the moment the health service exists, SERVING once the gRPC
+ * {@code codec.v1.CodecService}: NOT_SERVING from the moment the health service exists, SERVING once the gRPC
  * server has started AND the {@link CryptoSelfTest} passed on the loaded KEK ring (the ring itself is
  * loaded before anything starts, or the process exits), NOT_SERVING for good once shutdown begins.
  */
 @Singleton
 public class ServingHealth implements ApplicationEventListener<ServerStartupEvent> {
     /** The service names health is reported for: the server as a whole, and the codec service. */
-    static final String[] SERVICES = {HealthStatusManager.SERVICE_NAME_ALL_SERVICES, CodecGrpc.SERVICE_NAME};
+    static final String[] SERVICES = {HealthStatusManager.SERVICE_NAME_ALL_SERVICES, CodecServiceGrpc.SERVICE_NAME};
 
     private static final Logger LOG = LoggerFactory.getLogger(ServingHealth.class);
 

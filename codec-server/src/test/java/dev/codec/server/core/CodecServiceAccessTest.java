@@ -97,7 +97,7 @@ class CodecServiceAccessTest {
         assertDenied("GRANT_OTHER_REVISION", () -> service.decryptAll(PROJECT, "", dek, variables, grant, ""));
         RejectedRequestException noSeal = assertThrows(RejectedRequestException.class,
                 () -> service.issueGrant(PROJECT, "d", dek, Duration.ofMinutes(5)));
-        assertEquals(RejectedRequestException.SEAL_MISSING, noSeal.errorReason());
+        assertEquals("SEAL_MISSING", noSeal.errorReason());
         assertEquals(RejectedRequestException.Reason.BAD_INPUT, noSeal.reason());
     }
 

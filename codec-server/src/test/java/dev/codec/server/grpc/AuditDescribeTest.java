@@ -15,9 +15,9 @@ class AuditDescribeTest {
     @Test
     void describe_mapRequest_countsItsEntries_andReadsBothIds() {
         DecryptAllRequest request = DecryptAllRequest.newBuilder().setProjectId("p-1").setDeploymentId("d-7")
-                .putVariables("A", Variable.newBuilder().setKind(Variable.Kind.PLAIN).setValue("a").build())
-                .putVariables("B", Variable.newBuilder().setKind(Variable.Kind.PLAIN).setValue("b").build())
-                .putVariables("C", Variable.newBuilder().setKind(Variable.Kind.PLAIN).setValue("c").build())
+                .putVariables("A", Variable.newBuilder().setKind(Variable.Kind.KIND_PLAIN).setValue("a").build())
+                .putVariables("B", Variable.newBuilder().setKind(Variable.Kind.KIND_PLAIN).setValue("b").build())
+                .putVariables("C", Variable.newBuilder().setKind(Variable.Kind.KIND_PLAIN).setValue("c").build())
                 .build();
         CallRecord record = describe(request);
         assertEquals("p-1", record.projectId);

@@ -13,7 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.codec.client.CodecClient;
 import dev.codec.client.CodecException;
 import dev.codec.client.Variable;
-import dev.codec.proto.v1.CodecGrpc;
+import dev.codec.proto.v1.CodecServiceGrpc;
 import dev.codec.proto.v1.GenerateDekRequest;
 import dev.codec.server.LogCapture;
 import dev.codec.server.TestServer;
@@ -69,8 +69,8 @@ class AuditLogTest {
             assertEquals("deploy-9", lines.get(2).get("claimed_deployment_id").asText());
             assertNull(lines.get(2).get("deployment_id"));
             assertCall(lines.get(3), tokenId, "DecryptAll", "proj-b", 0, "INVALID_ARGUMENT");
-            assertTrue(invalid.getMessage().endsWith(lines.get(3).get("error").asText()),
-                    "the error text is the message the client got: " + lines.get(3));
+            assertTrue(invalid.getMessage().endsWith(lines.get(3).get("error").asText() + " [INVALID_WRAPPED_DEK]"),
+                    "the error text is the message the client got: " + lines.get(3) + " / " + invalid.getMessage());
             assertFalse(lines.get(0).has("error"), "no error field on success");
             // refused on its headers: counted, then summarised (the body is never read)
             JsonNode summary = lines.get(4);
@@ -99,7 +99,7 @@ class AuditLogTest {
         TestServer.writeKek(kekDir, 1);
         try (TestServer server = TestServer.start(kekDir);
                 LogCapture audit = LogCapture.of(AuditInterceptor.LOGGER, Level.INFO)) {
-            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> CodecGrpc
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> CodecServiceGrpc
                     .newBlockingStub(server.channel())
                     .generateDek(GenerateDekRequest.newBuilder().setProjectId("bad project!").build()));
             String requestId = e.getTrailers().get(AuditInterceptor.REQUEST_ID);
@@ -130,7 +130,7 @@ class AuditLogTest {
             ExecutorService pool = Executors.newFixedThreadPool(8);
             try {
                 List<Future<?>> calls = new ArrayList<>();
-                CodecGrpc.CodecBlockingStub anonymous = CodecGrpc.newBlockingStub(server.unauthenticatedChannel());
+                CodecServiceGrpc.CodecServiceBlockingStub anonymous = CodecServiceGrpc.newBlockingStub(server.unauthenticatedChannel());
                 for (int i = 0; i < unauthenticated; i++) {
                     calls.add(pool.submit(() -> assertThrows(StatusRuntimeException.class, () -> anonymous
                             .generateDek(GenerateDekRequest.newBuilder().setProjectId("p").build()))));
@@ -138,7 +138,7 @@ class AuditLogTest {
                 for (int i = 0; i < unknownTokens; i++) {
                     String token = "bad-token-" + UUID.randomUUID();
                     badTokens.add(token);
-                    CodecGrpc.CodecBlockingStub stub = CodecGrpc.newBlockingStub(
+                    CodecServiceGrpc.CodecServiceBlockingStub stub = CodecServiceGrpc.newBlockingStub(
                             ClientInterceptors.intercept(server.unauthenticatedChannel(), TestServer.bearer(token)));
                     calls.add(pool.submit(() -> assertThrows(StatusRuntimeException.class, () -> stub
                             .generateDek(GenerateDekRequest.newBuilder().setProjectId("p").build()))));
@@ -190,7 +190,7 @@ class AuditLogTest {
         TestServer.writeKek(kekDir, 1);
         try (TestServer server = TestServer.start(kekDir, Map.of("codec.auth.enabled", false));
                 LogCapture audit = LogCapture.of(AuditInterceptor.LOGGER, Level.INFO)) {
-            CodecGrpc.newBlockingStub(server.unauthenticatedChannel())
+            CodecServiceGrpc.newBlockingStub(server.unauthenticatedChannel())
                     .generateDek(GenerateDekRequest.newBuilder().setProjectId("p-open").build());
             server.context().getBean(AuditInterceptor.class).flush();
 

@@ -9,7 +9,7 @@ import com.google.protobuf.ByteString;
 import dev.codec.client.CodecClient;
 import dev.codec.client.CodecException;
 import dev.codec.client.Variable;
-import dev.codec.proto.v1.CodecGrpc;
+import dev.codec.proto.v1.CodecServiceGrpc;
 import dev.codec.proto.v1.DecryptValueRequest;
 import dev.codec.proto.v1.GenerateDekRequest;
 import dev.codec.server.TestServer;
@@ -62,7 +62,7 @@ class AuthTest {
 
     @Test
     void noToken_isUnauthenticated() {
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> CodecGrpc
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> CodecServiceGrpc
                 .newBlockingStub(server.unauthenticatedChannel())
                 .generateDek(GenerateDekRequest.newBuilder().setProjectId(PROJECT).build()));
 
@@ -127,7 +127,7 @@ class AuthTest {
         String dek = server.client().generateDek(PROJECT).encryptedDek();
         String ct = server.client().encrypt(PROJECT, dek, Map.of("K", "v")).get("K");
         byte[] plainDek = server.client().decryptDek(PROJECT, dek);
-        CodecGrpc.CodecBlockingStub runner = CodecGrpc.newBlockingStub(
+        CodecServiceGrpc.CodecServiceBlockingStub runner = CodecServiceGrpc.newBlockingStub(
                 ClientInterceptors.intercept(server.unauthenticatedChannel(), TestServer.bearer(runnerToken)));
 
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> runner.decryptValue(
@@ -148,7 +148,7 @@ class AuthTest {
                 .intercept(server.unauthenticatedChannel(), TestServer.bearer(token))
                 // same method on the wire; as "streaming" grpc-java flushes the headers at once instead of
                 // holding them back until the request message
-                .newCall(CodecGrpc.getDecryptValueMethod().toBuilder().setType(MethodDescriptor.MethodType.BIDI_STREAMING)
+                .newCall(CodecServiceGrpc.getDecryptValueMethod().toBuilder().setType(MethodDescriptor.MethodType.BIDI_STREAMING)
                         .build(), CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS));
         CompletableFuture<Status> closed = new CompletableFuture<>();
         call.start(new ClientCall.Listener<>() {
@@ -172,7 +172,7 @@ class AuthTest {
             throws Exception {
         String token = TestServer.writeToken(server.tokensDir(), "nobody-large");
         reloadTokens();
-        CodecGrpc.CodecBlockingStub stub = CodecGrpc.newBlockingStub(
+        CodecServiceGrpc.CodecServiceBlockingStub stub = CodecServiceGrpc.newBlockingStub(
                 ClientInterceptors.intercept(server.unauthenticatedChannel(), TestServer.bearer(token)))
                 .withDeadlineAfter(20, TimeUnit.SECONDS);
         DecryptValueRequest large = DecryptValueRequest.newBuilder().setProjectId(PROJECT)
@@ -228,7 +228,7 @@ class AuthTest {
     void authDisabled_letsAnyoneCallEverything(@TempDir Path otherKeks) throws Exception {
         TestServer.writeKek(otherKeks, 1);
         try (TestServer open = TestServer.start(otherKeks, Map.of("codec.auth.enabled", false))) {
-            CodecGrpc.CodecBlockingStub anonymous = CodecGrpc.newBlockingStub(open.unauthenticatedChannel());
+            CodecServiceGrpc.CodecServiceBlockingStub anonymous = CodecServiceGrpc.newBlockingStub(open.unauthenticatedChannel());
 
             assertTrue(anonymous.generateDek(GenerateDekRequest.newBuilder().setProjectId(PROJECT).build())
                     .getEncryptedDek().startsWith("dek1:"));

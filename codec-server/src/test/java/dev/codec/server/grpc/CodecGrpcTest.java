@@ -12,7 +12,7 @@ import dev.codec.client.CodecClient;
 import dev.codec.client.CodecException;
 import dev.codec.client.GeneratedDek;
 import dev.codec.client.Variable;
-import dev.codec.proto.v1.CodecGrpc;
+import dev.codec.proto.v1.CodecServiceGrpc;
 import dev.codec.proto.v1.DecryptAllRequest;
 import dev.codec.proto.v1.DecryptValueRequest;
 import dev.codec.server.TestServer;
@@ -45,7 +45,7 @@ class CodecGrpcTest {
 
     private static TestServer server;
     private static CodecClient codec;
-    private static CodecGrpc.CodecBlockingStub raw;
+    private static CodecServiceGrpc.CodecServiceBlockingStub raw;
 
     @BeforeAll
     static void startServer() throws Exception {
@@ -53,7 +53,7 @@ class CodecGrpcTest {
         TestServer.writeKek(kekDir, 2);
         server = TestServer.start(kekDir);
         codec = server.client();
-        raw = CodecGrpc.newBlockingStub(server.channel());
+        raw = CodecServiceGrpc.newBlockingStub(server.channel());
     }
 
     @AfterAll

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
-import dev.codec.proto.v1.CodecGrpc;
+import dev.codec.proto.v1.CodecServiceGrpc;
 import dev.codec.proto.v1.DecryptAllRequest;
 import dev.codec.proto.v1.DecryptDekRequest;
 import dev.codec.proto.v1.DecryptValueRequest;
@@ -90,7 +90,7 @@ class FuzzTest {
     private Status.Code call(TestServer server, String method, byte[] request) {
         MethodDescriptor<byte[], byte[]> descriptor = MethodDescriptor.<byte[], byte[]>newBuilder()
                 .setType(MethodDescriptor.MethodType.UNARY)
-                .setFullMethodName(MethodDescriptor.generateFullMethodName(CodecGrpc.SERVICE_NAME, method))
+                .setFullMethodName(MethodDescriptor.generateFullMethodName(CodecServiceGrpc.SERVICE_NAME, method))
                 .setRequestMarshaller(RAW)
                 .setResponseMarshaller(RAW)
                 .build();

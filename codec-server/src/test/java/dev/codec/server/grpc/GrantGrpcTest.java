@@ -16,7 +16,7 @@ import dev.codec.client.DekToRewrap;
 import dev.codec.client.IssuedGrant;
 import dev.codec.client.RotatedDek;
 import dev.codec.client.Variable;
-import dev.codec.proto.v1.CodecGrpc;
+import dev.codec.proto.v1.CodecServiceGrpc;
 import dev.codec.proto.v1.IssueGrantRequest;
 import dev.codec.server.LogCapture;
 import dev.codec.server.TestServer;
@@ -210,7 +210,7 @@ class GrantGrpcTest {
         CodecException foreign = assertThrows(CodecException.class, () -> codec.issueGrant(PROJECT, "d", otherDek, HOUR));
         assertEquals(Status.Code.INVALID_ARGUMENT, foreign.code());
         assertTrue(foreign.getMessage().contains("encrypted_dek"), foreign.getMessage());
-        StatusRuntimeException noTtl = assertThrows(StatusRuntimeException.class, () -> CodecGrpc.newBlockingStub(
+        StatusRuntimeException noTtl = assertThrows(StatusRuntimeException.class, () -> CodecServiceGrpc.newBlockingStub(
                 server.channel()).issueGrant(IssueGrantRequest.newBuilder().setProjectId(PROJECT).setDeploymentId("d")
                 .setEncryptedDek(dek).build()));
         assertEquals(Status.Code.INVALID_ARGUMENT, noTtl.getStatus().getCode());

@@ -9,7 +9,7 @@ import com.google.protobuf.ByteString;
 import dev.codec.client.CodecClient;
 import dev.codec.client.CodecException;
 import dev.codec.client.Variable;
-import dev.codec.proto.v1.CodecGrpc;
+import dev.codec.proto.v1.CodecServiceGrpc;
 import dev.codec.proto.v1.DecryptValueRequest;
 import dev.codec.server.LogCapture;
 import dev.codec.server.TestServer;
@@ -80,7 +80,7 @@ class LeakTest {
             collect(texts, () -> codec.encrypt("bad project", dek, Map.of("A", SECRET)));
             collect(texts, () -> CodecClient.builder().channel(ClientInterceptors.intercept(
                     server.unauthenticatedChannel(), TestServer.bearer(server.token() + "x"))).build().generateDek(PROJECT));
-            collect(texts, () -> CodecGrpc.newBlockingStub(server.channel()).decryptValue(DecryptValueRequest.newBuilder()
+            collect(texts, () -> CodecServiceGrpc.newBlockingStub(server.channel()).decryptValue(DecryptValueRequest.newBuilder()
                     .setProjectId(PROJECT).setEncrypted(ct).setDek(ByteString.copyFrom(new byte[32])).build()));
 
             server.context().getBean(AuditInterceptor.class).flush(); // audit lines are written in batches

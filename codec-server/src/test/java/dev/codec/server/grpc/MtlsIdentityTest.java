@@ -80,6 +80,7 @@ class MtlsIdentityTest {
 
         assertEquals(Status.Code.UNAUTHENTICATED, e.code());
         assertTrue(e.getMessage().contains("names no configured caller"), e.getMessage());
+        assertEquals("UNKNOWN_CERTIFICATE", e.errorReason());
     }
 
     @Test
@@ -136,6 +137,7 @@ class MtlsIdentityTest {
 
         assertEquals(Status.Code.UNAUTHENTICATED, e.code());
         assertTrue(e.getMessage().contains("more than one caller"), e.getMessage());
+        assertEquals("AMBIGUOUS_CERTIFICATE", e.errorReason());
     }
 
     @Test

@@ -13,6 +13,7 @@ import dev.codec.server.TestServer;
 import io.grpc.Status;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -104,6 +105,9 @@ class SealGrpcTest {
         CodecException e = refused(downgraded);
         assertTrue(e.getMessage().contains("sealed as SECRET, given as PLAIN [STRIPE_SECRET_KEY]"), e.getMessage());
         assertFalse(e.getMessage().contains("attacker"));
+        assertEquals(List.of(new dev.codec.client.FieldViolation("variables[STRIPE_SECRET_KEY]",
+                "sealed as SECRET, given as PLAIN")), e.fieldViolations());
+        assertFalse(e.fieldViolations().toString().contains("attacker"));
     }
 
     @Test

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(240)
 class FramingAbuseTest {
-    private static final String GENERATE_DEK = "/codec.v1.Codec/GenerateDek";
+    private static final String GENERATE_DEK = "/codec.v1.CodecService/GenerateDek";
     private static final int REPEAT = 40;
 
     /** A malformed request: sends itself on a new stream of {@code raw}, returns the stream id. */

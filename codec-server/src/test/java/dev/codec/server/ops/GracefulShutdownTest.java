@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.codec.client.CodecClient;
 import dev.codec.client.CodecException;
-import dev.codec.proto.v1.CodecGrpc;
+import dev.codec.proto.v1.CodecServiceGrpc;
 import dev.codec.proto.v1.GenerateDekRequest;
 import dev.codec.proto.v1.GenerateDekResponse;
 import dev.codec.server.TestServer;
@@ -78,7 +78,7 @@ class GracefulShutdownTest {
                 // A call that the test-only interceptor holds in flight until released.
                 Metadata holdHeader = new Metadata();
                 holdHeader.put(HoldingInterceptor.KEY, "1");
-                var slow = CodecGrpc.newFutureStub(channel)
+                var slow = CodecServiceGrpc.newFutureStub(channel)
                         .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(holdHeader))
                         .generateDek(GenerateDekRequest.newBuilder().setProjectId("slow-project").build());
                 try (Socket held = hold.accept()) {

@@ -57,7 +57,7 @@ class ManagementTest {
 
         assertEquals(ServingStatus.SERVING, health.check(HealthCheckRequest.newBuilder().build()).getStatus());
         assertEquals(ServingStatus.SERVING,
-                health.check(HealthCheckRequest.newBuilder().setService("codec.v1.Codec").build()).getStatus());
+                health.check(HealthCheckRequest.newBuilder().setService("codec.v1.CodecService").build()).getStatus());
     }
 
     @Test

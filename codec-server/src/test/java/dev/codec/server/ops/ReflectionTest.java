@@ -37,7 +37,7 @@ class ReflectionTest {
         TestServer.writeKek(kekDir, 1);
         try (TestServer server = TestServer.start(kekDir, Map.of("codec.reflection.enabled", "true"))) {
             List<String> services = listServices(server).get(10, TimeUnit.SECONDS);
-            assertTrue(services.contains("codec.v1.Codec"), services.toString());
+            assertTrue(services.contains("codec.v1.CodecService"), services.toString());
             assertTrue(services.contains("grpc.health.v1.Health"), services.toString());
         }
     }

@@ -51,11 +51,11 @@ class ServingHealthTest {
         assertEquals(ServingStatus.NOT_SERVING, status(manager, ""));
         assertTrue(health.selfTestAndServe());
         assertEquals(ServingStatus.SERVING, status(manager, ""));
-        assertEquals(ServingStatus.SERVING, status(manager, "codec.v1.Codec"));
+        assertEquals(ServingStatus.SERVING, status(manager, "codec.v1.CodecService"));
 
         health.shuttingDown();
         assertEquals(ServingStatus.NOT_SERVING, status(manager, ""));
-        assertEquals(ServingStatus.NOT_SERVING, status(manager, "codec.v1.Codec"));
+        assertEquals(ServingStatus.NOT_SERVING, status(manager, "codec.v1.CodecService"));
         assertFalse(health.selfTestAndServe());
         assertEquals(ServingStatus.NOT_SERVING, status(manager, ""));
     }
@@ -73,7 +73,7 @@ class ServingHealthTest {
         assertFalse(health.selfTestAndServe());
         assertFalse(health.isServing());
         assertEquals(ServingStatus.NOT_SERVING, status(manager, ""));
-        assertEquals(ServingStatus.NOT_SERVING, status(manager, "codec.v1.Codec"));
+        assertEquals(ServingStatus.NOT_SERVING, status(manager, "codec.v1.CodecService"));
     }
 
     private static KekRing ring(SymmetricKey key, int version) throws Exception {

@@ -46,7 +46,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(300)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TransportAbuseTest {
-    private static final String DECRYPT_ALL = "/codec.v1.Codec/DecryptAll";
+    private static final String DECRYPT_ALL = "/codec.v1.CodecService/DecryptAll";
     private static final int FOUR_MB = 4_000_000;
     private static AbuseFixture fixture;
 
@@ -278,7 +278,7 @@ class TransportAbuseTest {
         // a client announcing a receive window of 0: the server cannot send the answer's DATA
         try (RawHttp2 raw = new RawHttp2(fixture.server.grpcPort, InetAddress.getByName("127.0.0.7"), 0)) {
             byte[] request = dev.codec.proto.v1.GenerateDekRequest.newBuilder().setProjectId("slow-reader").build().toByteArray();
-            int id = raw.post("/codec.v1.Codec/GenerateDek", Map.of("authorization", "Bearer " + fixture.opsToken), false);
+            int id = raw.post("/codec.v1.CodecService/GenerateDek", Map.of("authorization", "Bearer " + fixture.opsToken), false);
             raw.data(id, RawHttp2.message(0, request.length, request), true);
 
             RawHttp2.Outcome outcome = raw.await(id, 60, TimeUnit.SECONDS);
