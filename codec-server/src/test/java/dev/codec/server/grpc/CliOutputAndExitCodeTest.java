@@ -154,7 +154,7 @@ class CliOutputAndExitCodeTest {
         CliRun grant = cli("grant", "--project", "p-grant", "--deployment", "dep-1", "--dek", dek, "--ttl", "5m",
                 "--field", "grant");
         assertOk(grant);
-        assertTrue(grant.out().startsWith("grant1:k1:") && grant.out().lines().count() == 1, grant.out());
+        assertTrue(grant.out().startsWith("grant2:k1:") && grant.out().lines().count() == 1, grant.out());
     }
 
     @Test

@@ -32,7 +32,7 @@ class ConnectionLockoutTest {
             RawHttp2 authenticated = new RawHttp2(fixture.server.grpcPort, InetAddress.getByName("127.0.0.30"));
             flood.add(authenticated);
             byte[] request = dev.codec.proto.v1.GenerateDekRequest.newBuilder().setProjectId("kept").build().toByteArray();
-            int call = authenticated.post("/codec.v1.Codec/GenerateDek", Map.of("authorization", "Bearer " + fixture.opsToken), false);
+            int call = authenticated.post("/" + dev.codec.proto.v1.CodecServiceGrpc.getGenerateDekMethod().getFullMethodName(), Map.of("authorization", "Bearer " + fixture.opsToken), false);
             authenticated.data(call, RawHttp2.message(0, request.length, request), true);
             RawHttp2.Outcome answered = authenticated.await(call, 30, TimeUnit.SECONDS);
             assertNotNull(answered, "GenerateDek was not answered");
