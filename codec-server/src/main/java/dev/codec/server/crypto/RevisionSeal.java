@@ -351,8 +351,12 @@ public final class RevisionSeal {
 
         byte[] mac(SymmetricKey key) {
             Mac mac = HmacSha256.start(key);
-            mac.update(bytes, 0, length);
-            return mac.doFinal();
+            try {
+                mac.update(bytes, 0, length);
+                return mac.doFinal();
+            } finally {
+                HmacSha256.forget(mac); // the thread's Mac keeps no pads of the seal key
+            }
         }
 
         /** Ends a use: a buffer grown past {@value #KEPT_BYTES} bytes is dropped (not kept per thread). */
