@@ -85,7 +85,7 @@ public class GrantSealBenchmark {
             plainOnly.put(name, new Variable(Variable.Kind.PLAIN, value));
         });
         plainSeal = service.encrypt(Fixtures.PROJECT, wrapped, Map.of(), plain).seal();
-        grant = service.issueGrant(Fixtures.PROJECT, "deploy-1", wrapped, Duration.ofHours(1)).text();
+        grant = service.issueGrant(Fixtures.PROJECT, "deploy-1", wrapped, seal, Duration.ofHours(1)).text(); // revision-bound
         now = Instant.now();
     }
 

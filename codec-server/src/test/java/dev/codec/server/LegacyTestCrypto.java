@@ -13,11 +13,24 @@ import javax.crypto.spec.SecretKeySpec;
 public final class LegacyTestCrypto {
     private LegacyTestCrypto() {}
 
-    /** The documented KEK fingerprint: hex of the first 8 bytes of HMAC-SHA256(KEK, "codec.v1 kek fingerprint"). */
+    /**
+     * The documented KEK fingerprint: hex of HKDF-SHA256(IKM = KEK, salt empty, info
+     * "codec/v1 kek-fingerprint", L = 8), written out from RFC 5869 (one expand block).
+     */
     public static String fingerprint(String kekBase64) throws Exception {
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(Base64.getDecoder().decode(kekBase64), "HmacSHA256"));
-        return HexFormat.of().formatHex(mac.doFinal("codec.v1 kek fingerprint".getBytes(StandardCharsets.UTF_8)), 0, 8);
+        return fingerprint(Base64.getDecoder().decode(kekBase64));
+    }
+
+    /** {@link #fingerprint(String)} of raw key bytes. */
+    public static String fingerprint(byte[] kek) throws Exception {
+        Mac extract = Mac.getInstance("HmacSHA256");
+        extract.init(new SecretKeySpec(new byte[32], "HmacSHA256")); // empty salt = 32 zero bytes
+        byte[] prk = extract.doFinal(kek);
+        Mac expand = Mac.getInstance("HmacSHA256");
+        expand.init(new SecretKeySpec(prk, "HmacSHA256"));
+        expand.update("codec/v1 kek-fingerprint".getBytes(StandardCharsets.UTF_8));
+        expand.update((byte) 1);
+        return HexFormat.of().formatHex(expand.doFinal(), 0, 8);
     }
 
     /** The legacy Node codec's format: base64(iv[16] || ct || tag[16]), AES-256-GCM, no AAD. */

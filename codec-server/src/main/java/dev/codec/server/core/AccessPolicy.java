@@ -18,6 +18,9 @@ import java.util.Objects;
  */
 public record AccessPolicy(boolean grantsRequired, Duration maxGrantTtl, Duration clockSkew, boolean acceptEnc1,
         boolean sealsRequired, Clock clock) {
+    /** The longest codec.grants.max-ttl accepted: grant times stay far from any overflow. */
+    public static final Duration MAX_GRANT_TTL = Duration.ofDays(30);
+
     /** No grants or seals required, enc1 accepted, 24 h max ttl, 30 s skew, the system clock. */
     public static final AccessPolicy OPEN =
             new AccessPolicy(false, Duration.ofHours(24), Duration.ofSeconds(30), true, false, Clock.systemUTC());
@@ -26,8 +29,8 @@ public record AccessPolicy(boolean grantsRequired, Duration maxGrantTtl, Duratio
         Objects.requireNonNull(maxGrantTtl, "maxGrantTtl");
         Objects.requireNonNull(clockSkew, "clockSkew");
         Objects.requireNonNull(clock, "clock");
-        if (maxGrantTtl.getSeconds() < 1) {
-            throw new IllegalArgumentException("codec.grants.max-ttl must be at least 1s");
+        if (maxGrantTtl.getSeconds() < 1 || maxGrantTtl.compareTo(MAX_GRANT_TTL) > 0) {
+            throw new IllegalArgumentException("codec.grants.max-ttl must be 1s.." + MAX_GRANT_TTL.toDays() + "d");
         }
         if (clockSkew.isNegative() || clockSkew.compareTo(Duration.ofMinutes(10)) > 0) {
             throw new IllegalArgumentException("codec.grants.clock-skew must be 0s..10m");

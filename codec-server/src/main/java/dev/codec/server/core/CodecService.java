@@ -81,6 +81,15 @@ public final class CodecService {
         this.acceptLegacy = acceptLegacy;
         this.kekReloader = kekReloader;
         this.validate = new RequestValidator(limits, EnvelopeCrypto.maxValueCiphertextLength(limits.maxValueBytes()));
+        int longestGrant = DeploymentGrants.maxLength(limits.maxProjectIdLength(), limits.maxProjectIdLength());
+        if (2 * limits.maxProjectIdLength() > DeploymentGrants.MAX_ID_BYTES_TOTAL
+                || longestGrant > DeploymentGrants.MAX_LENGTH) {
+            // ids are ASCII ([A-Za-z0-9._-]): one byte per character
+            throw new IllegalArgumentException("codec.limits.max-project-id-length (" + limits.maxProjectIdLength()
+                    + ") is too long for deployment grants: project_id and deployment_id must fit "
+                    + DeploymentGrants.MAX_ID_BYTES_TOTAL + " bytes together (at most "
+                    + DeploymentGrants.MAX_ID_BYTES_TOTAL / 2 + ")");
+        }
     }
 
     /** A new DEK for {@code projectId}, wrapped under the active KEK. */
@@ -140,7 +149,7 @@ public final class CodecService {
                 revision.add(new RevisionSeal.Entry(names.get(i), true, ciphertext));
             }
             plainValues.forEach((name, value) -> revision.add(new RevisionSeal.Entry(name, false, value)));
-            return new EncryptedRevision(encrypted, RevisionSeal.seal(sealKey, projectId, revision));
+            return new EncryptedRevision(encrypted, seal(sealKey, projectId, revision));
         } finally {
             plaintexts.forEach(p -> java.util.Arrays.fill(p, (byte) 0));
             sealKey.destroy();
@@ -177,7 +186,7 @@ public final class CodecService {
                 Collections.sort(failed);
                 throw invalidValues("variables", failed);
             }
-            return RevisionSeal.seal(sealKey, projectId, sealEntries(variables));
+            return seal(sealKey, projectId, sealEntries(variables));
         } finally {
             sealKey.destroy();
             dek.destroy();
@@ -516,6 +525,18 @@ public final class CodecService {
         } finally {
             sealKey.destroy();
         }
+    }
+
+    /** The seal, or INVALID_ARGUMENT when it would be longer than any verifier accepts. */
+    private static String seal(SymmetricKey sealKey, String projectId, List<RevisionSeal.Entry> revision)
+            throws RejectedRequestException {
+        int length = RevisionSeal.sealLength(revision);
+        if (length > RevisionSeal.MAX_LENGTH) {
+            throw badInput("variables: the seal of these " + revision.size() + " variables would be " + length
+                    + " characters, more than the " + RevisionSeal.MAX_LENGTH + " a seal may have (fewer or shorter "
+                    + "names)");
+        }
+        return RevisionSeal.seal(sealKey, projectId, revision);
     }
 
     private static List<RevisionSeal.Entry> sealEntries(Map<String, Variable> variables) {

@@ -270,9 +270,13 @@ public final class DeploymentGrants {
 
     private static byte[] tag(SymmetricKey key, String prefix, byte[] payload, int payloadLength) {
         Mac mac = HmacSha256.start(key);
-        mac.update(prefix.getBytes(StandardCharsets.US_ASCII));
-        mac.update(payload, 0, payloadLength);
-        return mac.doFinal();
+        try {
+            mac.update(prefix.getBytes(StandardCharsets.US_ASCII));
+            mac.update(payload, 0, payloadLength);
+            return mac.doFinal();
+        } finally {
+            HmacSha256.forget(mac); // the thread's Mac keeps no pads of the grant key
+        }
     }
 
     private static byte[] digest(String text) {

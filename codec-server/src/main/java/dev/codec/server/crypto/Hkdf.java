@@ -43,7 +43,10 @@ public final class Hkdf {
         }
     }
 
-    /** RFC 5869 extract-then-expand: {@code length} bytes (at most 255 * 32). The caller owns the result. */
+    /**
+     * RFC 5869 extract-then-expand: {@code length} bytes (at most 255 * 32). The caller owns the result.
+     * The thread's Mac is re-keyed with a zero key afterwards, so it keeps no pads of the PRK.
+     */
     static byte[] derive(byte[] salt, byte[] ikm, byte[] info, int length) {
         if (length < 1 || length > 255 * HASH_BYTES) {
             throw new IllegalArgumentException("HKDF output length must be 1.." + 255 * HASH_BYTES);
@@ -51,7 +54,7 @@ public final class Hkdf {
         Mac mac = HmacSha256.threadMac();
         byte[] prk = hmac(mac, salt.length == 0 ? new byte[HASH_BYTES] : salt, ikm);
         try {
-            init(mac, prk);
+            initWiped(mac, prk);
             byte[] okm = new byte[length];
             byte[] block = new byte[0];
             for (int i = 1, written = 0; written < length; i++) {
@@ -68,11 +71,12 @@ public final class Hkdf {
             return okm;
         } finally {
             Arrays.fill(prk, (byte) 0);
+            HmacSha256.forget(mac);
         }
     }
 
     private static byte[] hmac(Mac mac, byte[] key, byte[] data) {
-        init(mac, key);
+        init(mac, key); // the salt: not secret (zeros by default)
         return mac.doFinal(data);
     }
 
@@ -81,6 +85,18 @@ public final class Hkdf {
             mac.init(new SecretKeySpec(key, HMAC));
         } catch (InvalidKeyException e) {
             throw new IllegalStateException("HMAC-SHA256 refused a key", e);
+        }
+    }
+
+    /** Keys {@code mac} with a secret 32-byte key without leaving an unwiped SecretKeySpec copy of it. */
+    private static void initWiped(Mac mac, byte[] key) {
+        SymmetricKey wrapped = SymmetricKey.copyOf(key);
+        try {
+            mac.init(wrapped);
+        } catch (InvalidKeyException e) {
+            throw new IllegalStateException("HMAC-SHA256 refused a key", e);
+        } finally {
+            wrapped.destroy();
         }
     }
 

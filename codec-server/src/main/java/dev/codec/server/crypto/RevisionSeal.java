@@ -63,6 +63,11 @@ public final class RevisionSeal {
 
     private RevisionSeal() {}
 
+    /** The size of this thread's MAC input buffer (tests: it must not stay huge after a call). */
+    static int macBufferCapacity() {
+        return MacInput.capacity();
+    }
+
     /** Whether {@code text} has the seal prefix (no other check: {@link #verify} decides). */
     public static boolean looksLikeSeal(String text) {
         return text.startsWith(PREFIX);
@@ -73,8 +78,38 @@ public final class RevisionSeal {
         return Hkdf.deriveKey(dek, Hkdf.REVISION_SEAL_INFO);
     }
 
-    /** The seal of {@code entries} (any order; names must be unique). */
+    /**
+     * The length of the seal text of {@code entries}: the service refuses to make a seal longer than
+     * {@link #MAX_LENGTH}, which no verifier would accept.
+     */
+    public static int sealLength(List<Entry> entries) {
+        long manifest = 4;
+        for (Entry entry : entries) {
+            manifest += 2 + utf8Length(entry.name()) + 1;
+        }
+        long base64 = (manifest + HmacSha256.TAG_BYTES + 2) / 3 * 4;
+        return (int) Math.min(Integer.MAX_VALUE, PREFIX.length() + base64);
+    }
+
+    private static int utf8Length(String text) {
+        int bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+        }
+        return bytes;
+    }
+
+    /**
+     * The seal of {@code entries} (any order; names must be unique).
+     *
+     * @throws IllegalArgumentException if the seal would be longer than {@link #MAX_LENGTH} (check
+     *     {@link #sealLength} first)
+     */
     public static String seal(SymmetricKey sealKey, String projectId, List<Entry> entries) {
+        if (sealLength(entries) > MAX_LENGTH) {
+            throw new IllegalArgumentException("the seal would be longer than " + MAX_LENGTH + " characters");
+        }
         List<Encoded> sorted = encode(entries);
         byte[] manifest = manifest(sorted);
         byte[] tag = tag(sealKey, projectId, sorted);
@@ -99,6 +134,12 @@ public final class RevisionSeal {
      * Checks {@code seal} against a variable set given as a map (the request's, not copied). Walks the
      * seal's manifest in its canonical order and looks each name up, so nothing is sorted per call.
      *
+     * <p><b>Sound only together with decryption:</b> a SECRET enters the MAC as its length and its first
+     * and last {@value #SECRET_EDGE} characters, so a matching seal proves the set's names, kinds and
+     * PLAIN values, but a SECRET's middle only once the caller has AES-GCM-decrypted every SECRET under
+     * the DEK for its name (as DecryptAll does). A caller that does not decrypt every SECRET must not
+     * take a matching seal as proof of the ciphertexts.
+     *
      * @param isSecret whether a variable is SECRET (else PLAIN)
      * @param storedValue a variable's stored value (plaintext, or ciphertext for a secret)
      * @throws SealMismatchException naming what differs
@@ -119,8 +160,18 @@ public final class RevisionSeal {
         }
         int manifestLength = all.length - HmacSha256.TAG_BYTES;
         int count = readInt(all, 0);
-        boolean differ = count != variables.size();
         MacInput in = MacInput.start(projectId, count);
+        try {
+            verifyEntries(sealKey, all, manifestLength, count, in, variables, isSecret, storedValue);
+        } finally {
+            in.release(); // every path, refusals too: no huge per-thread buffer left behind
+        }
+    }
+
+    private static <V> void verifyEntries(SymmetricKey sealKey, byte[] all, int manifestLength, int count,
+            MacInput in, Map<String, V> variables, Predicate<V> isSecret, Function<V, String> storedValue)
+            throws SealMismatchException {
+        boolean differ = count != variables.size();
         int at = 4;
         int previous = -1;
         int previousLength = 0;
@@ -200,10 +251,14 @@ public final class RevisionSeal {
 
     private static byte[] tag(SymmetricKey sealKey, String projectId, List<Encoded> sorted) {
         MacInput in = MacInput.start(projectId, sorted.size());
-        for (Encoded e : sorted) {
-            in.entry(e.nameBytes, 0, e.nameBytes.length, e.kind, e.value);
+        try {
+            for (Encoded e : sorted) {
+                in.entry(e.nameBytes, 0, e.nameBytes.length, e.kind, e.value);
+            }
+            return in.mac(sealKey);
+        } finally {
+            in.release();
         }
-        return in.mac(sealKey);
     }
 
     /**
@@ -213,7 +268,9 @@ public final class RevisionSeal {
      */
     private static final class MacInput {
         private static final ThreadLocal<MacInput> BUFFER = ThreadLocal.withInitial(MacInput::new);
-        private byte[] bytes = new byte[16 * 1024];
+        static final int INITIAL_BYTES = 16 * 1024;
+        static final int KEPT_BYTES = 1024 * 1024;
+        private byte[] bytes = new byte[INITIAL_BYTES];
         private int length;
 
         static MacInput start(String projectId, int count) {
@@ -251,7 +308,7 @@ public final class RevisionSeal {
             }
             byte[] v = value.getBytes(StandardCharsets.UTF_8);
             boolean edges = kind == SECRET && v.length > 2 * SECRET_EDGE;
-            ensure(edges ? 2 * SECRET_EDGE : v.length);
+            ensure(4 + (edges ? 2 * SECRET_EDGE : v.length)); // the length field too
             putInt(v.length);
             if (edges) {
                 System.arraycopy(v, 0, bytes, length, SECRET_EDGE);
@@ -264,9 +321,11 @@ public final class RevisionSeal {
         }
 
         /**
-         * Whether the ends are ASCII. Then the UTF-8 length equals the character count only if the middle
-         * is ASCII too, which this does not check: a non-ASCII middle gives a different L than the
-         * UTF-8 rule, so the seal fails, and such a text is no valid ciphertext either (fail closed).
+         * Whether the ends are ASCII. L is then the character count, which equals the UTF-8 length only
+         * if the middle is ASCII too; this does not check the middle. Sealing and verifying both take
+         * this path, so a non-ASCII middle does <em>not</em> make the seal fail: such a text is refused
+         * only because it is no valid ciphertext (not base64), when the caller AES-GCM-decrypts it, which
+         * {@link #verify} requires of its caller.
          */
         private static boolean asciiEdges(String value) {
             int tail = value.length() - SECRET_EDGE;
@@ -292,12 +351,25 @@ public final class RevisionSeal {
 
         byte[] mac(SymmetricKey key) {
             Mac mac = HmacSha256.start(key);
-            mac.update(bytes, 0, length);
-            byte[] tag = mac.doFinal();
-            if (bytes.length > 1024 * 1024) {
-                bytes = new byte[16 * 1024]; // do not keep a huge buffer for the thread's lifetime
+            try {
+                mac.update(bytes, 0, length);
+                return mac.doFinal();
+            } finally {
+                HmacSha256.forget(mac); // the thread's Mac keeps no pads of the seal key
             }
-            return tag;
+        }
+
+        /** Ends a use: a buffer grown past {@value #KEPT_BYTES} bytes is dropped (not kept per thread). */
+        void release() {
+            length = 0;
+            if (bytes.length > KEPT_BYTES) {
+                bytes = new byte[INITIAL_BYTES];
+            }
+        }
+
+        /** This thread's buffer size, for tests. */
+        static int capacity() {
+            return BUFFER.get().bytes.length;
         }
     }
 

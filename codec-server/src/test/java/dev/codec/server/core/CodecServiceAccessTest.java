@@ -147,4 +147,46 @@ class CodecServiceAccessTest {
     private interface Call {
         void run() throws Exception;
     }
+
+    @Test
+    void startup_refusesAMaxTtlOverThirtyDays_andIdLimitsNoGrantCanHold() throws Exception {
+        assertThrows(IllegalArgumentException.class,
+                () -> new AccessPolicy(true, Duration.ofDays(31), Duration.ofSeconds(30), true, true, clock));
+        new AccessPolicy(true, Duration.ofDays(30), Duration.ofSeconds(30), true, true, clock);
+        KekRing ring = KekRing.of(Map.of(1, SymmetricKey.random()), null);
+        IllegalArgumentException tooLong = assertThrows(IllegalArgumentException.class,
+                () -> new CodecService(new EnvelopeCrypto(() -> ring), new DekCache(Duration.ofMinutes(5), 100),
+                        new Limits(151, 10, 64, 16)));
+        assertTrue(tooLong.getMessage().contains("codec.limits.max-project-id-length (151)"), tooLong.getMessage());
+        new CodecService(new EnvelopeCrypto(() -> ring), new DekCache(Duration.ofMinutes(5), 100), new Limits(150, 10, 64, 16));
+    }
+
+    @Test
+    void longestIds_withTheLongestTtl_giveAGrantThatVerifies() throws Exception {
+        KekRing ring = KekRing.of(Map.of(1, SymmetricKey.random()), null);
+        CodecService longest = new CodecService(new EnvelopeCrypto(() -> ring), new DekCache(Duration.ofMinutes(5), 100),
+                new Limits(150, 10, 64, 16), false, null,
+                new AccessPolicy(true, AccessPolicy.MAX_GRANT_TTL, Duration.ofMinutes(10), true, true, clock),
+                ValueFormatCounter.NONE);
+        String project = "p".repeat(150);
+        String wrapped = longest.generateDek(project).encoded();
+        EncryptedRevision revision = longest.encrypt(project, wrapped, Map.of("K", "v"), Map.of());
+        String grant = longest.issueGrant(project, "d".repeat(150), wrapped, revision.seal(), AccessPolicy.MAX_GRANT_TTL)
+                .text();
+        assertEquals(Map.of("K", "v"), longest.decryptAll(project, "", wrapped,
+                Map.of("K", new Variable(Variable.Kind.SECRET, revision.encrypted().get("K"))), grant, revision.seal())
+                .result());
+    }
+
+    @Test
+    void encrypt_ofARevisionWhoseSealNoVerifierWouldAccept_isInvalidArgument() {
+        Map<String, String> plain = new java.util.HashMap<>();
+        for (int i = 0; i < 5_000; i++) {
+            plain.put(String.format("N%05d_", i) + "x".repeat(240), "v");
+        }
+        RejectedRequestException e = assertThrows(RejectedRequestException.class,
+                () -> service.encrypt(PROJECT, dek, Map.of("K", "v"), plain));
+        assertEquals(RejectedRequestException.Reason.BAD_INPUT, e.reason());
+        assertTrue(e.getMessage().contains("more than the 1048576 a seal may have"), e.getMessage());
+    }
 }

@@ -214,15 +214,17 @@ class KekReloaderTest {
     }
 
     @Test
-    void fingerprint_isTruncatedHmacSha256OfTheFixedLabel_andRevealsNothingElse() throws Exception {
+    void fingerprint_isAnHkdfDerivedValueWithItsOwnLabel_notAMacUnderTheKek_andRevealsNothingElse() throws Exception {
+        String expected = dev.codec.server.LegacyTestCrypto.fingerprint(keys.get(1));
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(keys.get(1), "HmacSHA256"));
-        byte[] full = mac.doFinal("codec.v1 kek fingerprint".getBytes(StandardCharsets.UTF_8));
-        String expected = HexFormat.of().formatHex(full, 0, 8);
+        String oldMacUnderTheKek = HexFormat.of().formatHex(
+                mac.doFinal("codec.v1 kek fingerprint".getBytes(StandardCharsets.UTF_8)), 0, 8);
 
         String fingerprint = reloader.status().versions().get(0).fingerprint();
 
         assertEquals(expected, fingerprint);
+        assertNotEquals(oldMacUnderTheKek, fingerprint, "the KEK keys nothing but DEK wrapping");
         assertEquals(16, fingerprint.length());
         assertNotEquals(fingerprint, KekFingerprint.of(SymmetricKey.copyOf(randomKey())));
         assertFalse(HexFormat.of().formatHex(keys.get(1)).contains(fingerprint));

@@ -102,4 +102,37 @@ class RevisionSealTest {
         out.add(extra);
         return out;
     }
+
+    @Test
+    void refusedSeal_ofHugePlainValues_leavesNoHugeBufferOnTheThread() {
+        List<Entry> big = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            big.add(new Entry(String.format("A_%02d", i), false, "x".repeat(60_000))); // 2.4 MB of PLAIN values
+        }
+        big.add(new Entry("Z_LAST", true, "enc2:c2VjcmV0"));
+        String seal = RevisionSeal.seal(key, PROJECT, big);
+        assertTrue(RevisionSeal.macBufferCapacity() <= 1024 * 1024, "after sealing");
+
+        List<Entry> downgraded = new ArrayList<>(big.subList(0, 40));
+        downgraded.add(new Entry("Z_LAST", false, "attacker")); // mismatch found after every big value was added
+        SealMismatchException e = assertThrows(SealMismatchException.class,
+                () -> RevisionSeal.verify(key, PROJECT, downgraded, seal));
+        assertEquals(List.of("Z_LAST"), e.downgraded());
+        assertTrue(RevisionSeal.macBufferCapacity() <= 1024 * 1024,
+                "after a refusal: " + RevisionSeal.macBufferCapacity() + " bytes kept");
+    }
+
+    @Test
+    void sealLongerThanAnyVerifierAccepts_isNotMade() {
+        List<Entry> many = new ArrayList<>();
+        for (int i = 0; i < 5_000; i++) {
+            many.add(new Entry(String.format("%05d_", i) + "\u00e9".repeat(120), false, "v")); // ~250 bytes per name
+        }
+        assertTrue(RevisionSeal.sealLength(many) > RevisionSeal.MAX_LENGTH, "" + RevisionSeal.sealLength(many));
+        assertThrows(IllegalArgumentException.class, () -> RevisionSeal.seal(key, PROJECT, many));
+
+        List<Entry> fits = many.subList(0, 100);
+        assertEquals(RevisionSeal.sealLength(fits), RevisionSeal.seal(key, PROJECT, fits).length(),
+                "sealLength is the exact length");
+    }
 }

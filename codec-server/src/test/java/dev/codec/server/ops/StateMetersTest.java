@@ -91,10 +91,7 @@ class StateMetersTest {
 
     /** The fingerprint as documented in KekFingerprint, computed here independently from the key file. */
     private static String fingerprint(String kekBase64) throws Exception {
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(Base64.getDecoder().decode(kekBase64), "HmacSHA256"));
-        byte[] tag = mac.doFinal("codec.v1 kek fingerprint".getBytes(StandardCharsets.UTF_8));
-        return HexFormat.of().formatHex(tag, 0, 8);
+        return dev.codec.server.LegacyTestCrypto.fingerprint(kekBase64);
     }
 
     private static Map<String, String> kekInfo(String scrape) {
