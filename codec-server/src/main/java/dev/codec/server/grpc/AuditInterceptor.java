@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  *       counts read from the request, status, error text and latency. {@code deployment_id} and
  *       {@code grant_id} come from the verified deployment grant only; a call without one that names a
  *       deployment has it as {@code claimed_deployment_id} (unverified).</li>
- *   <li>{@code "type":"refused-summary"}: calls refused by authentication or permission checks are
+ *   <li>{@code "type":"refused-summary"}: calls refused by authentication or permission checks, and calls
+ *       of grpc's own services (health, reflection) that did not succeed (refused, over a limit, timed out), are
  *       counted per peer, reason, auth method and caller ({@link RefusedCallSummary}); one line per key
  *       with its count every {@code refused-summary-interval}. A flood of refused calls thus writes a
  *       handful of lines and cannot push real lines out of the log.</li>
@@ -114,8 +115,12 @@ public final class AuditInterceptor implements ServerInterceptor, Ordered, AutoC
     @Override
     public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
             ServerCallHandler<ReqT, RespT> next) {
-        if (!AUDIT.isInfoEnabled() || call.getMethodDescriptor().getServiceName().startsWith("grpc.")) {
+        if (!AUDIT.isInfoEnabled()) {
             return next.startCall(call, headers);
+        }
+        String service = call.getMethodDescriptor().getServiceName();
+        if (service != null && service.startsWith("grpc.")) {
+            return infrastructureCall(call, headers, next);
         }
         long start = System.nanoTime();
         CallRecord record = new CallRecord(newRequestId(), peer(call));
@@ -151,6 +156,32 @@ public final class AuditInterceptor implements ServerInterceptor, Ordered, AutoC
                 super.onCancel();
             }
         };
+    }
+
+    /**
+     * grpc's own services (health, reflection): probes answer every few seconds, so a successful call (or one
+     * the client cancels, as it ends a Watch) writes nothing; every other outcome (no or unknown credentials,
+     * a request over the method's limit or the budget, the Watch cap, the receive timeout) is counted in the
+     * refused-call summaries, so that a flood of them is visible without a line per call.
+     */
+    private <ReqT, RespT> ServerCall.Listener<ReqT> infrastructureCall(ServerCall<ReqT, RespT> call, Metadata headers,
+            ServerCallHandler<ReqT, RespT> next) {
+        CallRecord record = new CallRecord(newRequestId(), peer(call));
+        String rpc = call.getMethodDescriptor().getFullMethodName();
+        ServerCall<ReqT, RespT> counting = new SimpleForwardingServerCall<>(call) {
+            @Override
+            public void close(Status status, Metadata trailers) {
+                Status.Code code = status.getCode();
+                if (code != Status.Code.OK && code != Status.Code.CANCELLED) {
+                    String reason = record.refusal != null ? record.refusal
+                            : code.name().toLowerCase(java.util.Locale.ROOT);
+                    refused.record(new RefusedCallSummary.Key(record.peer, reason, code.name(), record.authMethod,
+                            record.caller), error(status), record.credentialId, rpc);
+                }
+                super.close(status, trailers);
+            }
+        };
+        return Contexts.interceptCall(Context.current().withValue(CallRecord.KEY, record), counting, headers, next);
     }
 
     /** 16 hex digits: unique enough to find one call in the logs; not a secret. */

@@ -4,8 +4,12 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.turbo.TurboFilter;
 import ch.qos.logback.core.spi.FilterReply;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import org.slf4j.LoggerFactory;
 import org.slf4j.Marker;
 
@@ -17,8 +21,10 @@ import org.slf4j.Marker;
  * onDataRead()", ...): a flood of such requests would drown the log and break one-JSON-object-per-line. This
  * filter (installed in logback.xml) drops every WARN/ERROR event of an {@code io.grpc} or {@code io.netty}
  * logger that carries a throwable, and instead logs on {@value #LOGGER} at most one line per kind of problem
- * and {@link #INTERVAL_NANOS interval}: the message, the exception's class and first message line, and how many
- * times it happened since the last line. A count not yet reported is reported with the next occurrence.
+ * (logger, message format and exception classes) and {@link #INTERVAL_NANOS interval}: the message, the latest
+ * exception's class and first message line, and how many times it happened since the last line. A count not yet
+ * reported is reported with the next occurrence, or when the kind expires (not seen for a minute), so the
+ * bounded set of kinds makes room for later problems.
  *
  * <p>It also sees every logged throwable of every logger, so it ends the process on an {@link OutOfMemoryError}
  * ({@link OutOfMemoryExit}). Hand-written: logback has a duplicate-message filter, but it neither counts nor
@@ -28,16 +34,40 @@ public class TransportLogFilter extends TurboFilter {
     /** The logger the summaries are written to. */
     public static final String LOGGER = "codec.transport";
     static final long INTERVAL_NANOS = 10_000_000_000L;
+    /** A kind not seen for this long is dropped (its count not yet reported is reported then). */
+    static final long EXPIRY_NANOS = 60_000_000_000L;
     private static final int MAX_KINDS = 64;
     private static final int MAX_TEXT = 160;
+    private static final String OTHER = "other transport problems";
 
+    /**
+     * Kinds of problem by where they come from: the logger, the log message's format and the exception classes,
+     * never the exception's text (which may be the client's: a content-type it sent), so a client cannot make
+     * new kinds. At most {@value #MAX_KINDS}, each expiring {@link #EXPIRY_NANOS} after it was last seen.
+     */
     private final Map<String, Kind> kinds = new LinkedHashMap<>();
+    private long lastExpiry;
     private org.slf4j.Logger summary;
+    /** System.nanoTime(); replaced in tests. */
+    LongSupplier clock = System::nanoTime;
 
     private static final class Kind {
+        final String text;
         long count;
         long lastReport;
+        long lastSeen;
         boolean reported;
+        /** The latest occurrence's exception, shortened (shown on the kind's line). */
+        String example;
+
+        Kind(String text) {
+            this.text = text;
+        }
+
+        String line(long count) {
+            return text + " (" + example + ") [" + count + " time(s) since the last report; at most one line per "
+                    + INTERVAL_NANOS / 1_000_000_000L + "s]";
+        }
     }
 
     @Override
@@ -54,35 +84,61 @@ public class TransportLogFilter extends TurboFilter {
         if (!level.isGreaterOrEqual(Level.WARN) || !(name.startsWith("io.grpc") || name.startsWith("io.netty"))) {
             return FilterReply.NEUTRAL;
         }
-        record(shortName(name) + ": " + oneLine(format) + " (" + describe(thrown) + ")");
+        String text = shortName(name) + ": " + oneLine(format);
+        record(name + "|" + text + "|" + classes(thrown), text, describe(thrown));
         return FilterReply.DENY;
     }
 
-    private void record(String key) {
-        long now = System.nanoTime();
-        long count;
+    private void record(String key, String text, String example) {
+        long now = clock.getAsLong();
+        List<String> lines = new ArrayList<>(1);
         synchronized (kinds) {
+            if (now - lastExpiry >= INTERVAL_NANOS || kinds.size() >= MAX_KINDS && !kinds.containsKey(key)) {
+                expire(now, lines);
+            }
             Kind kind = kinds.get(key);
             if (kind == null) {
                 if (kinds.size() >= MAX_KINDS) {
-                    key = "other transport problems";
-                    kind = kinds.computeIfAbsent(key, k -> new Kind());
+                    key = OTHER;
+                    kind = kinds.computeIfAbsent(key, k -> new Kind(OTHER));
                 } else {
-                    kind = new Kind();
+                    kind = new Kind(text);
                     kinds.put(key, kind);
                 }
             }
             kind.count++;
-            if (kind.reported && now - kind.lastReport < INTERVAL_NANOS) {
-                return;
+            kind.lastSeen = now;
+            kind.example = key.equals(OTHER) ? text + ": " + example : example;
+            if (!kind.reported || now - kind.lastReport >= INTERVAL_NANOS) {
+                lines.add(kind.line(kind.count));
+                kind.count = 0;
+                kind.lastReport = now;
+                kind.reported = true;
             }
-            count = kind.count;
-            kind.count = 0;
-            kind.lastReport = now;
-            kind.reported = true;
         }
-        summaryLogger().warn("{} [{} time(s) since the last report; at most one line per {}s]", key, count,
-                INTERVAL_NANOS / 1_000_000_000L);
+        for (String line : lines) {
+            summaryLogger().warn(line);
+        }
+    }
+
+    /** Drops the kinds not seen for {@link #EXPIRY_NANOS}; a count of theirs not yet reported goes to {@code lines}. */
+    private void expire(long now, List<String> lines) {
+        lastExpiry = now;
+        for (Iterator<Kind> it = kinds.values().iterator(); it.hasNext(); ) {
+            Kind kind = it.next();
+            if (now - kind.lastSeen >= EXPIRY_NANOS) {
+                if (kind.count > 0) {
+                    lines.add(kind.line(kind.count));
+                }
+                it.remove();
+            }
+        }
+    }
+
+    /** The exception's class and its cause's: what kind of problem, without client-influenced text. */
+    private static String classes(Throwable t) {
+        Throwable cause = t.getCause();
+        return t.getClass().getName() + (cause != null && cause != t ? "<" + cause.getClass().getName() : "");
     }
 
     private org.slf4j.Logger summaryLogger() {

@@ -55,7 +55,7 @@ class TransportAbuseTest {
         // a short receive timeout keeps the slow-sender test short; everything else as shipped
         // (raw attack connections are not closed for lack of an authenticated call here: ConnectionLockoutTest)
         fixture = new AbuseFixture(Map.of("CODEC_TRANSPORT_REQUEST_RECEIVE_TIMEOUT", "3s",
-                "CODEC_TRANSPORT_UNAUTHENTICATED_CONNECTION_TIMEOUT", "10m"));
+                "CODEC_TRANSPORT_UNAUTHENTICATED_CONNECTION_TIMEOUT", "10m", "CODEC_AUDIT_REFUSED_SUMMARY_INTERVAL", "1s"));
     }
 
     @AfterAll
@@ -341,6 +341,55 @@ class TransportAbuseTest {
         String exhausted = String.valueOf(Status.Code.RESOURCE_EXHAUSTED.value());
         assertTrue(!outcomes.isEmpty() && outcomes.keySet().stream().allMatch(k -> k.contains(" " + exhausted + " ")
                 && k.contains("1024")), "every huge infrastructure request is refused naming its 1024-byte cap: " + outcomes);
+    }
+
+    @Test
+    @Order(8)
+    void refusedAndOverLimitHealthCalls_areCountedInTheRefusedSummaries_notOneLinePerCall() throws Exception {
+        // grpc.* calls were never audited: a flood of refused Watch or over-limit Check calls left no trace
+        ManagedChannel channel = fixture.channel();
+        try {
+            for (int i = 0; i < 20; i++) {
+                assertEquals(Status.Code.UNAUTHENTICATED, Watch.open(channel, null).awaitError().getCode());
+            }
+        } finally {
+            channel.shutdownNow();
+        }
+        try (RawHttp2 raw = new RawHttp2(fixture.server.grpcPort, InetAddress.getByName("127.0.0.9"))) {
+            for (int i = 0; i < 20; i++) {
+                int id = raw.post("/grpc.health.v1.Health/Check", Map.of(), false);
+                raw.data(id, RawHttp2.message(0, 4 * 1024 * 1024, new byte[] {1}), false);
+                RawHttp2.Outcome outcome = raw.await(id, 30, TimeUnit.SECONDS);
+                assertNotNull(outcome);
+                assertEquals(String.valueOf(Status.Code.RESOURCE_EXHAUSTED.value()), outcome.grpcStatus(), outcome.toString());
+            }
+        }
+        AbuseFixture.sleepUntil(() -> summarised("127.0.0.1", "UNAUTHENTICATED", "grpc.health.v1.Health/Watch") >= 20
+                && summarised("127.0.0.9", "RESOURCE_EXHAUSTED", "grpc.health.v1.Health/Check") == 20, 30);
+        long lines = fixture.server.outputLines().stream().filter(line -> line.contains("\"peer\":\"127.0.0.9\"")).count();
+        assertTrue(lines <= 3, lines + " audit lines for 20 refused calls from one peer");
+    }
+
+    /** The refused calls counted in refused-summary lines for this peer, status and example RPC. */
+    private static long summarised(String peer, String status, String rpc) {
+        long count = 0;
+        for (String line : fixture.server.outputLines()) {
+            if (!line.contains("\"type\":\"refused-summary\"")) {
+                continue;
+            }
+            try {
+                com.fasterxml.jackson.databind.JsonNode json = AbuseFixture.JSON.readTree(line);
+                String message = json.path("message").asText(json.path("formattedMessage").asText(""));
+                com.fasterxml.jackson.databind.JsonNode summary = message.startsWith("{") ? AbuseFixture.JSON.readTree(message) : json;
+                if (peer.equals(summary.path("peer").asText()) && status.equals(summary.path("status").asText())
+                        && rpc.equals(summary.path("example_rpc").asText())) {
+                    count += summary.path("count").asLong();
+                }
+            } catch (java.io.IOException e) {
+                throw new AssertionError(line, e);
+            }
+        }
+        return count;
     }
 
     private static String classify(RawHttp2.Outcome outcome) {
