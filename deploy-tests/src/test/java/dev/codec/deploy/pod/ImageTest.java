@@ -36,10 +36,12 @@ import org.junit.jupiter.api.io.TempDir;
 @EnabledIfSystemProperty(named = "codec.image.tests", matches = "true")
 class ImageTest {
     /**
-     * Size budget of the image as podman stores it (uncompressed). Measured: 185 MB (base 22 MB, jlink runtime
-     * 77 MB of which 30 MB libjvm and 14 MB the JDK's CDS archive, jar 29 MB, application CDS archive 50 MB).
+     * Size budget of the image as podman stores it (uncompressed). Measured: 181 MB (base 20 MB; jlink runtime 75 MB
+     * of which libjvm 25 MB with its symbols stripped, the JDK's base CDS archive 14 MB, modules 27 MB; jar 30 MB
+     * after the shade filters; application CDS archive 53 MB). The 150 MB aimed at is not met: the two CDS
+     * archives are 67 MB of it (docs/deploy.md, "Numbers").
      */
-    static final long MAX_BYTES = 190_000_000L;
+    static final long MAX_BYTES = 185_000_000L;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
