@@ -532,7 +532,7 @@ public final class CodecService {
             throws RejectedRequestException {
         int length = RevisionSeal.sealLength(revision);
         if (length > RevisionSeal.MAX_LENGTH) {
-            throw badInput("variables: the seal of these " + revision.size() + " variables would be " + length
+            throw badInput("variables", "the seal of these " + revision.size() + " variables would be " + length
                     + " characters, more than the " + RevisionSeal.MAX_LENGTH + " a seal may have (fewer or shorter "
                     + "names)");
         }
