@@ -1,12 +1,7 @@
 package dev.codec.client.cli;
 
 import dev.codec.client.CodecClient;
-import dev.codec.client.StoredVariables;
 import dev.codec.client.Variable;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -24,13 +19,8 @@ import picocli.CommandLine.Option;
                 + "contains secrets."
         })
 final class DecryptAllCommand implements Callable<Integer> {
-    @Option(names = "--project", required = true, paramLabel = "ID", defaultValue = "${env:CODEC_PROJECT}",
-            description = "Project id (env CODEC_PROJECT).")
-    String project;
-
-    @Option(names = "--dek", required = true, paramLabel = "ENCRYPTED_DEK", defaultValue = "${env:CODEC_DEK}",
-            description = "The project's wrapped DEK (env CODEC_DEK).")
-    String encryptedDek;
+    @Mixin
+    ProjectKeyOptions key;
 
     @Option(names = "--deployment", paramLabel = "ID", defaultValue = "${env:CODEC_DEPLOYMENT_ID:-}",
             description = "Deployment id, for the audit log (env CODEC_DEPLOYMENT_ID).")
@@ -44,9 +34,8 @@ final class DecryptAllCommand implements Callable<Integer> {
             description = "The revision's seal (env CODEC_SEAL).")
     String seal;
 
-    @Option(names = "--file", required = true, paramLabel = "FILE", defaultValue = "${env:CODEC_VARIABLES_FILE}",
-            description = "Stored variables JSON; - for stdin (env CODEC_VARIABLES_FILE).")
-    String file;
+    @Mixin
+    VariablesFileOption variables;
 
     @Mixin
     RemoteOptions remote;
@@ -59,19 +48,12 @@ final class DecryptAllCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Map<String, Variable> variables = StoredVariables.parse(read(file));
+        Map<String, Variable> stored = variables.read();
         Map<String, String> values;
         try (CodecClient client = remote.client()) {
-            values = client.decryptAll(project, deployment, encryptedDek, variables, grant, seal);
+            values = client.decryptAll(key.project, deployment, key.encryptedDek, stored, grant, seal);
         }
         output.print(OutputOptions.JSON.valueToTree(new TreeMap<>(values)));
         return 0;
-    }
-
-    static String read(String file) throws IOException {
-        if ("-".equals(file)) {
-            return new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        return Files.readString(Path.of(file), StandardCharsets.UTF_8);
     }
 }

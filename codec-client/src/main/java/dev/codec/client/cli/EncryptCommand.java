@@ -26,13 +26,8 @@ import picocli.CommandLine.Parameters;
                 + "other users of this host (ps): prefer --stdin, which reads NAME=VALUE lines."
         })
 final class EncryptCommand implements Callable<Integer> {
-    @Option(names = "--project", required = true, paramLabel = "ID", defaultValue = "${env:CODEC_PROJECT}",
-            description = "Project id (env CODEC_PROJECT).")
-    String project;
-
-    @Option(names = "--dek", required = true, paramLabel = "ENCRYPTED_DEK", defaultValue = "${env:CODEC_DEK}",
-            description = "The project's wrapped DEK, from generate-dek (env CODEC_DEK).")
-    String encryptedDek;
+    @Mixin
+    ProjectKeyOptions key;
 
     @Option(names = "--stdin", defaultValue = "${env:CODEC_STDIN:-false}",
             description = "Also read NAME=VALUE lines from standard input (env CODEC_STDIN).")
@@ -73,7 +68,7 @@ final class EncryptCommand implements Callable<Integer> {
         values.forEach((name, value) -> secrets.put(name, Variable.secret(value)));
         ObjectNode stored;
         try (CodecClient client = remote.client()) {
-            stored = StoredVariables.encryptRevision(client, project, encryptedDek, secrets).variables();
+            stored = StoredVariables.encryptRevision(client, key.project, key.encryptedDek, secrets).variables();
         }
         output.print(stored);
         return 0;

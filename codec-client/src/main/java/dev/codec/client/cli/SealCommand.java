@@ -1,14 +1,12 @@
 package dev.codec.client.cli;
 
 import dev.codec.client.CodecClient;
-import dev.codec.client.StoredVariables;
 import dev.codec.client.Variable;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** Seals a stored revision (SealVariables) and prints the seal. */
 @Command(name = "seal", mixinStandardHelpOptions = true,
@@ -20,17 +18,11 @@ import picocli.CommandLine.Option;
                 + "codec.seals.required on. Needs the caller permission 'encrypt'."
         })
 final class SealCommand implements Callable<Integer> {
-    @Option(names = "--project", required = true, paramLabel = "ID", defaultValue = "${env:CODEC_PROJECT}",
-            description = "Project id (env CODEC_PROJECT).")
-    String project;
+    @Mixin
+    ProjectKeyOptions key;
 
-    @Option(names = "--dek", required = true, paramLabel = "ENCRYPTED_DEK", defaultValue = "${env:CODEC_DEK}",
-            description = "The project's wrapped DEK (env CODEC_DEK).")
-    String encryptedDek;
-
-    @Option(names = "--file", required = true, paramLabel = "FILE", defaultValue = "${env:CODEC_VARIABLES_FILE}",
-            description = "Stored variables JSON; - for stdin (env CODEC_VARIABLES_FILE).")
-    String file;
+    @Mixin
+    VariablesFileOption variables;
 
     @Mixin
     RemoteOptions remote;
@@ -43,12 +35,12 @@ final class SealCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Map<String, Variable> variables = StoredVariables.parse(DecryptAllCommand.read(file));
+        Map<String, Variable> stored = variables.read();
         String seal;
         try (CodecClient client = remote.client()) {
-            seal = client.sealVariables(project, encryptedDek, variables);
+            seal = client.sealVariables(key.project, key.encryptedDek, stored);
         }
-        output.print(OutputOptions.object().put("project_id", project).put("seal", seal));
+        output.print(OutputOptions.object().put("project_id", key.project).put("seal", seal));
         return 0;
     }
 }
