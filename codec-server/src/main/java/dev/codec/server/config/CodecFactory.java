@@ -2,6 +2,9 @@ package dev.codec.server.config;
 
 import dev.codec.server.core.AccessPolicy;
 import dev.codec.server.core.CodecService;
+import dev.codec.server.core.GrantService;
+import dev.codec.server.core.InputFormats;
+import dev.codec.server.core.KeyLifecycle;
 import dev.codec.server.core.DekCache;
 import dev.codec.server.crypto.CurrentKekRing;
 import dev.codec.server.crypto.EnvelopeCrypto;
@@ -77,7 +80,7 @@ public class CodecFactory {
 
     @Singleton
     public CodecService codecService(EnvelopeCrypto crypto, DekCache cache, LimitsConfiguration limits,
-            LegacyConfiguration legacy, KekReloader kekReloader, AccessConfiguration.Grants grants,
+            LegacyConfiguration legacy, AccessConfiguration.Grants grants,
             AccessConfiguration.Formats formats, AccessConfiguration.Seals seals, CodecMetrics metrics) {
         if (legacy.isAccept()) {
             LOG.warn("Legacy input is accepted (codec.legacy.accept=true): turn it off when the migration is done");
@@ -86,10 +89,33 @@ public class CodecFactory {
             LOG.warn("Deployment grants are not required (codec.grants.required=false): a decrypt token alone "
                     + "opens every project. Turn it on once runners send grants (docs/grants.md)");
         }
-        AccessPolicy access = new AccessPolicy(grants.isRequired(), grants.getMaxTtl(), grants.getClockSkew(),
+        return new CodecService(crypto, cache, limits.toLimits(), inputFormats(crypto, legacy, formats),
+                accessPolicy(grants, formats, seals), metrics::valuesDecrypted);
+    }
+
+    @Singleton
+    public GrantService grantService(EnvelopeCrypto crypto, DekCache cache, LimitsConfiguration limits,
+            LegacyConfiguration legacy, AccessConfiguration.Grants grants, AccessConfiguration.Formats formats,
+            AccessConfiguration.Seals seals) {
+        return new GrantService(crypto, cache, limits.toLimits(), inputFormats(crypto, legacy, formats),
+                accessPolicy(grants, formats, seals));
+    }
+
+    @Singleton
+    public KeyLifecycle keyLifecycle(EnvelopeCrypto crypto, DekCache cache, LimitsConfiguration limits,
+            LegacyConfiguration legacy, AccessConfiguration.Formats formats, KekReloader kekReloader) {
+        return new KeyLifecycle(crypto, cache, limits.toLimits(), inputFormats(crypto, legacy, formats), kekReloader);
+    }
+
+    private static InputFormats inputFormats(EnvelopeCrypto crypto, LegacyConfiguration legacy,
+            AccessConfiguration.Formats formats) {
+        return InputFormats.of(crypto, legacy.isAccept(), formats.isAcceptEnc1());
+    }
+
+    private static AccessPolicy accessPolicy(AccessConfiguration.Grants grants, AccessConfiguration.Formats formats,
+            AccessConfiguration.Seals seals) {
+        return new AccessPolicy(grants.isRequired(), grants.getMaxTtl(), grants.getClockSkew(),
                 formats.isAcceptEnc1(), seals.isRequired(), Clock.systemUTC());
-        return new CodecService(crypto, cache, limits.toLimits(), legacy.isAccept(), kekReloader, access,
-                metrics::valuesDecrypted);
     }
 
     // ---- KEK hot reload ----

@@ -20,6 +20,12 @@ final class RequestValidator {
     private final Limits limits;
     private final int maxCiphertextLength;
 
+    /** The validator for {@code limits}: ciphertexts may be as long as the largest value's. */
+    static RequestValidator of(Limits limits) {
+        return new RequestValidator(limits,
+                dev.codec.server.crypto.EnvelopeCrypto.maxValueCiphertextLength(limits.maxValueBytes()));
+    }
+
     RequestValidator(Limits limits, int maxCiphertextLength) {
         this.limits = limits;
         this.maxCiphertextLength = maxCiphertextLength;

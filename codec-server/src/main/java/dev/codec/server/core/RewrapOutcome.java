@@ -1,7 +1,5 @@
 package dev.codec.server.core;
 
-import dev.codec.server.crypto.EnvelopeCrypto.WrappedDek;
-
 /**
  * The outcome of re-wrapping one DEK: exactly one of {@code rewrapped} and {@code error} is non-null.
  *

@@ -1,6 +1,5 @@
 package dev.codec.server.core;
 
-import dev.codec.server.crypto.EnvelopeCrypto.WrappedDek;
 import java.util.Map;
 
 /**

@@ -1,7 +1,5 @@
 package dev.codec.server.core;
 
-import dev.codec.server.crypto.KekReloader;
-
 /**
  * Non-secret state of one service instance.
  *
@@ -10,5 +8,4 @@ import dev.codec.server.crypto.KekReloader;
  * @param dekCacheHitRatio hits / requests of the DEK cache since startup (1 when there were none)
  * @param legacyAccepted whether legacy input is accepted
  */
-public record ServiceStatus(KekReloader.Status kek, long dekCacheSize, double dekCacheHitRatio,
-        boolean legacyAccepted) {}
+public record ServiceStatus(KekStatus kek, long dekCacheSize, double dekCacheHitRatio, boolean legacyAccepted) {}

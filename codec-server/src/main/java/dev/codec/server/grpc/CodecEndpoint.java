@@ -23,8 +23,6 @@ import com.google.protobuf.Timestamp;
 import dev.codec.server.core.EncryptedRevision;
 import dev.codec.server.core.ErrorReason;
 import dev.codec.server.core.Granted;
-import dev.codec.server.crypto.DeploymentGrants.IssuedGrant;
-import dev.codec.server.crypto.DeploymentGrants.VerifiedGrant;
 import java.time.Duration;
 import dev.codec.proto.v1.DekCacheStatus;
 import dev.codec.proto.v1.KekReload;
@@ -37,14 +35,18 @@ import dev.codec.proto.v1.RotateDekResponse;
 import dev.codec.proto.v1.StatusRequest;
 import dev.codec.proto.v1.StatusResponse;
 import dev.codec.server.core.CodecService;
+import dev.codec.server.core.GrantIdentity;
+import dev.codec.server.core.GrantService;
+import dev.codec.server.core.IssuedGrant;
+import dev.codec.server.core.KekStatus;
+import dev.codec.server.core.KeyLifecycle;
+import dev.codec.server.core.WrappedDek;
 import dev.codec.server.core.DekReference;
 import dev.codec.server.core.RewrapOutcome;
 import dev.codec.server.core.RotatedDek;
 import dev.codec.server.core.ServiceStatus;
-import dev.codec.server.crypto.KekReloader;
 import dev.codec.server.core.RejectedRequestException;
-import dev.codec.server.core.Variable;
-import dev.codec.server.crypto.EnvelopeCrypto.WrappedDek;
+import dev.codec.server.core.StoredVariable;
 import io.grpc.stub.StreamObserver;
 import java.util.Arrays;
 import java.util.ArrayList;
@@ -53,14 +55,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The {@code codec.v1.CodecService} gRPC service: maps proto messages to {@link CodecService} and back.
+ * The {@code codec.v1.CodecService} gRPC service: maps proto messages to {@link CodecService} (data
+ * calls), {@link GrantService} (IssueGrant) and {@link KeyLifecycle} (RewrapDek, RotateDek, Status) and back.
  * Registered by {@link GrpcServices} with strict request parsing.
  */
 public class CodecEndpoint extends CodecServiceGrpc.CodecServiceImplBase {
     private final CodecService codec;
+    private final GrantService grants;
+    private final KeyLifecycle keys;
 
-    public CodecEndpoint(CodecService codec) {
+    public CodecEndpoint(CodecService codec, GrantService grants, KeyLifecycle keys) {
         this.codec = codec;
+        this.grants = grants;
+        this.keys = keys;
     }
 
     @Override
@@ -101,7 +108,7 @@ public class CodecEndpoint extends CodecServiceGrpc.CodecServiceImplBase {
                     || request.getTtl().getNanos() > 999_999_999) {
                 throw fieldRequired("ttl", ", a positive duration");
             }
-            IssuedGrant grant = codec.issueGrant(request.getProjectId(), request.getDeploymentId(),
+            IssuedGrant grant = grants.issueGrant(request.getProjectId(), request.getDeploymentId(),
                     request.getEncryptedDek(), request.getSeal(),
                     Duration.ofSeconds(request.getTtl().getSeconds(), request.getTtl().getNanos()));
             CallRecord.grantVerified(request.getDeploymentId(), grant.grantId());
@@ -163,7 +170,7 @@ public class CodecEndpoint extends CodecServiceGrpc.CodecServiceImplBase {
         respond(response, () -> {
             List<DekReference> items = new ArrayList<>(request.getItemsCount());
             request.getItemsList().forEach(item -> items.add(new DekReference(item.getProjectId(), item.getEncryptedDek())));
-            List<RewrapOutcome> outcomes = codec.rewrapDeks(items);
+            List<RewrapOutcome> outcomes = keys.rewrapDeks(items);
             RewrapDekResponse.Builder out = RewrapDekResponse.newBuilder();
             for (int i = 0; i < outcomes.size(); i++) {
                 RewrapOutcome outcome = outcomes.get(i);
@@ -182,7 +189,7 @@ public class CodecEndpoint extends CodecServiceGrpc.CodecServiceImplBase {
     @Override
     public void rotateDek(RotateDekRequest request, StreamObserver<RotateDekResponse> response) {
         respond(response, () -> {
-            RotatedDek rotated = codec.rotateDek(request.getProjectId(), request.getEncryptedDek(),
+            RotatedDek rotated = keys.rotateDek(request.getProjectId(), request.getEncryptedDek(),
                     request.getEncryptedMap());
             return RotateDekResponse.newBuilder()
                     .setEncryptedDek(rotated.wrapped().encoded())
@@ -195,20 +202,20 @@ public class CodecEndpoint extends CodecServiceGrpc.CodecServiceImplBase {
     @Override
     public void status(StatusRequest request, StreamObserver<StatusResponse> response) {
         respond(response, () -> {
-            ServiceStatus status = codec.status();
+            ServiceStatus status = keys.status();
             StatusResponse.Builder out = StatusResponse.newBuilder()
                     .setActiveKekVersion(status.kek().activeVersion())
                     .setDekCache(DekCacheStatus.newBuilder()
                             .setSize(status.dekCacheSize())
                             .setHitRatio(status.dekCacheHitRatio()))
                     .setLegacyAccepted(status.legacyAccepted());
-            for (KekReloader.LoadedKek kek : status.kek().versions()) {
+            for (KekStatus.LoadedKek kek : status.kek().versions()) {
                 out.addKekVersions(KekVersion.newBuilder()
                         .setVersion(kek.version())
                         .setFingerprint(kek.fingerprint())
                         .setLoadTime(timestamp(kek.loadedAt())));
             }
-            KekReloader.ReloadStatus reload = status.kek().lastReload();
+            KekStatus.Reload reload = status.kek().lastReload();
             KekReload.Builder lastReload = KekReload.newBuilder()
                     .setResult(switch (reload.result()) {
                         case DISABLED -> KekReload.Result.RESULT_DISABLED;
@@ -225,20 +232,20 @@ public class CodecEndpoint extends CodecServiceGrpc.CodecServiceImplBase {
         });
     }
 
-    private static Map<String, Variable> variables(Map<String, dev.codec.proto.v1.Variable> wire) {
-        Map<String, Variable> variables = new HashMap<>((int) (wire.size() / 0.75f) + 1);
-        wire.forEach((name, variable) -> variables.put(name, new Variable(kind(variable), variable.getValue())));
+    private static Map<String, StoredVariable> variables(Map<String, dev.codec.proto.v1.Variable> wire) {
+        Map<String, StoredVariable> variables = new HashMap<>((int) (wire.size() / 0.75f) + 1);
+        wire.forEach((name, variable) -> variables.put(name, new StoredVariable(kind(variable), variable.getValue())));
         return variables;
     }
 
     /** Hands a verified grant to the audit line, as soon as it is verified (later refusals keep it). */
-    private static void recordGrant(VerifiedGrant grant) {
+    private static void recordGrant(GrantIdentity grant) {
         CallRecord.grantVerified(grant.deploymentId(), grant.grantId());
     }
 
     /** The call's result; hands the verified grant (if any) to the audit line. */
     private static <T> T audited(Granted<T> granted) {
-        VerifiedGrant grant = granted.grant();
+        GrantIdentity grant = granted.grant();
         if (grant != null) {
             CallRecord.grantVerified(grant.deploymentId(), grant.grantId());
         }
@@ -249,11 +256,11 @@ public class CodecEndpoint extends CodecServiceGrpc.CodecServiceImplBase {
         return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
     }
 
-    private static Variable.Kind kind(dev.codec.proto.v1.Variable variable) {
+    private static StoredVariable.Kind kind(dev.codec.proto.v1.Variable variable) {
         return switch (variable.getKind()) {
-            case KIND_PLAIN -> Variable.Kind.PLAIN;
-            case KIND_SECRET -> Variable.Kind.SECRET;
-            case KIND_UNSPECIFIED, UNRECOGNIZED -> Variable.Kind.UNSPECIFIED;
+            case KIND_PLAIN -> StoredVariable.Kind.PLAIN;
+            case KIND_SECRET -> StoredVariable.Kind.SECRET;
+            case KIND_UNSPECIFIED, UNRECOGNIZED -> StoredVariable.Kind.UNSPECIFIED;
         };
     }
 

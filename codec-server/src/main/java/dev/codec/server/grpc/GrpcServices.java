@@ -7,6 +7,8 @@ import dev.codec.server.config.AuditConfiguration;
 import dev.codec.server.config.AuthConfiguration;
 import dev.codec.server.config.CallerConfiguration;
 import dev.codec.server.core.CodecService;
+import dev.codec.server.core.GrantService;
+import dev.codec.server.core.KeyLifecycle;
 import dev.codec.server.ops.CodecMetrics;
 import io.grpc.ServerServiceDefinition;
 import io.micronaut.context.annotation.Bean;
@@ -33,8 +35,8 @@ public class GrpcServices {
 
     /** The codec service, with strict request parsing (unparseable requests are INVALID_ARGUMENT). */
     @Singleton
-    public ServerServiceDefinition codecService(CodecService codec) {
-        return StrictRequestParsing.apply(new CodecEndpoint(codec).bindService());
+    public ServerServiceDefinition codecService(CodecService codec, GrantService grants, KeyLifecycle keys) {
+        return StrictRequestParsing.apply(new CodecEndpoint(codec, grants, keys).bindService());
     }
 
     /** Closed with the context, after the drain on SIGTERM: writes out the audit lines still queued. */

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.codec.server.crypto.DeploymentGrants.IssuedGrant;
 import dev.codec.server.crypto.EnvelopeCrypto;
 import dev.codec.server.crypto.KekRing;
 import dev.codec.server.crypto.SymmetricKey;
@@ -43,24 +42,28 @@ class CodecServiceAccessTest {
         }
     };
     private CodecService service;
+    private GrantService grants;
     private final int[] counted = new int[3];
     private String dek;
-    private Map<String, Variable> variables;
+    private Map<String, StoredVariable> variables;
 
     @BeforeEach
     void setUp() throws Exception {
         KekRing ring = KekRing.of(Map.of(1, SymmetricKey.random()), null);
         AccessPolicy policy = new AccessPolicy(true, Duration.ofHours(2), Duration.ofSeconds(30), true, true, clock);
-        service = new CodecService(new EnvelopeCrypto(() -> ring), new DekCache(Duration.ofMinutes(5), 100),
-                Limits.DEFAULTS, false, null, policy, (enc1, enc2, legacy) -> {
+        EnvelopeCrypto crypto = new EnvelopeCrypto(() -> ring);
+        DekCache cache = new DekCache(Duration.ofMinutes(5), 100);
+        grants = new GrantService(crypto, cache, Limits.DEFAULTS, InputFormats.strict(crypto, true), policy);
+        service = new CodecService(crypto, cache, Limits.DEFAULTS, InputFormats.strict(crypto, true), policy,
+                (enc1, enc2, legacy) -> {
                     counted[0] += enc1;
                     counted[1] += enc2;
                     counted[2] += legacy;
                 });
         dek = service.generateDek(PROJECT).encoded();
         EncryptedRevision revision = service.encrypt(PROJECT, dek, Map.of("K", "v"), Map.of("P", "p"));
-        variables = Map.of("K", new Variable(Variable.Kind.SECRET, revision.encrypted().get("K")),
-                "P", new Variable(Variable.Kind.PLAIN, "p"));
+        variables = Map.of("K", new StoredVariable(StoredVariable.Kind.SECRET, revision.encrypted().get("K")),
+                "P", new StoredVariable(StoredVariable.Kind.PLAIN, "p"));
         seal = revision.seal();
     }
 
@@ -68,7 +71,7 @@ class CodecServiceAccessTest {
 
     @Test
     void grant_isValidFromIssueUntilExpiryPlusSkew_asTheClockMoves() throws Exception {
-        IssuedGrant grant = service.issueGrant(PROJECT, "dep-1", dek, seal, Duration.ofHours(1));
+        IssuedGrant grant = grants.issueGrant(PROJECT, "dep-1", dek, seal, Duration.ofHours(1));
         assertEquals(START.plus(Duration.ofHours(1)), grant.expiresAt());
 
         Granted<Map<String, String>> ok = service.decryptAll(PROJECT, "dep-1", dek, variables, grant.text(), seal);
@@ -93,17 +96,17 @@ class CodecServiceAccessTest {
         assertDenied("GRANT_MISSING", () -> service.decryptValue(PROJECT, variables.get("K").value(), dek, "K", ""));
         // the grant check comes first: even a garbage DEK is answered with the grant refusal
         assertDenied("GRANT_MISSING", () -> service.decryptAll(PROJECT, "", "dek1:k1:AAAA", variables, "", seal));
-        String grant = service.issueGrant(PROJECT, "d", dek, seal, Duration.ofMinutes(5)).text();
+        String grant = grants.issueGrant(PROJECT, "d", dek, seal, Duration.ofMinutes(5)).text();
         assertDenied("GRANT_OTHER_REVISION", () -> service.decryptAll(PROJECT, "", dek, variables, grant, ""));
         RejectedRequestException noSeal = assertThrows(RejectedRequestException.class,
-                () -> service.issueGrant(PROJECT, "d", dek, Duration.ofMinutes(5)));
+                () -> grants.issueGrant(PROJECT, "d", dek, Duration.ofMinutes(5)));
         assertEquals("SEAL_MISSING", noSeal.errorReason());
         assertEquals(RejectedRequestException.Reason.BAD_INPUT, noSeal.reason());
     }
 
     @Test
     void callersDeploymentId_mustBeTheGrants() throws Exception {
-        String grant = service.issueGrant(PROJECT, "dep-1", dek, seal, Duration.ofHours(1)).text();
+        String grant = grants.issueGrant(PROJECT, "dep-1", dek, seal, Duration.ofHours(1)).text();
 
         assertDenied("GRANT_OTHER_DEPLOYMENT", () -> service.decryptAll(PROJECT, "dep-2", dek, variables, grant, seal));
         assertEquals("dep-1", service.decryptAll(PROJECT, "dep-1", dek, variables, grant, seal).grant().deploymentId());
@@ -115,24 +118,24 @@ class CodecServiceAccessTest {
     @Test
     void issueGrant_limits() throws Exception {
         RejectedRequestException tooLong = assertThrows(RejectedRequestException.class,
-                () -> service.issueGrant(PROJECT, "d", dek, seal, Duration.ofHours(2).plusSeconds(1)));
+                () -> grants.issueGrant(PROJECT, "d", dek, seal, Duration.ofHours(2).plusSeconds(1)));
         assertTrue(tooLong.getMessage().contains("codec.grants.max-ttl (7200s)"), tooLong.getMessage());
-        service.issueGrant(PROJECT, "d", dek, seal, Duration.ofHours(2));
-        assertThrows(RejectedRequestException.class, () -> service.issueGrant(PROJECT, "d", dek, seal, Duration.ofMillis(1500)));
-        assertThrows(RejectedRequestException.class, () -> service.issueGrant(PROJECT, "bad id!", dek, seal, Duration.ofHours(1)));
-        assertThrows(RejectedRequestException.class, () -> service.issueGrant(PROJECT, "d", "dek1:k1:AAAA", seal, Duration.ofHours(1)));
+        grants.issueGrant(PROJECT, "d", dek, seal, Duration.ofHours(2));
+        assertThrows(RejectedRequestException.class, () -> grants.issueGrant(PROJECT, "d", dek, seal, Duration.ofMillis(1500)));
+        assertThrows(RejectedRequestException.class, () -> grants.issueGrant(PROJECT, "bad id!", dek, seal, Duration.ofHours(1)));
+        assertThrows(RejectedRequestException.class, () -> grants.issueGrant(PROJECT, "d", "dek1:k1:AAAA", seal, Duration.ofHours(1)));
     }
 
     @Test
     void openPolicy_needsNoGrant_andRecordsNone() throws Exception {
         KekRing ring = KekRing.of(Map.of(1, SymmetricKey.random()), null);
-        CodecService open = new CodecService(new EnvelopeCrypto(() -> ring), new DekCache(Duration.ofMinutes(5), 100),
+        CodecService open = OpenCodecService.of(new EnvelopeCrypto(() -> ring), new DekCache(Duration.ofMinutes(5), 100),
                 Limits.DEFAULTS);
         String openDek = open.generateDek(PROJECT).encoded();
         String ct = open.encrypt(PROJECT, openDek, Map.of("K", "v")).get("K");
 
         Granted<Map<String, String>> result = open.decryptAll(PROJECT, "claimed", openDek,
-                Map.of("K", new Variable(Variable.Kind.SECRET, ct)), "", "");
+                Map.of("K", new StoredVariable(StoredVariable.Kind.SECRET, ct)), "", "");
         assertNull(result.grant());
         assertFalse(result.toString().contains("v"));
     }
@@ -155,26 +158,29 @@ class CodecServiceAccessTest {
         new AccessPolicy(true, Duration.ofDays(30), Duration.ofSeconds(30), true, true, clock);
         KekRing ring = KekRing.of(Map.of(1, SymmetricKey.random()), null);
         IllegalArgumentException tooLong = assertThrows(IllegalArgumentException.class,
-                () -> new CodecService(new EnvelopeCrypto(() -> ring), new DekCache(Duration.ofMinutes(5), 100),
+                () -> OpenCodecService.of(new EnvelopeCrypto(() -> ring), new DekCache(Duration.ofMinutes(5), 100),
                         new Limits(151, 10, 64, 16)));
         assertTrue(tooLong.getMessage().contains("codec.limits.max-project-id-length (151)"), tooLong.getMessage());
-        new CodecService(new EnvelopeCrypto(() -> ring), new DekCache(Duration.ofMinutes(5), 100), new Limits(150, 10, 64, 16));
+        OpenCodecService.of(new EnvelopeCrypto(() -> ring), new DekCache(Duration.ofMinutes(5), 100), new Limits(150, 10, 64, 16));
     }
 
     @Test
     void longestIds_withTheLongestTtl_giveAGrantThatVerifies() throws Exception {
         KekRing ring = KekRing.of(Map.of(1, SymmetricKey.random()), null);
-        CodecService longest = new CodecService(new EnvelopeCrypto(() -> ring), new DekCache(Duration.ofMinutes(5), 100),
-                new Limits(150, 10, 64, 16), false, null,
-                new AccessPolicy(true, AccessPolicy.MAX_GRANT_TTL, Duration.ofMinutes(10), true, true, clock),
-                ValueFormatCounter.NONE);
+        EnvelopeCrypto crypto = new EnvelopeCrypto(() -> ring);
+        DekCache cache = new DekCache(Duration.ofMinutes(5), 100);
+        AccessPolicy policy = new AccessPolicy(true, AccessPolicy.MAX_GRANT_TTL, Duration.ofMinutes(10), true, true, clock);
+        CodecService longest = new CodecService(crypto, cache, new Limits(150, 10, 64, 16),
+                InputFormats.strict(crypto, true), policy, ValueFormatCounter.NONE);
+        GrantService longestGrants = new GrantService(crypto, cache, new Limits(150, 10, 64, 16),
+                InputFormats.strict(crypto, true), policy);
         String project = "p".repeat(150);
         String wrapped = longest.generateDek(project).encoded();
         EncryptedRevision revision = longest.encrypt(project, wrapped, Map.of("K", "v"), Map.of());
-        String grant = longest.issueGrant(project, "d".repeat(150), wrapped, revision.seal(), AccessPolicy.MAX_GRANT_TTL)
+        String grant = longestGrants.issueGrant(project, "d".repeat(150), wrapped, revision.seal(), AccessPolicy.MAX_GRANT_TTL)
                 .text();
         assertEquals(Map.of("K", "v"), longest.decryptAll(project, "", wrapped,
-                Map.of("K", new Variable(Variable.Kind.SECRET, revision.encrypted().get("K"))), grant, revision.seal())
+                Map.of("K", new StoredVariable(StoredVariable.Kind.SECRET, revision.encrypted().get("K"))), grant, revision.seal())
                 .result());
     }
 

@@ -10,9 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.codec.server.core.RejectedRequestException.Reason;
-import dev.codec.server.core.Variable.Kind;
+import dev.codec.server.core.StoredVariable.Kind;
 import dev.codec.server.crypto.EnvelopeCrypto;
-import dev.codec.server.crypto.EnvelopeCrypto.WrappedDek;
 import dev.codec.server.crypto.KekRing;
 import dev.codec.server.crypto.SymmetricKey;
 import java.time.Duration;
@@ -45,7 +44,7 @@ class CodecServiceTest {
         kek1 = SymmetricKey.random();
         KekRing ring = KekRing.of(Map.of(1, kek1), null);
         crypto = new EnvelopeCrypto(() -> ring);
-        service = new CodecService(crypto, new DekCache(Duration.ofMinutes(5), 100), LIMITS);
+        service = OpenCodecService.of(crypto, new DekCache(Duration.ofMinutes(5), 100), LIMITS);
     }
 
     // ---- generateDek and project ids
@@ -174,7 +173,7 @@ class CodecServiceTest {
         String good = service.encrypt(PROJECT, dek, Map.of("GOOD", OTHER_SECRET)).get("GOOD");
         String tampered = tamper(encryptOne(PROJECT, dek, SECRET));
         String fromOtherProject = encryptOne(OTHER_PROJECT, newDek(OTHER_PROJECT), SECRET);
-        Map<String, Variable> variables = new LinkedHashMap<>();
+        Map<String, StoredVariable> variables = new LinkedHashMap<>();
         variables.put("ZETA", secret(tampered));
         variables.put("GOOD", secret(good));
         variables.put("ALPHA", secret(fromOtherProject));
@@ -205,7 +204,7 @@ class CodecServiceTest {
         String dek = newDek(PROJECT);
 
         assertRejected(BAD_INPUT, () -> service.decryptAll(PROJECT, DEPLOYMENT, dek,
-                Map.of("MYSTERY", new Variable(Kind.UNSPECIFIED, PLAIN))), "MYSTERY");
+                Map.of("MYSTERY", new StoredVariable(Kind.UNSPECIFIED, PLAIN))), "MYSTERY");
     }
 
     @Test
@@ -248,7 +247,7 @@ class CodecServiceTest {
 
     @Test
     void decryptAll_tooManyEntries_isLimitExceededNamingTheLimit() {
-        Map<String, Variable> five = Map.of("A", plain(PLAIN), "B", plain(PLAIN), "C", plain(PLAIN),
+        Map<String, StoredVariable> five = Map.of("A", plain(PLAIN), "B", plain(PLAIN), "C", plain(PLAIN),
                 "D", plain(PLAIN), "E", plain(PLAIN));
 
         assertRejected(LIMIT_EXCEEDED, () -> service.decryptAll(PROJECT, DEPLOYMENT, "", five), "variables",
@@ -322,12 +321,12 @@ class CodecServiceTest {
         return service.encrypt(projectId, dek, Map.of("V", value)).get("V");
     }
 
-    private static Variable secret(String ciphertext) {
-        return new Variable(Kind.SECRET, ciphertext);
+    private static StoredVariable secret(String ciphertext) {
+        return new StoredVariable(Kind.SECRET, ciphertext);
     }
 
-    private static Variable plain(String value) {
-        return new Variable(Kind.PLAIN, value);
+    private static StoredVariable plain(String value) {
+        return new StoredVariable(Kind.PLAIN, value);
     }
 
     /** The same ciphertext with one base64 character (not the last, not padding) changed. */

@@ -100,7 +100,7 @@ class LeakTest {
             texts.add(server.context().getBean(EnvelopeCrypto.class)
                     .valueCipher(PROJECT, SymmetricKey.copyOf(rawDek)).toString());
             texts.add(Variable.secret(ct).toString());
-            texts.add(new dev.codec.server.core.Variable(dev.codec.server.core.Variable.Kind.PLAIN, SECRET).toString());
+            texts.add(new dev.codec.server.core.StoredVariable(dev.codec.server.core.StoredVariable.Kind.PLAIN, SECRET).toString());
         }
 
         assertTrue(texts.size() > 20, "captured " + texts.size() + " texts");

@@ -1,7 +1,7 @@
 package dev.codec.server.core;
 
-/** One environment variable of a deployment, as stored: plaintext (PLAIN) or a ciphertext (SECRET). */
-public record Variable(Kind kind, String value) {
+/** One environment variable of a revision as the caller stores it: plaintext (PLAIN) or a ciphertext (SECRET). */
+public record StoredVariable(Kind kind, String value) {
     /** How the value is stored. */
     public enum Kind {
         /** Missing or unknown kind: always rejected. */
@@ -12,6 +12,6 @@ public record Variable(Kind kind, String value) {
 
     @Override
     public String toString() {
-        return "Variable[kind=" + kind + ", value=(redacted)]";
+        return "StoredVariable[kind=" + kind + ", value=(redacted)]";
     }
 }
