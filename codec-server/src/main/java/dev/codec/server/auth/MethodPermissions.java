@@ -29,6 +29,16 @@ public final class MethodPermissions {
             name(CodecServiceGrpc.getIssueGrantMethod()), Permission.GRANT,
             name(CodecServiceGrpc.getSealVariablesMethod()), Permission.ENCRYPT);
 
+    static {
+        // fail closed at startup too: an RPC of the service without an entry would be refused to everyone
+        for (MethodDescriptor<?, ?> method : CodecServiceGrpc.getServiceDescriptor().getMethods()) {
+            if (!FIXED.containsKey(method.getFullMethodName()) && !DECRYPT_VALUE.equals(method.getFullMethodName())) {
+                throw new IllegalStateException("no permission for " + method.getFullMethodName()
+                        + " in MethodPermissions");
+            }
+        }
+    }
+
     /** Health/Watch: any authenticated caller (no permission). */
     public static final String HEALTH_WATCH = "grpc.health.v1.Health/Watch";
 

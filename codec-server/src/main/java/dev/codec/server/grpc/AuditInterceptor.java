@@ -173,7 +173,7 @@ public final class AuditInterceptor implements ServerInterceptor, Ordered, AutoC
             public void close(Status status, Metadata trailers) {
                 Status.Code code = status.getCode();
                 if (code != Status.Code.OK && code != Status.Code.CANCELLED) {
-                    String reason = record.refusal != null ? record.refusal
+                    String reason = record.refusal != null ? record.refusal.label()
                             : code.name().toLowerCase(java.util.Locale.ROOT);
                     refused.record(new RefusedCallSummary.Key(record.peer, reason, code.name(), record.authMethod,
                             record.caller), error(status), record.credentialId, rpc);
@@ -265,7 +265,7 @@ public final class AuditInterceptor implements ServerInterceptor, Ordered, AutoC
 
     private void log(String rpc, CallRecord record, Status status, long nanos) {
         if (record.refusal != null) {
-            refused.record(new RefusedCallSummary.Key(record.peer, record.refusal, status.getCode().name(),
+            refused.record(new RefusedCallSummary.Key(record.peer, record.refusal.label(), status.getCode().name(),
                     record.authMethod, record.caller), error(status), record.credentialId, rpc);
             return;
         }

@@ -1,19 +1,18 @@
 package dev.codec.server.grpc;
 
-import dev.codec.server.core.ErrorReason;
 import io.grpc.StatusRuntimeException;
 import java.util.Map;
 import dev.codec.proto.v1.DecryptValueRequest;
 import dev.codec.server.auth.Caller;
 import dev.codec.server.auth.MethodPermissions;
 import dev.codec.server.auth.Permission;
+import dev.codec.server.auth.RefusalReason;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
-import io.grpc.Status;
 import io.micronaut.core.order.Ordered;
 import java.util.EnumSet;
 import java.util.Optional;
@@ -45,13 +44,13 @@ public final class AuthInterceptor implements ServerInterceptor, Ordered {
     private static final Logger LOG = LoggerFactory.getLogger(AuthInterceptor.class);
 
     private final Authenticator authenticator;
-    private final Consumer<String> failureListener;
+    private final Consumer<RefusalReason> failureListener;
 
     /**
      * @param authenticator how callers are identified, or {@code null} when auth is disabled
-     * @param failureListener told the reason word of every refused call (for metrics)
+     * @param failureListener told the reason of every refused call (for metrics)
      */
-    AuthInterceptor(Authenticator authenticator, Consumer<String> failureListener) {
+    AuthInterceptor(Authenticator authenticator, Consumer<RefusalReason> failureListener) {
         this.authenticator = authenticator;
         this.failureListener = failureListener;
     }
@@ -79,8 +78,9 @@ public final class AuthInterceptor implements ServerInterceptor, Ordered {
                 record.credentialId = result.credentialId();
             }
             if (result.caller() == null) {
-                return refuse(call, StatusMapping.refusal(Status.Code.UNAUTHENTICATED, result.failure().error,
-                        result.failure().message, Map.of()), result.failure().reason);
+                RefusalReason failure = result.failure();
+                return refuse(call, StatusMapping.refusal(failure.code(), failure.error(), failure.message(), Map.of()),
+                        failure);
             }
             caller = result.caller();
         }
@@ -95,20 +95,22 @@ public final class AuthInterceptor implements ServerInterceptor, Ordered {
         }
         Optional<Permission> required = MethodPermissions.required(method);
         if (required.isEmpty()) {
-            return refuse(call, StatusMapping.refusal(Status.Code.PERMISSION_DENIED, ErrorReason.METHOD_NOT_ALLOWED,
-                    "method " + method + " is not allowed", Map.of()), "unknown_method");
+            return refuse(call, StatusMapping.refusal(RefusalReason.UNKNOWN_METHOD.code(),
+                    RefusalReason.UNKNOWN_METHOD.error(), "method " + method + " is not allowed", Map.of()),
+                    RefusalReason.UNKNOWN_METHOD);
         }
         if (MethodPermissions.dependsOnRequest(method)) {
             // Checked now, before any byte of the body is read: a caller that could use the method with
             // neither kind of request is refused on its headers. The exact check follows on the request.
             if (!caller.may(Permission.DECRYPT) && !caller.may(Permission.EXPORT_DEK)) {
-                return refuse(call, StatusMapping.refusal(Status.Code.PERMISSION_DENIED, ErrorReason.PERMISSION_MISSING,
+                return refuse(call, StatusMapping.refusal(RefusalReason.PERMISSION_DENIED.code(),
+                        RefusalReason.PERMISSION_DENIED.error(),
                         "caller '" + caller.name() + "' lacks permission 'decrypt' or 'export-dek' for "
                         + call.getMethodDescriptor().getBareMethodName(),
-                        Map.of("permission", "decrypt", "caller", caller.name())), "permission_denied");
+                        Map.of("permission", "decrypt", "caller", caller.name())), RefusalReason.PERMISSION_DENIED);
             }
         } else if (!caller.may(required.get())) {
-            return refuse(call, denied(caller, required.get(), call), "permission_denied");
+            return refuse(call, denied(caller, required.get(), call), RefusalReason.PERMISSION_DENIED);
         }
         ServerCall.Listener<ReqT> listener = Contexts.interceptCall(
                 Context.current().withValue(CallerContext.CALLER, caller), call, headers, next);
@@ -116,19 +118,24 @@ public final class AuthInterceptor implements ServerInterceptor, Ordered {
     }
 
     private <ReqT> ServerCall.Listener<ReqT> refuse(ServerCall<ReqT, ?> call, StatusRuntimeException status,
-            String reason) {
+            RefusalReason reason) {
+        refused(reason);
+        LOG.debug("Refused {}: {}", call.getMethodDescriptor().getFullMethodName(), reason.label());
+        call.close(status.getStatus(), StatusMapping.trailers(status));
+        return new ServerCall.Listener<>() {};
+    }
+
+    /** Counts the refusal and hands it to the call's audit record. */
+    private void refused(RefusalReason reason) {
         failureListener.accept(reason);
         CallRecord record = CallRecord.KEY.get();
         if (record != null) {
             record.refusal = reason;
         }
-        LOG.debug("Refused {}: {}", call.getMethodDescriptor().getFullMethodName(), reason);
-        call.close(status.getStatus(), StatusMapping.trailers(status));
-        return new ServerCall.Listener<>() {};
     }
 
     private static StatusRuntimeException denied(Caller caller, Permission permission, ServerCall<?, ?> call) {
-        return StatusMapping.refusal(Status.Code.PERMISSION_DENIED, ErrorReason.PERMISSION_MISSING,
+        return StatusMapping.refusal(RefusalReason.PERMISSION_DENIED.code(), RefusalReason.PERMISSION_DENIED.error(),
                 "caller '" + caller.name() + "' lacks permission '" + permission.configName() + "' for "
                         + call.getMethodDescriptor().getBareMethodName(),
                 Map.of("permission", permission.configName(), "caller", caller.name()));
@@ -151,11 +158,7 @@ public final class AuthInterceptor implements ServerInterceptor, Ordered {
                     && request.getKeyCase() == DecryptValueRequest.KeyCase.DEK;
             Permission needed = MethodPermissions.forDecryptValue(withPlainDek);
             if (!caller.may(needed)) {
-                failureListener.accept("permission_denied");
-                CallRecord record = CallRecord.KEY.get();
-                if (record != null) {
-                    record.refusal = "permission_denied";
-                }
+                refused(RefusalReason.PERMISSION_DENIED);
                 refuse(denied(caller, needed, call));
                 return;
             }

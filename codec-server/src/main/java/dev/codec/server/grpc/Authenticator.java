@@ -1,9 +1,9 @@
 package dev.codec.server.grpc;
 
-import dev.codec.server.core.ErrorReason;
 import dev.codec.server.auth.Caller;
 import dev.codec.server.auth.CallerTokens;
 import dev.codec.server.auth.Permission;
+import dev.codec.server.auth.RefusalReason;
 import dev.codec.server.auth.SpiffeId;
 import dev.codec.server.auth.TokenId;
 import io.grpc.Attributes;
@@ -40,37 +40,13 @@ final class Authenticator {
     static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
     private static final String BEARER = "bearer ";
 
-    /** Why authentication failed: also the metrics reason label, a fixed word. */
-    enum Failure {
-        MISSING_CREDENTIALS("missing_credentials", ErrorReason.MISSING_CREDENTIALS,
-                "send 'authorization: Bearer <token>' or a client certificate"),
-        MALFORMED_HEADER("malformed_header", ErrorReason.MALFORMED_CREDENTIALS,
-                "the authorization header must be 'Bearer <token>'"),
-        UNKNOWN_TOKEN("unknown_token", ErrorReason.UNKNOWN_TOKEN, "the token is not known"),
-        UNKNOWN_CERTIFICATE("unknown_certificate", ErrorReason.UNKNOWN_CERTIFICATE,
-                "the client certificate names no configured caller"),
-        AMBIGUOUS_CERTIFICATE("ambiguous_certificate", ErrorReason.AMBIGUOUS_CERTIFICATE,
-                "the client certificate names more than one caller");
-
-        final String reason;
-        /** The ErrorInfo reason sent to the caller. */
-        final ErrorReason error;
-        final String message;
-
-        Failure(String reason, ErrorReason error, String message) {
-            this.reason = reason;
-            this.error = error;
-            this.message = message;
-        }
-    }
-
     /**
      * The caller, or why there is none.
      *
      * @param method {@code token}, {@code mtls} or {@code none}: the credential that was tried
      * @param credentialId the token id or certificate serial that was tried, or {@code -}
      */
-    record Result(Caller caller, Failure failure, String method, String credentialId) {
+    record Result(Caller caller, RefusalReason failure, String method, String credentialId) {
         static Result of(Caller caller) {
             return new Result(caller, null, caller.method(), caller.credentialId());
         }
@@ -99,18 +75,18 @@ final class Authenticator {
         if (authorization != null) {
             if (authorization.length() <= BEARER.length()
                     || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-                return new Result(null, Failure.MALFORMED_HEADER, "token", "-");
+                return new Result(null, RefusalReason.MALFORMED_HEADER, "token", "-");
             }
             String token = authorization.substring(BEARER.length()).trim();
             Optional<CallerTokens.Match> match = tokens.match(token);
             if (match.isEmpty()) {
-                return new Result(null, Failure.UNKNOWN_TOKEN, "token", TokenId.of(token));
+                return new Result(null, RefusalReason.UNKNOWN_TOKEN, "token", TokenId.of(token));
             }
             return Result.of(caller(match.get().caller(), "token", match.get().tokenId()));
         }
         CertificateIdentity identity = certificateIdentity(transport.get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
         if (identity == null) {
-            return new Result(null, Failure.MISSING_CREDENTIALS, "none", "-");
+            return new Result(null, RefusalReason.MISSING_CREDENTIALS, "none", "-");
         }
         Set<String> callers = new TreeSet<>();
         for (String name : identity.names()) {
@@ -120,10 +96,10 @@ final class Authenticator {
             }
         }
         if (callers.size() > 1) {
-            return new Result(null, Failure.AMBIGUOUS_CERTIFICATE, "mtls", identity.serial());
+            return new Result(null, RefusalReason.AMBIGUOUS_CERTIFICATE, "mtls", identity.serial());
         }
         if (callers.isEmpty()) {
-            return new Result(null, Failure.UNKNOWN_CERTIFICATE, "mtls", identity.serial());
+            return new Result(null, RefusalReason.UNKNOWN_CERTIFICATE, "mtls", identity.serial());
         }
         return Result.of(caller(callers.iterator().next(), "mtls", identity.serial()));
     }

@@ -1,5 +1,7 @@
 package dev.codec.server.grpc;
 
+import dev.codec.server.auth.RefusalReason;
+
 import io.grpc.Context;
 
 /**
@@ -17,8 +19,8 @@ final class CallRecord {
     volatile String authMethod = "none";
     /** The token id or certificate serial that was presented, or {@code -}. */
     volatile String credentialId = "-";
-    /** The reason word of a refusal by the auth interceptor (e.g. {@code unknown_token}), or null. */
-    volatile String refusal;
+    /** Why the auth interceptor refused the call, or null. */
+    volatile RefusalReason refusal;
     volatile String projectId = "";
     volatile String deploymentId = "";
     volatile int values;

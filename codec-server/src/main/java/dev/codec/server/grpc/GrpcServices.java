@@ -2,6 +2,7 @@ package dev.codec.server.grpc;
 
 import dev.codec.server.auth.CallerTokens;
 import dev.codec.server.auth.Permission;
+import dev.codec.server.auth.RefusalReason;
 import dev.codec.server.auth.SpiffeId;
 import dev.codec.server.config.AuditConfiguration;
 import dev.codec.server.config.AuthConfiguration;
@@ -85,7 +86,7 @@ public class GrpcServices {
         return new AuthInterceptor(new Authenticator(tokens, permissions, byCertificateName), failures);
     }
 
-    /** Receives the reason word of every refused call; metrics count them. */
+    /** Receives the reason of every refused call; metrics count them. */
     @Singleton
     public AuthFailures authFailures(CodecMetrics metrics) {
         return metrics::authFailure;
@@ -103,9 +104,9 @@ public class GrpcServices {
         });
     }
 
-    /** Listener for refused calls by reason (fixed words such as {@code unknown_token}). */
+    /** Listener for refused calls, by reason. */
     @FunctionalInterface
-    public interface AuthFailures extends Consumer<String> {}
+    public interface AuthFailures extends Consumer<RefusalReason> {}
 
     /** Re-reads the caller token directory (token rotation without a restart). */
     @Singleton

@@ -1,16 +1,17 @@
 package dev.codec.server.ops;
 
+import dev.codec.server.auth.RefusalReason;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Singleton;
+import java.util.EnumMap;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Counters that other parts of the codec report to. Labels take only fixed words: an auth failure
- * reason outside {@link #AUTH_FAILURE_REASONS} is counted as {@code other}, so no caller-supplied text
- * (a token, a project id) can ever become a label.
+ * is counted under its {@link RefusalReason}'s label, so no caller-supplied text (a token, a project id)
+ * can ever become a label.
  *
  * <p>Prometheus names: {@code codec_kek_reload_failures_total}, {@code codec_auth_failures_total{reason}},
  * {@code codec_values_decrypted_total{format="enc1|enc2|legacy"}} (values decrypted, by input format:
@@ -18,24 +19,9 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 @Singleton
 public class CodecMetrics {
-    public static final String MISSING_CREDENTIALS = "missing_credentials";
-    public static final String MALFORMED_HEADER = "malformed_header";
-    public static final String UNKNOWN_TOKEN = "unknown_token";
-    public static final String UNKNOWN_CERTIFICATE = "unknown_certificate";
-    public static final String AMBIGUOUS_CERTIFICATE = "ambiguous_certificate";
-    public static final String PERMISSION_DENIED = "permission_denied";
-    public static final String UNKNOWN_METHOD = "unknown_method";
-    /** What any reason outside the fixed set is counted as. */
-    public static final String OTHER = "other";
-
-    /** The reasons an auth failure can be counted under (plus {@link #OTHER}). */
-    public static final Set<String> AUTH_FAILURE_REASONS =
-            Set.of(MISSING_CREDENTIALS, MALFORMED_HEADER, UNKNOWN_TOKEN, UNKNOWN_CERTIFICATE, AMBIGUOUS_CERTIFICATE,
-                    PERMISSION_DENIED, UNKNOWN_METHOD);
-
     private final MeterRegistry registry;
     private final Counter kekReloadFailures;
-    private final Map<String, Counter> authFailures = new ConcurrentHashMap<>();
+    private final Map<RefusalReason, Counter> authFailures = new EnumMap<>(RefusalReason.class);
     private final Counter decryptedEnc1;
     private final Counter decryptedEnc2;
     private final Counter decryptedLegacy;
@@ -45,10 +31,12 @@ public class CodecMetrics {
         this.kekReloadFailures = Counter.builder("codec.kek.reload.failures")
                 .description("KEK directory reloads that failed (the previous ring stayed in force)")
                 .register(registry);
-        for (String reason : AUTH_FAILURE_REASONS) {
-            authFailureCounter(reason);
+        for (RefusalReason reason : RefusalReason.values()) {
+            authFailures.put(reason, Counter.builder("codec.auth.failures")
+                    .description("Calls refused by authentication or authorization, by reason")
+                    .tag("reason", reason.label())
+                    .register(registry));
         }
-        authFailureCounter(OTHER);
         this.decryptedEnc1 = valuesDecryptedCounter("enc1");
         this.decryptedEnc2 = valuesDecryptedCounter("enc2");
         this.decryptedLegacy = valuesDecryptedCounter("legacy");
@@ -79,15 +67,8 @@ public class CodecMetrics {
         kekReloadFailures.increment();
     }
 
-    /** Counts one refused call under {@code reason}, one of {@link #AUTH_FAILURE_REASONS}, else {@link #OTHER}. */
-    public void authFailure(String reason) {
-        authFailureCounter(AUTH_FAILURE_REASONS.contains(reason) ? reason : OTHER).increment();
-    }
-
-    private Counter authFailureCounter(String reason) {
-        return authFailures.computeIfAbsent(reason, r -> Counter.builder("codec.auth.failures")
-                .description("Calls refused by authentication or authorization, by reason")
-                .tag("reason", r)
-                .register(registry));
+    /** Counts one refused call under its reason's label. */
+    public void authFailure(RefusalReason reason) {
+        authFailures.get(reason).increment();
     }
 }

@@ -1,7 +1,7 @@
 package dev.codec.server.ops;
 
 import dev.codec.proto.v1.CodecServiceGrpc;
-import dev.codec.server.crypto.CryptoSelfTest;
+import dev.codec.server.crypto.KekRoundTripCheck;
 import dev.codec.server.crypto.EnvelopeCrypto;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 /**
  * What {@code grpc.health.v1.Health} reports, for the whole server ({@code ""}) and for
  * {@code codec.v1.CodecService}: NOT_SERVING from the moment the health service exists, SERVING once the gRPC
- * server has started AND the {@link CryptoSelfTest} passed on the loaded KEK ring (the ring itself is
+ * server has started AND the {@link KekRoundTripCheck} passed on the loaded KEK ring (the ring itself is
  * loaded before anything starts, or the process exits), NOT_SERVING for good once shutdown begins.
  */
 @Singleton
@@ -50,7 +50,7 @@ public class ServingHealth implements ApplicationEventListener<ServerStartupEven
             return false;
         }
         try {
-            CryptoSelfTest.run(crypto);
+            KekRoundTripCheck.run(crypto);
         } catch (RuntimeException e) {
             LOG.error("codec is not serving: {}", e.getMessage());
             return false;

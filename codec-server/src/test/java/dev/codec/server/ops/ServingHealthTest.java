@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.codec.server.crypto.CryptoSelfTest;
+import dev.codec.server.crypto.KekRoundTripCheck;
 import dev.codec.server.crypto.EnvelopeCrypto;
 import dev.codec.server.crypto.KekRing;
 import dev.codec.server.crypto.SymmetricKey;
@@ -25,7 +25,7 @@ class ServingHealthTest {
     @Test
     void selfTest_passes_onAWorkingRing() throws Exception {
         KekRing ring = ring(SymmetricKey.random(), 3);
-        assertEquals(3, CryptoSelfTest.run(new EnvelopeCrypto(() -> ring)));
+        assertEquals(3, KekRoundTripCheck.run(new EnvelopeCrypto(() -> ring)));
     }
 
     @Test
@@ -37,7 +37,7 @@ class ServingHealthTest {
         Supplier<KekRing> flipping = () -> reads.getAndIncrement() % 2 == 0 ? first : second;
 
         IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-                () -> CryptoSelfTest.run(new EnvelopeCrypto(flipping)));
+                () -> KekRoundTripCheck.run(new EnvelopeCrypto(flipping)));
         assertTrue(e.getMessage().contains("did not unwrap"), e.getMessage());
     }
 

@@ -4,17 +4,17 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * Proves the loaded KEK ring works before the service reports itself healthy: wraps a fresh DEK under
+ * The start-up self-test of the crypto: proves the loaded KEK ring works before the service reports itself healthy: wraps a fresh DEK under
  * the active KEK, unwraps it again, and encrypts and decrypts a value under it. Uses a reserved project
  * id and throwaway data only; nothing is kept.
  */
-public final class CryptoSelfTest {
+public final class KekRoundTripCheck {
     /** The project id the self-test binds its throwaway DEK and value to. */
     public static final String PROJECT = "codec-self-test";
 
     private static final byte[] PROBE = "codec self-test".getBytes(StandardCharsets.UTF_8);
 
-    private CryptoSelfTest() {}
+    private KekRoundTripCheck() {}
 
     /**
      * Runs the wrap/unwrap/encrypt/decrypt round trip.
