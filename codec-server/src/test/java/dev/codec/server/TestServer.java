@@ -38,13 +38,15 @@ public final class TestServer implements AutoCloseable {
 
     private final ApplicationContext context;
     private final GrpcEmbeddedServer server;
+    private final Path kekDir;
     private final Path tokensDir;
     private final String token;
     private final ManagedChannel rawChannel;
     private final Channel channel;
     private final CodecClient client;
 
-    private TestServer(Map<String, Object> properties, Path tokensDir, String token) {
+    private TestServer(Map<String, Object> properties, Path kekDir, Path tokensDir, String token) {
+        this.kekDir = kekDir;
         this.tokensDir = tokensDir;
         this.token = token;
         this.context = ApplicationContext.builder().properties(properties).environments("test").start();
@@ -72,7 +74,7 @@ public final class TestServer implements AutoCloseable {
             all.put("grpc.server.port", 0);
             all.put("micronaut.server.port", -1); // management HTTP, when a test starts it: a random port
             all.putAll(properties);
-            return new TestServer(all, tokensDir, token);
+            return new TestServer(all, kekDir, tokensDir, token);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -92,6 +94,11 @@ public final class TestServer implements AutoCloseable {
         Metadata headers = new Metadata();
         headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
         return MetadataUtils.newAttachHeadersInterceptor(headers);
+    }
+
+    /** The KEK directory the server reads. */
+    public Path kekDir() {
+        return kekDir;
     }
 
     /** The tokens directory the server reads (add callers with {@link #writeToken}). */

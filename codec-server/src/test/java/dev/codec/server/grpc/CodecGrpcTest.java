@@ -15,6 +15,7 @@ import dev.codec.client.Variable;
 import dev.codec.proto.v1.CodecServiceGrpc;
 import dev.codec.proto.v1.DecryptAllRequest;
 import dev.codec.proto.v1.DecryptValueRequest;
+import dev.codec.server.SharedTestServer;
 import dev.codec.server.TestServer;
 import dev.codec.server.crypto.EnvelopeCrypto;
 import dev.codec.server.crypto.KekRingLoader;
@@ -29,37 +30,30 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Every RPC and every error code through the real server on a random port and the real client. */
+@ExtendWith(SharedTestServer.class)
 class CodecGrpcTest {
     private static final String PROJECT = "proj-0f22036d";
     private static final String OTHER_PROJECT = "proj-other";
     private static final String SECRET = "sk_live_do-not-leak-4242";
 
-    @TempDir
-    static Path kekDir;
 
     private static TestServer server;
     private static CodecClient codec;
     private static CodecServiceGrpc.CodecServiceBlockingStub raw;
 
     @BeforeAll
-    static void startServer() throws Exception {
-        TestServer.writeKek(kekDir, 1);
-        TestServer.writeKek(kekDir, 2);
-        server = TestServer.start(kekDir);
+    static void startServer(TestServer shared) throws Exception {
+        server = shared; // KEK versions 1 and 2
         codec = server.client();
         raw = CodecServiceGrpc.newBlockingStub(server.channel());
     }
 
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
 
     @Test
     void generateDek_wrapsUnderHighestKekVersion() {
@@ -129,7 +123,7 @@ class CodecGrpcTest {
     @Test
     void dekWrappedByOlderKekVersion_stillWorks() throws Exception {
         EnvelopeCrypto versionOne = new EnvelopeCrypto(
-                () -> uncheckedRing(kekDir, 1));
+                () -> uncheckedRing(server.kekDir(), 1));
         String dek = versionOne.generateWrappedDek(PROJECT).encoded();
         assertTrue(dek.startsWith("dek1:k1:"));
 

@@ -9,6 +9,7 @@ import dev.codec.client.CodecClient;
 import dev.codec.client.CodecException;
 import dev.codec.client.RotatedDek;
 import dev.codec.client.Variable;
+import dev.codec.server.SharedTestServer;
 import dev.codec.server.TestServer;
 import dev.codec.server.crypto.EnvelopeCrypto;
 import dev.codec.server.crypto.SymmetricKey;
@@ -18,22 +19,21 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * enc2 values are bound to their variable names: swapped, copied and renamed ciphertexts are refused;
  * enc1 is read only while allowed; RotateDek migrates enc1 to enc2; decrypts are counted per format.
  */
+@ExtendWith(SharedTestServer.class)
 class ValueNameBindingGrpcTest {
     private static final String PROJECT = "proj-names";
     private static final String STRIPE = "sk_live_stripe_777";
     private static final String GREETING = "hello world";
 
-    @TempDir
-    static Path kekDir;
 
     private static TestServer server;
     private static CodecClient codec;
@@ -41,18 +41,13 @@ class ValueNameBindingGrpcTest {
     private static Map<String, String> cts;
 
     @BeforeAll
-    static void start() throws Exception {
-        TestServer.writeKek(kekDir, 1);
-        server = TestServer.start(kekDir);
+    static void start(TestServer shared) throws Exception {
+        server = shared;
         codec = server.client();
         dek = codec.generateDek(PROJECT).encryptedDek();
         cts = codec.encrypt(PROJECT, dek, Map.of("STRIPE_SECRET_KEY", STRIPE, "NEXT_PUBLIC_GREETING", GREETING));
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        server.close();
-    }
 
     @Test
     void encrypt_writesEnc2_thatDecryptsUnderItsOwnName() {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.codec.client.CodecException;
 import dev.codec.client.GeneratedDek;
 import dev.codec.client.Variable;
+import dev.codec.server.SharedTestServer;
 import dev.codec.server.TestServer;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -16,39 +17,32 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** gRPC health, Prometheus /metrics and HTTP /health of the real server, scraped after real calls. */
+@ExtendWith(SharedTestServer.class)
 class ManagementTest {
     private static final String PROJECT = "proj-label-canary-7f3a";
     private static final String SECRET_VALUE = "sk_live_canary_value_91b2";
 
-    @TempDir
-    static Path kekDir;
     private static TestServer server;
     private static int managementPort;
     private static String kek1;
     private static String kek2;
 
     @BeforeAll
-    static void start() throws Exception {
-        kek1 = TestServer.writeKek(kekDir, 1);
-        kek2 = TestServer.writeKek(kekDir, 2);
-        server = TestServer.start(kekDir);
+    static void start(TestServer shared) throws Exception {
+        server = shared;
+        kek1 = SharedTestServer.KEKS.get(0);
+        kek2 = SharedTestServer.KEKS.get(1);
         managementPort = server.startManagement();
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        server.close();
-    }
 
     @Test
     void grpcHealth_isServing_forTheServerAndTheCodecService() {

@@ -3,6 +3,7 @@ package dev.codec.server.ops;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.codec.server.SharedTestServer;
 import dev.codec.server.TestServer;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -18,18 +19,17 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Server reflection answers only when codec.reflection.enabled is true. */
 class ReflectionTest {
     @Test
-    void reflection_isOffByDefault(@TempDir Path kekDir) throws Exception {
-        TestServer.writeKek(kekDir, 1);
-        try (TestServer server = TestServer.start(kekDir)) {
-            StatusRuntimeException e = listServices(server).handle((r, t) -> (StatusRuntimeException) t)
-                    .get(10, TimeUnit.SECONDS);
-            assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode());
-        }
+    @ExtendWith(SharedTestServer.class)
+    void reflection_isOffByDefault(TestServer server) throws Exception {
+        StatusRuntimeException e = listServices(server).handle((r, t) -> (StatusRuntimeException) t)
+                .get(10, TimeUnit.SECONDS);
+        assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode());
     }
 
     @Test
