@@ -2,6 +2,7 @@ package dev.codec.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.codec.proto.v1.CodecServiceGrpc;
 import dev.codec.proto.v1.GenerateDekRequest;
@@ -17,8 +18,6 @@ import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -142,17 +141,14 @@ class ClientResilienceTest {
 
     @Test
     void waitForReady_waitsForAServerThatStartsAfterTheCall() throws Exception {
-        try (ServerSocket notYet = new ServerSocket(0)) {
-            int port = notYet.getLocalPort();
-            try (CodecClient client = CodecClient.builder().target("localhost:" + port)
+        try (HeldPort notYet = new HeldPort()) {
+            try (CodecClient client = CodecClient.builder().target("127.0.0.1:" + notYet.port())
                     .waitForReady(true).deadline(Duration.ofSeconds(30)).build()) {
                 CompletableFuture<GeneratedDek> call = CompletableFuture.supplyAsync(() -> client.generateDek("p"));
-                // the channel connects only once the call is made: this accept proves the call is under way
-                // while no gRPC server exists; closing it makes the connection attempt fail
-                try (Socket attempt = notYet.accept()) {
-                    notYet.close();
-                }
-                start(new FlakyCodec(0, Status.OK), port);
+                // the channel connects only once the call is made: this accepted (and closed) connection proves
+                // the call is under way while no gRPC server exists
+                assertTrue(notYet.awaitConnection(30_000), "the call never tried to connect");
+                notYet.forwardTo(start(new FlakyCodec(0, Status.OK), 0));
 
                 assertEquals(new GeneratedDek("dek1:k1:x", 1), call.get());
             }
@@ -161,11 +157,8 @@ class ClientResilienceTest {
 
     @Test
     void withoutWaitForReady_aCallWithNoServerFailsUnavailable() throws Exception {
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
-        try (CodecClient client = CodecClient.builder().target("localhost:" + port).build()) {
+        try (HeldPort noServer = new HeldPort();
+                CodecClient client = CodecClient.builder().target("127.0.0.1:" + noServer.port()).build()) {
             CodecException e = assertThrows(CodecException.class, () -> client.generateDek("p"));
 
             assertEquals(Status.Code.UNAVAILABLE, e.code());

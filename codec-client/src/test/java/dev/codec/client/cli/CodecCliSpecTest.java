@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +15,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import dev.codec.client.HeldPort;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -174,21 +175,21 @@ class CodecCliSpecTest {
 
     @Test
     void missingTokenFile_isAConfigurationFailure_exit78_beforeAnyCall(@TempDir Path tmp) throws Exception {
-        Run run = run("generate-dek", "--project", "p", "--target", "localhost:" + freePort(),
+        Run run = run("generate-dek", "--project", "p", "--target", "127.0.0.1:" + freePort(),
                 "--token-file", tmp.resolve("no-token").toString());
 
         assertEquals(ExitCodes.CONFIG, run.exitCode(), run.err());
         assertEquals("codec-cli: generate-dek failed: --token-file " + tmp.resolve("no-token") + ": no such file\n", run.err());
-        assertEquals(ExitCodes.CONFIG, run("status", "--target", "localhost:" + freePort(),
+        assertEquals(ExitCodes.CONFIG, run("status", "--target", "127.0.0.1:" + freePort(),
                 "--ca-file", tmp.resolve("no-ca.pem").toString()).exitCode());
         Path notPem = Files.writeString(tmp.resolve("ca.pem"), "not a certificate");
-        Run badCa = run("status", "--target", "localhost:" + freePort(), "--ca-file", notPem.toString());
+        Run badCa = run("status", "--target", "127.0.0.1:" + freePort(), "--ca-file", notPem.toString());
         assertEquals(ExitCodes.CONFIG, badCa.exitCode(), badCa.err());
     }
 
     @Test
     void missingOrMalformedInputFiles_exit66_and65(@TempDir Path tmp) throws Exception {
-        String target = "localhost:" + freePort();
+        String target = "127.0.0.1:" + freePort();
         Run noVariables = run("decrypt-all", "--project", "p", "--dek", "dek1:k1:AAAA", "--target", target,
                 "--file", tmp.resolve("none.json").toString());
         assertEquals(ExitCodes.NO_INPUT, noVariables.exitCode(), noVariables.err());
@@ -205,7 +206,7 @@ class CodecCliSpecTest {
 
     @Test
     void noServerOnTheTarget_isTemporary_exit75() throws Exception {
-        Run run = run("status", "--target", "localhost:" + freePort(), "--deadline", "5s");
+        Run run = run("status", "--target", "127.0.0.1:" + freePort(), "--deadline", "5s");
 
         assertEquals(ExitCodes.TEMP_FAIL, run.exitCode(), run.err());
         assertTrue(run.err().startsWith("codec-cli: status failed: UNAVAILABLE"), run.err());
@@ -231,10 +232,20 @@ class CodecCliSpecTest {
         assertFalse(help.contains("\n  1   "), "no catch-all 1 any more");
     }
 
-    /** A port nothing listens on: bound and released (another process could take it, but not listen within the test). */
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+    /** A port no server answers on: held (bound) by this class for its whole run, closing every connection. */
+    private static HeldPort noServer;
+
+    @AfterAll
+    static void releasePort() throws Exception {
+        if (noServer != null) {
+            noServer.close();
         }
+    }
+
+    private static synchronized int freePort() throws Exception {
+        if (noServer == null) {
+            noServer = new HeldPort();
+        }
+        return noServer.port();
     }
 }

@@ -178,11 +178,22 @@ class CliOutputAndExitCodeTest {
         assertEquals(ExitCodes.UNAVAILABLE, keyNotLoaded.exitCode(), keyNotLoaded.err());
         assertTrue(keyNotLoaded.err().contains("FAILED_PRECONDITION"), keyNotLoaded.err());
 
-        int freePort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            freePort = socket.getLocalPort();
+        CliRun unreachable;
+        // a port held for the call (never picked, released and reused): it closes every connection, as no server
+        try (ServerSocket noServer = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Thread closer = new Thread(() -> {
+                while (true) {
+                    try (java.net.Socket connection = noServer.accept()) {
+                        // closed at once
+                    } catch (java.io.IOException e) {
+                        return; // the port was released
+                    }
+                }
+            }, "no-server");
+            closer.setDaemon(true);
+            closer.start();
+            unreachable = CliRun.of("status", "--target", "127.0.0.1:" + noServer.getLocalPort(), "--token-file", token);
         }
-        CliRun unreachable = CliRun.of("status", "--target", "localhost:" + freePort, "--token-file", token);
         assertEquals(ExitCodes.TEMP_FAIL, unreachable.exitCode(), unreachable.err());
 
         CliRun usage = cli("encrypt", "--project", "p-exit", "--dek", dek, "not-a-pair");
