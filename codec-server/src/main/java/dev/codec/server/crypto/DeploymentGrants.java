@@ -36,6 +36,8 @@ import javax.crypto.Mac;
  * before any field is believed; only then are project, DEK and time compared. A grant is at most
  * {@value #MAX_LENGTH} characters, so ids are limited to {@value #MAX_ID_BYTES_TOTAL} UTF-8 bytes
  * together ({@link #maxLength}). Thread-safe.
+ *
+ * <p>Over 300 lines: one wire format, issued and strictly parsed in one place, with its reasons beside it.
  */
 public final class DeploymentGrants {
     /** The longest grant text accepted (a revision-bound grant with two 128-character ids is 534). */

@@ -51,6 +51,9 @@ import org.slf4j.LoggerFactory;
  * RPCs are covered too): never a value, ciphertext, DEK, KEK or token. The lines are written by a
  * background thread in batches ({@link AuditLineWriter}), never dropped; closing the interceptor (with
  * the application context) writes out the rest, pending summaries included.
+ *
+ * <p>Over 300 lines: the call lines and the refused-call summaries share one record of the call and one
+ * writer; the line writing itself is {@link AuditLineWriter}'s.
  */
 public final class AuditInterceptor implements ServerInterceptor, Ordered, AutoCloseable {
     /** Outermost of the codec's interceptors. */

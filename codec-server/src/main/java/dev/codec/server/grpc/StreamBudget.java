@@ -62,6 +62,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Hand-written because neither grpc-java nor Netty offers a byte budget across calls; it uses only
  * Netty's public HTTP/2 API (listener decorator, stream properties, encoder) and grpc's own reaction to a
  * client's RST_STREAM to end the call inside grpc.
+ *
+ * <p>Over 300 lines: admission, the receive and answer timeouts and the release of a reservation all read
+ * and change one stream's state on the event loop; split, they would share that state across classes.
  */
 final class StreamBudget extends Http2FrameListenerDecorator {
     private static final String WATCH_PATH = "/grpc.health.v1.Health/Watch";
