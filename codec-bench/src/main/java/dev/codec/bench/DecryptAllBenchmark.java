@@ -1,10 +1,13 @@
 package dev.codec.bench;
 
+import dev.codec.server.core.AccessPolicy;
 import dev.codec.server.core.CodecService;
 import dev.codec.server.core.DekCache;
+import dev.codec.server.core.InputFormats;
 import dev.codec.server.core.Limits;
 import dev.codec.server.core.RejectedRequestException;
-import dev.codec.server.core.Variable;
+import dev.codec.server.core.ValueFormatCounter;
+import dev.codec.server.core.StoredVariable;
 import dev.codec.server.crypto.EnvelopeCrypto;
 import java.time.Duration;
 import java.util.HashMap;
@@ -37,12 +40,13 @@ public class DecryptAllBenchmark {
 
     private CodecService service;
     private String wrapped;
-    private Map<String, Variable> variables;
+    private Map<String, StoredVariable> variables;
 
     @Setup(Level.Trial)
     public void setUp() throws RejectedRequestException {
         EnvelopeCrypto crypto = Fixtures.crypto();
-        service = new CodecService(crypto, new DekCache(Duration.ofHours(1), 10_000), Limits.DEFAULTS);
+        service = new CodecService(crypto, new DekCache(Duration.ofHours(1), 10_000), Limits.DEFAULTS,
+                InputFormats.strict(crypto, true), AccessPolicy.OPEN, ValueFormatCounter.NONE);
         wrapped = service.generateDek(Fixtures.PROJECT).encoded();
         Map<String, String> plain = new HashMap<>();
         for (int i = 0; i < SECRETS; i++) {
@@ -50,7 +54,7 @@ public class DecryptAllBenchmark {
         }
         Map<String, String> encrypted = service.encrypt(Fixtures.PROJECT, wrapped, plain);
         variables = new HashMap<>();
-        encrypted.forEach((name, value) -> variables.put(name, new Variable(Variable.Kind.SECRET, value)));
+        encrypted.forEach((name, value) -> variables.put(name, new StoredVariable(StoredVariable.Kind.SECRET, value)));
     }
 
     @Benchmark

@@ -4,10 +4,12 @@ import dev.codec.server.core.AccessPolicy;
 import dev.codec.server.core.CodecService;
 import dev.codec.server.core.DekCache;
 import dev.codec.server.core.EncryptedRevision;
+import dev.codec.server.core.GrantService;
+import dev.codec.server.core.InputFormats;
 import dev.codec.server.core.Limits;
 import dev.codec.server.core.RejectedRequestException;
 import dev.codec.server.core.ValueFormatCounter;
-import dev.codec.server.core.Variable;
+import dev.codec.server.core.StoredVariable;
 import dev.codec.server.crypto.DeploymentGrants;
 import dev.codec.server.crypto.EnvelopeCrypto;
 import dev.codec.server.crypto.RevisionSeal;
@@ -48,10 +50,11 @@ public class GrantSealBenchmark {
 
     private CodecService service;
     private CodecService open;
+    private GrantService grantService;
     private DeploymentGrants grants;
     private String wrapped;
-    private Map<String, Variable> variables;
-    private Map<String, Variable> plainOnly;
+    private Map<String, StoredVariable> variables;
+    private Map<String, StoredVariable> plainOnly;
     private String grant;
     private String seal;
     private String plainSeal;
@@ -63,8 +66,10 @@ public class GrantSealBenchmark {
         AccessPolicy access = new AccessPolicy(true, Duration.ofHours(24), Duration.ofSeconds(30), true, true,
                 Clock.systemUTC());
         DekCache cache = new DekCache(Duration.ofHours(1), 10_000);
-        service = new CodecService(crypto, cache, Limits.DEFAULTS, false, null, access, ValueFormatCounter.NONE);
-        open = new CodecService(crypto, cache, Limits.DEFAULTS, false, null, AccessPolicy.OPEN, ValueFormatCounter.NONE);
+        InputFormats formats = InputFormats.strict(crypto, true);
+        service = new CodecService(crypto, cache, Limits.DEFAULTS, formats, access, ValueFormatCounter.NONE);
+        open = new CodecService(crypto, cache, Limits.DEFAULTS, formats, AccessPolicy.OPEN, ValueFormatCounter.NONE);
+        grantService = new GrantService(crypto, cache, Limits.DEFAULTS, formats, access);
         grants = crypto.grants();
         wrapped = service.generateDek(Fixtures.PROJECT).encoded();
         Map<String, String> secrets = new HashMap<>();
@@ -78,14 +83,14 @@ public class GrantSealBenchmark {
         EncryptedRevision revision = service.encrypt(Fixtures.PROJECT, wrapped, secrets, plain);
         seal = revision.seal();
         variables = new HashMap<>();
-        revision.encrypted().forEach((name, value) -> variables.put(name, new Variable(Variable.Kind.SECRET, value)));
+        revision.encrypted().forEach((name, value) -> variables.put(name, new StoredVariable(StoredVariable.Kind.SECRET, value)));
         plainOnly = new HashMap<>();
         plain.forEach((name, value) -> {
-            variables.put(name, new Variable(Variable.Kind.PLAIN, value));
-            plainOnly.put(name, new Variable(Variable.Kind.PLAIN, value));
+            variables.put(name, new StoredVariable(StoredVariable.Kind.PLAIN, value));
+            plainOnly.put(name, new StoredVariable(StoredVariable.Kind.PLAIN, value));
         });
         plainSeal = service.encrypt(Fixtures.PROJECT, wrapped, Map.of(), plain).seal();
-        grant = service.issueGrant(Fixtures.PROJECT, "deploy-1", wrapped, seal, Duration.ofHours(1)).text(); // revision-bound
+        grant = grantService.issueGrant(Fixtures.PROJECT, "deploy-1", wrapped, seal, Duration.ofHours(1)).text(); // revision-bound
         now = Instant.now();
     }
 
@@ -113,7 +118,7 @@ public class GrantSealBenchmark {
     public byte[] hmacOverWholeValues() throws Exception {
         javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
         mac.init(new javax.crypto.spec.SecretKeySpec(new byte[32], "HmacSHA256"));
-        for (Variable variable : variables.values()) {
+        for (StoredVariable variable : variables.values()) {
             mac.update(variable.value().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
         return mac.doFinal();
@@ -122,7 +127,7 @@ public class GrantSealBenchmark {
     /** RevisionSeal.verify of the whole set (120 entries) as the service calls it, with its key already derived. */
     @Benchmark
     public Object sealVerify() throws Exception {
-        RevisionSeal.verify(sealKey, Fixtures.PROJECT, variables, v -> v.kind() == Variable.Kind.SECRET, Variable::value,
+        RevisionSeal.verify(sealKey, Fixtures.PROJECT, variables, v -> v.kind() == StoredVariable.Kind.SECRET, StoredVariable::value,
                 seal);
         return sealKey;
     }
