@@ -234,9 +234,14 @@ public final class CodecService {
                     "seal: required (codec.seals.required=true): a grant opens one sealed revision")
                     .withField("seal", "required (codec.seals.required=true)");
         }
+        if (RevisionSeal.isOutdated(seal)) {
+            throw new RejectedRequestException(RejectedRequestException.Reason.BAD_INPUT,
+                    ErrorReason.SEAL_INVALID, "seal: " + RevisionSeal.OUTDATED_SEAL_MESSAGE)
+                    .withField("seal", "outdated format (seal1)");
+        }
         if (seal.length() > RevisionSeal.MAX_LENGTH || (!seal.isEmpty() && !RevisionSeal.looksLikeSeal(seal))) {
             throw new RejectedRequestException(RejectedRequestException.Reason.BAD_INPUT,
-                    ErrorReason.SEAL_INVALID, "seal: not a seal (expected seal1:..., at most "
+                    ErrorReason.SEAL_INVALID, "seal: not a seal (expected seal2:..., at most "
                             + RevisionSeal.MAX_LENGTH + " characters)").withField("seal", "not a seal");
         }
         SymmetricKey dek = dek(projectId, "encrypted_dek", encryptedDek); // it must be this project's DEK
@@ -550,6 +555,9 @@ public final class CodecService {
         return switch (e.problem()) {
             case MALFORMED -> new RejectedRequestException(RejectedRequestException.Reason.BAD_INPUT,
                     ErrorReason.SEAL_INVALID, "seal: not a seal (malformed)").withField("seal", "not a seal");
+            case OUTDATED -> new RejectedRequestException(RejectedRequestException.Reason.BAD_INPUT,
+                    ErrorReason.SEAL_INVALID, "seal: " + RevisionSeal.OUTDATED_SEAL_MESSAGE)
+                    .withField("seal", "outdated format (seal1)");
             case VALUES_DIFFER -> new RejectedRequestException(RejectedRequestException.Reason.BAD_INPUT,
                     ErrorReason.SEAL_MISMATCH, "seal: a value differs from the sealed revision "
                             + "(or the seal was made for another project or DEK)");

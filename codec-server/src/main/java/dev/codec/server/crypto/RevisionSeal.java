@@ -19,39 +19,50 @@ import javax.crypto.Mac;
  * the DEK cannot inject, drop, rename, change or downgrade (SECRET to PLAIN) a variable unnoticed.
  *
  * <pre>
- *   seal     = "seal1:" + base64( manifest || tag[32] )          (standard base64, padded, canonical)
+ *   seal     = "seal2:" + base64( manifest || tag[32] )          (standard base64, padded, canonical)
  *   manifest = u32be(count) || for each variable, in order: u16be(len N) || N || u8 kind
- *   tag      = HMAC-SHA256( seal key, "seal1" || u16be(len P) || P || u32be(count)
- *                           || for each variable, in order: u32be(len N) || N || u8 kind || u32be(L) || V )
+ *   tag      = HMAC-SHA256( seal key, "seal2" || u16be(len P) || P || manifest
+ *                           || for each variable, in the manifest's order: B )
  *   seal key = HKDF-SHA256( DEK, salt empty, info "codec/v1 revision-seal" )
  *   P = UTF-8(project_id), N = UTF-8(name)
- *   PLAIN:  V = UTF-8(plaintext value), L = len V in bytes
- *   SECRET: T = UTF-8(ciphertext text), L = len T in bytes,
- *           V = first 24 bytes of T || last 24 bytes of T (all of T if it has at most 48 bytes)
+ *   PLAIN:  B = u32be(len V) || V,  V = UTF-8(plaintext value)
+ *   SECRET: B = u8(len E)    || E,  E = UTF-8(the last 24 characters of the ciphertext text; all of it if shorter)
  *   kind: 1 = PLAIN, 2 = SECRET; order: by N as unsigned bytes, names unique
  * </pre>
  *
- * <p>Why only the edges of a SECRET: the first 24 bytes (characters) hold the format prefix and the whole
- * nonce ("enc2:" + 16 base64 characters for 12 bytes; a legacy value's 16-byte IV fits too), the last
- * 24 the whole GCM tag (a valid ciphertext text is ASCII; any other text fails to decrypt anyway), and the length pins the rest. DecryptAll authenticates every SECRET with
- * AES-GCM under the DEK for its name, so a ciphertext that matches the seal and still decrypts is the
- * sealed one: another valid ciphertext with the same nonce and tag would need the codec to repeat a
- * random 96-bit nonce (or a forgery without the DEK). Hashing whole ciphertexts measured about a
- * quarter of a DecryptAll of 100 values (BENCHMARKS.md); this keeps the seal within the 5 % budget.
+ * <p>Why the last 24 characters of a SECRET: every value format (enc2, enc1, legacy) is canonical padded
+ * base64 of {@code nonce || ciphertext || GCM tag[16]} (after a prefix), and the last 24 characters
+ * always encode the whole 16-byte tag. DecryptAll authenticates every SECRET with AES-GCM under the DEK
+ * (for enc2: bound to its name and project), and the tag authenticates nonce, ciphertext and associated
+ * data, so a ciphertext that matches the seal <em>and</em> decrypts is the sealed one: another valid
+ * ciphertext with the same tag is a GCM forgery without the DEK, or a 128-bit tag collision among the
+ * codec's own ciphertexts. A SECRET therefore costs 25 bytes of MAC input whatever its size.
  *
- * The manifest repeats the names and kinds (not secret: they are stored next to the seal anyway) so a
- * refusal can name the injected, dropped and downgraded variables; the tag alone decides. A seal is
- * accepted only when its manifest equals the given set's manifest byte for byte and the tag matches.
+ * <p>Why the manifest is MACed as it stands in the seal: it holds exactly the names and kinds in canonical
+ * form (the verifier checks it strictly and checks the given set against it name by name), so hashing
+ * those bytes binds the names and kinds without building a second copy. The manifest repeats the names
+ * and kinds (not secret: they are stored next to the seal anyway) so a refusal can name the injected,
+ * dropped and downgraded variables; the tag alone decides.
+ *
+ * <p>Cost (BENCHMARKS.md, "Seal v2"): one HMAC over the manifest and about 25 bytes per SECRET, the seal
+ * key derived once per call, names looked up in the request (no sort), the MAC input written into one
+ * per-thread buffer (no per-variable allocation for ASCII values).
+ *
+ * <p>seal1 (the first layout: the MAC repeated every name and took a SECRET's first and last 24
+ * characters and its length) is refused with {@link SealMismatchException.Problem#OUTDATED}: it was never
+ * released; re-seal such a revision with SealVariables.
  */
 public final class RevisionSeal {
     /** The longest seal text accepted. */
     public static final int MAX_LENGTH = 1_048_576;
-    static final String PREFIX = "seal1:";
-    private static final byte[] DOMAIN = "seal1".getBytes(StandardCharsets.US_ASCII);
+    static final String PREFIX = "seal2:";
+    /** The first layout's prefix: recognised only to refuse it with a precise reason. */
+    static final String OUTDATED_PREFIX = "seal1:";
+    private static final byte[] DOMAIN = "seal2".getBytes(StandardCharsets.US_ASCII);
     private static final byte PLAIN = 1;
     private static final byte SECRET = 2;
-    /** Bytes taken from each end of a SECRET value's text (ASCII when valid: one byte per character). */
-    static final int SECRET_EDGE = 24;
+    /** Characters taken from the end of a SECRET value's text (they encode its whole GCM tag). */
+    static final int SECRET_TAIL = 24;
 
     /** One variable as stored: name, kind and stored value (plaintext, or ciphertext for a secret). */
     public record Entry(String name, boolean secret, String value) {
@@ -72,6 +83,15 @@ public final class RevisionSeal {
     public static boolean looksLikeSeal(String text) {
         return text.startsWith(PREFIX);
     }
+
+    /** Whether {@code text} is a seal of the first layout ("seal1:"), which is refused. */
+    public static boolean isOutdated(String text) {
+        return text.startsWith(OUTDATED_PREFIX);
+    }
+
+    /** Why a seal1 seal is refused, and what to do (no value in it). */
+    public static final String OUTDATED_SEAL_MESSAGE =
+            "seal1 is no longer accepted (the format is seal2); re-seal the revision with SealVariables";
 
     /** The seal key of a DEK. The caller owns (and should destroy) it. */
     public static SymmetricKey sealKey(SymmetricKey dek) {
@@ -112,7 +132,16 @@ public final class RevisionSeal {
         }
         List<Encoded> sorted = encode(entries);
         byte[] manifest = manifest(sorted);
-        byte[] tag = tag(sealKey, projectId, sorted);
+        MacInput in = MacInput.start();
+        byte[] tag;
+        try {
+            for (Encoded e : sorted) {
+                in.binding(e.kind, e.value);
+            }
+            tag = in.mac(sealKey, projectId, manifest, manifest.length);
+        } finally {
+            in.release();
+        }
         byte[] all = Arrays.copyOf(manifest, manifest.length + tag.length);
         System.arraycopy(tag, 0, all, manifest.length, tag.length);
         return PREFIX + Base64.getEncoder().encodeToString(all);
@@ -134,11 +163,11 @@ public final class RevisionSeal {
      * Checks {@code seal} against a variable set given as a map (the request's, not copied). Walks the
      * seal's manifest in its canonical order and looks each name up, so nothing is sorted per call.
      *
-     * <p><b>Sound only together with decryption:</b> a SECRET enters the MAC as its length and its first
-     * and last {@value #SECRET_EDGE} characters, so a matching seal proves the set's names, kinds and
-     * PLAIN values, but a SECRET's middle only once the caller has AES-GCM-decrypted every SECRET under
-     * the DEK for its name (as DecryptAll does). A caller that does not decrypt every SECRET must not
-     * take a matching seal as proof of the ciphertexts.
+     * <p><b>Sound only together with decryption:</b> a SECRET enters the MAC as the last
+     * {@value #SECRET_TAIL} characters of its text (its GCM tag), so a matching seal proves the set's
+     * names, kinds and PLAIN values, but a SECRET's ciphertext only once the caller has
+     * AES-GCM-decrypted every SECRET under the DEK for its name (as DecryptAll does). A caller that does
+     * not decrypt every SECRET must not take a matching seal as proof of the ciphertexts.
      *
      * @param isSecret whether a variable is SECRET (else PLAIN)
      * @param storedValue a variable's stored value (plaintext, or ciphertext for a secret)
@@ -146,7 +175,14 @@ public final class RevisionSeal {
      */
     public static <V> void verify(SymmetricKey sealKey, String projectId, Map<String, V> variables,
             Predicate<V> isSecret, Function<V, String> storedValue, String seal) throws SealMismatchException {
-        if (seal.length() > MAX_LENGTH || !seal.startsWith(PREFIX)) {
+        if (seal.length() > MAX_LENGTH) {
+            throw malformed();
+        }
+        if (seal.startsWith(OUTDATED_PREFIX)) {
+            throw new SealMismatchException(SealMismatchException.Problem.OUTDATED, List.of(), List.of(), List.of(),
+                    List.of());
+        }
+        if (!seal.startsWith(PREFIX)) {
             throw malformed();
         }
         byte[] all;
@@ -158,19 +194,19 @@ public final class RevisionSeal {
         if (all.length < 4 + HmacSha256.TAG_BYTES) {
             throw malformed();
         }
-        int manifestLength = all.length - HmacSha256.TAG_BYTES;
-        int count = readInt(all, 0);
-        MacInput in = MacInput.start(projectId, count);
+        MacInput in = MacInput.start();
         try {
-            verifyEntries(sealKey, all, manifestLength, count, in, variables, isSecret, storedValue);
+            verifyEntries(sealKey, projectId, all, in, variables, isSecret, storedValue);
         } finally {
             in.release(); // every path, refusals too: no huge per-thread buffer left behind
         }
     }
 
-    private static <V> void verifyEntries(SymmetricKey sealKey, byte[] all, int manifestLength, int count,
-            MacInput in, Map<String, V> variables, Predicate<V> isSecret, Function<V, String> storedValue)
+    private static <V> void verifyEntries(SymmetricKey sealKey, String projectId, byte[] all, MacInput in,
+            Map<String, V> variables, Predicate<V> isSecret, Function<V, String> storedValue)
             throws SealMismatchException {
+        int manifestLength = all.length - HmacSha256.TAG_BYTES;
+        int count = readInt(all, 0);
         boolean differ = count != variables.size();
         int at = 4;
         int previous = -1;
@@ -197,7 +233,7 @@ public final class RevisionSeal {
                 differ = true;
                 break;
             }
-            in.entry(all, at, nameLength, kind, storedValue.apply(variable));
+            in.binding(kind, storedValue.apply(variable));
             previous = at;
             previousLength = nameLength;
             at += nameLength + 1;
@@ -210,7 +246,7 @@ public final class RevisionSeal {
         if (at != manifestLength) {
             throw malformed();
         }
-        byte[] expectedTag = in.mac(sealKey);
+        byte[] expectedTag = in.mac(sealKey, projectId, all, manifestLength);
         if (!HmacSha256.equal(expectedTag, Arrays.copyOfRange(all, manifestLength, all.length))) {
             throw new SealMismatchException(SealMismatchException.Problem.VALUES_DIFFER, List.of(), List.of(),
                     List.of(), List.of());
@@ -249,22 +285,10 @@ public final class RevisionSeal {
         return out;
     }
 
-    private static byte[] tag(SymmetricKey sealKey, String projectId, List<Encoded> sorted) {
-        MacInput in = MacInput.start(projectId, sorted.size());
-        try {
-            for (Encoded e : sorted) {
-                in.entry(e.nameBytes, 0, e.nameBytes.length, e.kind, e.value);
-            }
-            return in.mac(sealKey);
-        } finally {
-            in.release();
-        }
-    }
-
     /**
-     * The MAC input, written into one per-thread buffer (no allocation per call, and one Mac.update:
-     * hundreds of small updates cost more than the hashing). A SECRET value enters as its length and its
-     * first and last {@value #SECRET_EDGE} bytes (see the class comment).
+     * The values' part of the MAC input ("B" in the class comment), written into one per-thread buffer:
+     * no allocation per call or per ASCII value, and one Mac.update for all of it (hundreds of small
+     * updates cost more than the hashing). The manifest is MACed in place from the caller's array.
      */
     private static final class MacInput {
         private static final ThreadLocal<MacInput> BUFFER = ThreadLocal.withInitial(MacInput::new);
@@ -273,85 +297,84 @@ public final class RevisionSeal {
         private byte[] bytes = new byte[INITIAL_BYTES];
         private int length;
 
-        static MacInput start(String projectId, int count) {
+        static MacInput start() {
             MacInput in = BUFFER.get();
             in.length = 0;
-            byte[] project = projectId.getBytes(StandardCharsets.UTF_8);
-            in.ensure(DOMAIN.length + 2 + project.length + 4);
-            System.arraycopy(DOMAIN, 0, in.bytes, 0, DOMAIN.length);
-            in.length = DOMAIN.length;
-            in.bytes[in.length++] = (byte) (project.length >>> 8);
-            in.bytes[in.length++] = (byte) project.length;
-            System.arraycopy(project, 0, in.bytes, in.length, project.length);
-            in.length += project.length;
-            in.putInt(count);
             return in;
         }
 
-        void entry(byte[] name, int offset, int nameLength, byte kind, String value) {
-            ensure(4 + nameLength + 1 + 4 + 2 * SECRET_EDGE);
-            putInt(nameLength);
-            System.arraycopy(name, offset, bytes, length, nameLength);
-            length += nameLength;
-            bytes[length++] = kind;
-            if (kind == SECRET && value.length() > 2 * SECRET_EDGE && asciiEdges(value)) {
-                // a valid ciphertext text is ASCII: its UTF-8 is its characters, and only the ends are
-                // read (no copy of a long ciphertext)
-                putInt(value.length());
-                int tail = value.length() - SECRET_EDGE;
-                for (int i = 0; i < SECRET_EDGE; i++) {
-                    bytes[length + i] = (byte) value.charAt(i);
-                    bytes[length + SECRET_EDGE + i] = (byte) value.charAt(tail + i);
-                }
-                length += 2 * SECRET_EDGE;
-                return;
-            }
-            byte[] v = value.getBytes(StandardCharsets.UTF_8);
-            boolean edges = kind == SECRET && v.length > 2 * SECRET_EDGE;
-            ensure(4 + (edges ? 2 * SECRET_EDGE : v.length)); // the length field too
-            putInt(v.length);
-            if (edges) {
-                System.arraycopy(v, 0, bytes, length, SECRET_EDGE);
-                System.arraycopy(v, v.length - SECRET_EDGE, bytes, length + SECRET_EDGE, SECRET_EDGE);
-                length += 2 * SECRET_EDGE;
+        void binding(byte kind, String value) {
+            if (kind == SECRET) {
+                secret(value);
             } else {
-                System.arraycopy(v, 0, bytes, length, v.length);
-                length += v.length;
+                plain(value);
             }
         }
 
-        /**
-         * Whether the ends are ASCII. L is then the character count, which equals the UTF-8 length only
-         * if the middle is ASCII too; this does not check the middle. Sealing and verifying both take
-         * this path, so a non-ASCII middle does <em>not</em> make the seal fail: such a text is refused
-         * only because it is no valid ciphertext (not base64), when the caller AES-GCM-decrypts it, which
-         * {@link #verify} requires of its caller.
-         */
-        private static boolean asciiEdges(String value) {
-            int tail = value.length() - SECRET_EDGE;
-            for (int i = 0; i < SECRET_EDGE; i++) {
-                if (value.charAt(i) >= 0x80 || value.charAt(tail + i) >= 0x80) {
-                    return false;
+        /** u8(len E) || E, E = UTF-8 of the text's last {@value #SECRET_TAIL} characters (all if shorter). */
+        private void secret(String value) {
+            int from = Math.max(0, value.length() - SECRET_TAIL);
+            int n = value.length() - from;
+            ensure(1 + n);
+            int start = length + 1;
+            for (int i = 0; i < n; i++) {
+                char c = value.charAt(from + i);
+                if (c >= 0x80) {
+                    // no valid ciphertext text has one (it would not decrypt): the general definition
+                    byte[] tail = value.substring(from).getBytes(StandardCharsets.UTF_8); // at most 72 bytes
+                    ensure(1 + tail.length);
+                    bytes[length++] = (byte) tail.length;
+                    System.arraycopy(tail, 0, bytes, length, tail.length);
+                    length += tail.length;
+                    return;
                 }
+                bytes[start + i] = (byte) c;
             }
-            return true;
+            bytes[length] = (byte) n;
+            length = start + n;
         }
 
-        private void putInt(int value) {
-            ensure(4);
-            ValueFormat.putInt(bytes, length, value);
-            length += 4;
+        /** u32be(len V) || V, V = UTF-8 of the value; an ASCII value is copied without an intermediate array. */
+        private void plain(String value) {
+            int n = value.length();
+            ensure(4 + n);
+            int start = length + 4;
+            for (int i = 0; i < n; i++) {
+                char c = value.charAt(i);
+                if (c >= 0x80) {
+                    byte[] v = value.getBytes(StandardCharsets.UTF_8);
+                    ensure(4 + v.length);
+                    ValueFormat.putInt(bytes, length, v.length);
+                    System.arraycopy(v, 0, bytes, length + 4, v.length);
+                    length += 4 + v.length;
+                    return;
+                }
+                bytes[start + i] = (byte) c;
+            }
+            ValueFormat.putInt(bytes, length, n);
+            length = start + n;
         }
 
         private void ensure(int more) {
-            if (length + more > bytes.length) {
-                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + more));
+            if ((long) length + more > bytes.length) {
+                bytes = Arrays.copyOf(bytes, (int) Math.min(Integer.MAX_VALUE - 8,
+                        Math.max(bytes.length * 2L, (long) length + more)));
             }
         }
 
-        byte[] mac(SymmetricKey key) {
+        /** HMAC( key, "seal2" || u16be(len P) || P || manifest[0, manifestLength) || the bindings ). */
+        byte[] mac(SymmetricKey key, String projectId, byte[] manifest, int manifestLength) {
+            byte[] project = projectId.getBytes(StandardCharsets.UTF_8);
+            if (project.length > 0xffff) {
+                throw new IllegalArgumentException("project id longer than 65535 bytes");
+            }
             Mac mac = HmacSha256.start(key);
             try {
+                mac.update(DOMAIN);
+                mac.update((byte) (project.length >>> 8));
+                mac.update((byte) project.length);
+                mac.update(project);
+                mac.update(manifest, 0, manifestLength);
                 mac.update(bytes, 0, length);
                 return mac.doFinal();
             } finally {
