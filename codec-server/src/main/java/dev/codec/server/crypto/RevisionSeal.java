@@ -1,5 +1,6 @@
 package dev.codec.server.crypto;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,7 +27,8 @@ import javax.crypto.Mac;
  *   seal key = HKDF-SHA256( DEK, salt empty, info "codec/v1 revision-seal" )
  *   P = UTF-8(project_id), N = UTF-8(name)
  *   PLAIN:  B = u32be(len V) || V,  V = UTF-8(plaintext value)
- *   SECRET: B = u8(len E)    || E,  E = UTF-8(the last 24 characters of the ciphertext text; all of it if shorter)
+ *   SECRET: B = u8(len E)    || E,  E = the last 24 characters of the ciphertext text (all of it if shorter),
+ *                                     each as its low 8 bits (the text itself for a valid ciphertext: ASCII)
  *   kind: 1 = PLAIN, 2 = SECRET; order: by N as unsigned bytes, names unique
  * </pre>
  *
@@ -76,7 +78,7 @@ public final class RevisionSeal {
 
     /** The size of this thread's MAC input buffer (tests: it must not stay huge after a call). */
     static int macBufferCapacity() {
-        return MacInput.capacity();
+        return Canonical.capacity();
     }
 
     /** Whether {@code text} has the seal prefix (no other check: {@link #verify} decides). */
@@ -123,28 +125,29 @@ public final class RevisionSeal {
     /**
      * The seal of {@code entries} (any order; names must be unique).
      *
-     * @throws IllegalArgumentException if the seal would be longer than {@link #MAX_LENGTH} (check
-     *     {@link #sealLength} first)
+     * @throws IllegalArgumentException if two entries have the same name, a name is longer than 65535
+     *     UTF-8 bytes, or the seal would be longer than {@link #MAX_LENGTH} (check {@link #sealLength} first)
      */
     public static String seal(SymmetricKey sealKey, String projectId, List<Entry> entries) {
         if (sealLength(entries) > MAX_LENGTH) {
             throw new IllegalArgumentException("the seal would be longer than " + MAX_LENGTH + " characters");
         }
-        List<Encoded> sorted = encode(entries);
-        byte[] manifest = manifest(sorted);
-        MacInput in = MacInput.start();
-        byte[] tag;
-        try {
-            for (Encoded e : sorted) {
-                in.binding(e.kind, e.value);
-            }
-            tag = in.mac(sealKey, projectId, manifest, manifest.length);
-        } finally {
-            in.release();
+        int n = entries.size();
+        String[] names = new String[n];
+        boolean[] secret = new boolean[n];
+        String[] values = new String[n];
+        for (int i = 0; i < n; i++) {
+            names[i] = entries.get(i).name();
+            secret[i] = entries.get(i).secret();
+            values[i] = entries.get(i).value();
         }
-        byte[] all = Arrays.copyOf(manifest, manifest.length + tag.length);
-        System.arraycopy(tag, 0, all, manifest.length, tag.length);
-        return PREFIX + Base64.getEncoder().encodeToString(all);
+        Canonical c = Canonical.start();
+        try {
+            c.write(sealKey, projectId, names, secret, values);
+            return PREFIX + new String(c.encoded(), StandardCharsets.ISO_8859_1);
+        } finally {
+            c.release();
+        }
     }
 
     /**
@@ -160,8 +163,9 @@ public final class RevisionSeal {
     }
 
     /**
-     * Checks {@code seal} against a variable set given as a map (the request's, not copied). Walks the
-     * seal's manifest in its canonical order and looks each name up, so nothing is sorted per call.
+     * Checks {@code seal} against a variable set given as a map (the request's, not copied): computes the
+     * seal the set would have and compares the texts, the characters that hold the tag in constant time.
+     * Only a refusal decodes the given seal, to name what differs.
      *
      * <p><b>Sound only together with decryption:</b> a SECRET enters the MAC as the last
      * {@value #SECRET_TAIL} characters of its text (its GCM tag), so a matching seal proves the set's
@@ -185,185 +189,158 @@ public final class RevisionSeal {
         if (!seal.startsWith(PREFIX)) {
             throw malformed();
         }
+        int n = variables.size();
+        String[] names = new String[n];
+        boolean[] secret = new boolean[n];
+        String[] values = new String[n];
+        int i = 0;
+        for (Map.Entry<String, V> entry : variables.entrySet()) {
+            names[i] = entry.getKey();
+            secret[i] = isSecret.test(entry.getValue());
+            values[i] = storedValue.apply(entry.getValue());
+            i++;
+        }
+        Canonical c = Canonical.start();
+        try {
+            byte[] expected;
+            try {
+                c.write(sealKey, projectId, names, secret, values);
+                expected = c.encoded();
+            } catch (IllegalArgumentException e) {
+                expected = null; // a set no seal can be made of (a name over 65535 bytes): a difference
+            }
+            if (expected == null || !matches(expected, seal)) {
+                throw differences(seal, names, secret, expected == null ? null : c.manifest());
+            }
+        } finally {
+            c.release(); // every path, refusals too: no huge per-thread buffer left behind
+        }
+    }
+
+    /**
+     * Whether {@code seal} (prefix checked) is exactly {@code PREFIX + expected}: the characters that
+     * encode the tag (the first {@value #TAG_CHARS}) compared in constant time, the rest (the public
+     * manifest) with a plain comparison.
+     */
+    private static boolean matches(byte[] expected, String seal) {
+        if (seal.length() != PREFIX.length() + expected.length) {
+            return false;
+        }
+        // a character outside Latin-1 becomes '?', which no seal contains
+        byte[] given = seal.getBytes(StandardCharsets.ISO_8859_1);
+        int differ = 0;
+        for (int i = 0; i < TAG_CHARS; i++) {
+            differ |= expected[i] ^ given[PREFIX.length() + i];
+        }
+        boolean manifest = Arrays.equals(expected, TAG_CHARS, expected.length, given, PREFIX.length() + TAG_CHARS,
+                given.length);
+        return differ == 0 & manifest;
+    }
+
+    /** Base64 characters at the start of the blob that hold the 32-byte tag (they cover its 256 bits). */
+    private static final int TAG_CHARS = (HmacSha256.TAG_BYTES * 8 + 5) / 6;
+
+    /** The refusal of a seal that does not match: names what differs, or says that a value differs. */
+    private static SealMismatchException differences(String seal, String[] names, boolean[] secret,
+            byte[] expectedManifest) {
         byte[] all;
         try {
             all = StrictBase64.decode(seal, PREFIX.length());
         } catch (InvalidCiphertextException e) {
-            throw malformed();
+            return malformed();
         }
-        if (all.length < 4 + HmacSha256.TAG_BYTES) {
-            throw malformed();
+        if (all.length < HmacSha256.TAG_BYTES + 4) {
+            return malformed();
         }
-        MacInput in = MacInput.start();
+        List<Encoded> sealed;
         try {
-            verifyEntries(sealKey, projectId, all, in, variables, isSecret, storedValue);
-        } finally {
-            in.release(); // every path, refusals too: no huge per-thread buffer left behind
+            sealed = parseManifest(all, HmacSha256.TAG_BYTES);
+        } catch (SealMismatchException e) {
+            return e;
         }
+        List<Encoded> given = new ArrayList<>(names.length);
+        for (int i = 0; i < names.length; i++) {
+            given.add(new Encoded(names[i], names[i].getBytes(StandardCharsets.UTF_8), secret[i] ? SECRET : PLAIN));
+        }
+        given.sort(ORDER);
+        SealMismatchException named = differences(sealed, given);
+        if (named != null) {
+            return named;
+        }
+        if (expectedManifest == null
+                || !Arrays.equals(all, HmacSha256.TAG_BYTES, all.length, expectedManifest, 0, expectedManifest.length)) {
+            return malformed(); // the same names and kinds, not in canonical form
+        }
+        return new SealMismatchException(SealMismatchException.Problem.VALUES_DIFFER, List.of(), List.of(),
+                List.of(), List.of());
     }
 
-    private static <V> void verifyEntries(SymmetricKey sealKey, String projectId, byte[] all, MacInput in,
-            Map<String, V> variables, Predicate<V> isSecret, Function<V, String> storedValue)
-            throws SealMismatchException {
-        int manifestLength = all.length - HmacSha256.TAG_BYTES;
-        int count = readInt(all, 0);
-        boolean differ = count != variables.size();
-        int at = 4;
-        int previous = -1;
-        int previousLength = 0;
-        for (int i = 0; i < count && !differ; i++) {
-            if (at + 2 > manifestLength) {
-                throw malformed();
-            }
-            int nameLength = ((all[at] & 0xff) << 8) | (all[at + 1] & 0xff);
-            at += 2;
-            if (nameLength == 0 || at + nameLength + 1 > manifestLength) {
-                throw malformed();
-            }
-            if (previous >= 0
-                    && Arrays.compareUnsigned(all, previous, previous + previousLength, all, at, at + nameLength) >= 0) {
-                throw malformed();
-            }
-            byte kind = all[at + nameLength];
-            if (kind != PLAIN && kind != SECRET) {
-                throw malformed();
-            }
-            V variable = variables.get(new String(all, at, nameLength, StandardCharsets.UTF_8));
-            if (variable == null || (isSecret.test(variable) ? SECRET : PLAIN) != kind) {
-                differ = true;
-                break;
-            }
-            in.binding(kind, storedValue.apply(variable));
-            previous = at;
-            previousLength = nameLength;
-            at += nameLength + 1;
-        }
-        if (differ) {
-            List<Entry> given = new ArrayList<>(variables.size());
-            variables.forEach((name, v) -> given.add(new Entry(name, isSecret.test(v), storedValue.apply(v))));
-            throw differences(parseManifest(all, manifestLength), encode(given));
-        }
-        if (at != manifestLength) {
-            throw malformed();
-        }
-        byte[] expectedTag = in.mac(sealKey, projectId, all, manifestLength);
-        if (!HmacSha256.equal(expectedTag, Arrays.copyOfRange(all, manifestLength, all.length))) {
-            throw new SealMismatchException(SealMismatchException.Problem.VALUES_DIFFER, List.of(), List.of(),
-                    List.of(), List.of());
-        }
-    }
+    private record Encoded(String name, byte[] nameBytes, byte kind) {}
 
-    private record Encoded(String name, byte[] nameBytes, byte kind, String value) {}
-
+    /** Byte order of names: only to name differences in a refusal (the seal's own order is {@link Canonical}'s). */
     private static final Comparator<Encoded> ORDER = (a, b) -> Arrays.compareUnsigned(a.nameBytes, b.nameBytes);
 
-    private static List<Encoded> encode(List<Entry> entries) {
-        List<Encoded> out = new ArrayList<>(entries.size());
-        for (Entry entry : entries) {
-            out.add(new Encoded(entry.name(), entry.name().getBytes(StandardCharsets.UTF_8),
-                    entry.secret() ? SECRET : PLAIN, entry.value()));
-        }
-        out.sort(ORDER);
-        return out;
-    }
-
-    private static byte[] manifest(List<Encoded> sorted) {
-        int length = 4;
-        for (Encoded e : sorted) {
-            length += 2 + e.nameBytes.length + 1;
-        }
-        byte[] out = new byte[length];
-        ValueFormat.putInt(out, 0, sorted.size());
-        int at = 4;
-        for (Encoded e : sorted) {
-            out[at++] = (byte) (e.nameBytes.length >>> 8);
-            out[at++] = (byte) e.nameBytes.length;
-            System.arraycopy(e.nameBytes, 0, out, at, e.nameBytes.length);
-            at += e.nameBytes.length;
-            out[at++] = e.kind;
-        }
-        return out;
-    }
-
     /**
-     * The values' part of the MAC input ("B" in the class comment), written into one per-thread buffer:
-     * no allocation per call or per ASCII value, and one Mac.update for all of it (hundreds of small
-     * updates cost more than the hashing). The manifest is MACed in place from the caller's array.
+     * Writes a set's canonical form into per-thread buffers: the blob {@code tag || manifest} and the
+     * values' part of the MAC input ("B" in the class comment). No allocation per variable for ASCII
+     * names and values; one Mac.update for each part.
+     *
+     * <p>Order: by the name's {@link String#hashCode} (signed), then by {@link String#compareTo}. The
+     * hashes are cached in the request's strings, so putting a set in order is a sort of {@code long}s
+     * (hash, index), not of strings, and verifying needs no lookup of names.
      */
-    private static final class MacInput {
-        private static final ThreadLocal<MacInput> BUFFER = ThreadLocal.withInitial(MacInput::new);
+    private static final class Canonical {
+        private static final ThreadLocal<Canonical> BUFFERS = ThreadLocal.withInitial(Canonical::new);
         static final int INITIAL_BYTES = 16 * 1024;
         static final int KEPT_BYTES = 1024 * 1024;
+        private byte[] blob = new byte[INITIAL_BYTES];
+        private int blobLength;
         private byte[] bytes = new byte[INITIAL_BYTES];
         private int length;
 
-        static MacInput start() {
-            MacInput in = BUFFER.get();
-            in.length = 0;
-            return in;
+        static Canonical start() {
+            Canonical c = BUFFERS.get();
+            c.blobLength = HmacSha256.TAG_BYTES;
+            c.length = 0;
+            return c;
         }
 
-        void binding(byte kind, String value) {
-            if (kind == SECRET) {
-                secret(value);
-            } else {
-                plain(value);
-            }
-        }
-
-        /** u8(len E) || E, E = UTF-8 of the text's last {@value #SECRET_TAIL} characters (all if shorter). */
-        private void secret(String value) {
-            int from = Math.max(0, value.length() - SECRET_TAIL);
-            int n = value.length() - from;
-            ensure(1 + n);
-            int start = length + 1;
+        /** Fills the blob (tag and manifest) and computes the tag. */
+        void write(SymmetricKey key, String projectId, String[] names, boolean[] secret, String[] values) {
+            int n = names.length;
+            long[] order = new long[n];
             for (int i = 0; i < n; i++) {
-                char c = value.charAt(from + i);
-                if (c >= 0x80) {
-                    // no valid ciphertext text has one (it would not decrypt): the general definition
-                    byte[] tail = value.substring(from).getBytes(StandardCharsets.UTF_8); // at most 72 bytes
-                    ensure(1 + tail.length);
-                    bytes[length++] = (byte) tail.length;
-                    System.arraycopy(tail, 0, bytes, length, tail.length);
-                    length += tail.length;
-                    return;
+                order[i] = ((long) names[i].hashCode() << 32) | i;
+            }
+            Arrays.sort(order);
+            for (int i = 1; i < n; i++) { // equal hashes: by compareTo (insertion sort of the run; rare)
+                for (int j = i; j > 0 && (int) (order[j] >>> 32) == (int) (order[j - 1] >>> 32); j--) {
+                    int cmp = names[(int) order[j - 1]].compareTo(names[(int) order[j]]);
+                    if (cmp == 0) {
+                        throw new IllegalArgumentException("two variables are named " + names[(int) order[j]]);
+                    }
+                    if (cmp < 0) {
+                        break;
+                    }
+                    long t = order[j];
+                    order[j] = order[j - 1];
+                    order[j - 1] = t;
                 }
-                bytes[start + i] = (byte) c;
             }
-            bytes[length] = (byte) n;
-            length = start + n;
-        }
-
-        /** u32be(len V) || V, V = UTF-8 of the value; an ASCII value is copied without an intermediate array. */
-        private void plain(String value) {
-            int n = value.length();
-            ensure(4 + n);
-            int start = length + 4;
-            for (int i = 0; i < n; i++) {
-                char c = value.charAt(i);
-                if (c >= 0x80) {
-                    byte[] v = value.getBytes(StandardCharsets.UTF_8);
-                    ensure(4 + v.length);
-                    ValueFormat.putInt(bytes, length, v.length);
-                    System.arraycopy(v, 0, bytes, length + 4, v.length);
-                    length += 4 + v.length;
-                    return;
+            ensureBlob(4);
+            ValueFormat.putInt(blob, blobLength, n);
+            blobLength += 4;
+            for (long o : order) {
+                int i = (int) o;
+                name(names[i]);
+                if (secret[i]) {
+                    blob[blobLength++] = SECRET;
+                    secret(values[i]);
+                } else {
+                    blob[blobLength++] = PLAIN;
+                    plain(values[i]);
                 }
-                bytes[start + i] = (byte) c;
             }
-            ValueFormat.putInt(bytes, length, n);
-            length = start + n;
-        }
-
-        private void ensure(int more) {
-            if ((long) length + more > bytes.length) {
-                bytes = Arrays.copyOf(bytes, (int) Math.min(Integer.MAX_VALUE - 8,
-                        Math.max(bytes.length * 2L, (long) length + more)));
-            }
-        }
-
-        /** HMAC( key, "seal2" || u16be(len P) || P || manifest[0, manifestLength) || the bindings ). */
-        byte[] mac(SymmetricKey key, String projectId, byte[] manifest, int manifestLength) {
             byte[] project = projectId.getBytes(StandardCharsets.UTF_8);
             if (project.length > 0xffff) {
                 throw new IllegalArgumentException("project id longer than 65535 bytes");
@@ -374,25 +351,110 @@ public final class RevisionSeal {
                 mac.update((byte) (project.length >>> 8));
                 mac.update((byte) project.length);
                 mac.update(project);
-                mac.update(manifest, 0, manifestLength);
+                mac.update(blob, HmacSha256.TAG_BYTES, blobLength - HmacSha256.TAG_BYTES);
                 mac.update(bytes, 0, length);
-                return mac.doFinal();
+                mac.doFinal(blob, 0);
+            } catch (javax.crypto.ShortBufferException e) {
+                throw new IllegalStateException(e); // the blob always has room for the tag
             } finally {
                 HmacSha256.forget(mac); // the thread's Mac keeps no pads of the seal key
             }
         }
 
+        /** The seal text after the prefix, as ASCII bytes: base64 of tag || manifest. */
+        byte[] encoded() {
+            return Base64.getEncoder().encode(ByteBuffer.wrap(blob, 0, blobLength)).array();
+        }
+
+        /** A copy of the manifest just written. */
+        byte[] manifest() {
+            return Arrays.copyOfRange(blob, HmacSha256.TAG_BYTES, blobLength);
+        }
+
+        /** u16be(len N) || N, with room for the kind after it. */
+        private void name(String name) {
+            int n = name.length();
+            ensureBlob(2 + n + 1);
+            int start = blobLength + 2;
+            for (int i = 0; i < n; i++) {
+                char c = name.charAt(i);
+                if (c >= 0x80) {
+                    byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+                    if (utf8.length > 0xffff) {
+                        throw new IllegalArgumentException("a variable name is longer than 65535 bytes");
+                    }
+                    ensureBlob(2 + utf8.length + 1);
+                    blob[blobLength] = (byte) (utf8.length >>> 8);
+                    blob[blobLength + 1] = (byte) utf8.length;
+                    System.arraycopy(utf8, 0, blob, blobLength + 2, utf8.length);
+                    blobLength += 2 + utf8.length;
+                    return;
+                }
+                blob[start + i] = (byte) c;
+            }
+            if (n > 0xffff) {
+                throw new IllegalArgumentException("a variable name is longer than 65535 bytes");
+            }
+            blob[blobLength] = (byte) (n >>> 8);
+            blob[blobLength + 1] = (byte) n;
+            blobLength = start + n;
+        }
+
+        /**
+         * u8(len E) || E, E = the low 8 bits of each of the text's last {@value #SECRET_TAIL} characters
+         * (all of them if shorter): for a valid ciphertext text, which is ASCII, the characters themselves.
+         * A bulk copy: a loop over characters cost four times as much (BENCHMARKS.md, "Seal v2").
+         */
+        @SuppressWarnings("deprecation") // getBytes(int, int, byte[], int): exactly the low 8 bits, no allocation
+        private void secret(String value) {
+            int from = Math.max(0, value.length() - SECRET_TAIL);
+            int n = value.length() - from;
+            ensure(1 + n);
+            bytes[length] = (byte) n;
+            value.getBytes(from, value.length(), bytes, length + 1);
+            length += 1 + n;
+        }
+
+        /** u32be(len V) || V, V = UTF-8 of the value. */
+        private void plain(String value) {
+            byte[] v = value.getBytes(StandardCharsets.UTF_8); // intrinsic for ASCII: faster than a char loop
+            ensure(4 + v.length);
+            ValueFormat.putInt(bytes, length, v.length);
+            System.arraycopy(v, 0, bytes, length + 4, v.length);
+            length += 4 + v.length;
+        }
+
+        private void ensure(int more) {
+            bytes = grown(bytes, length, more);
+        }
+
+        private void ensureBlob(int more) {
+            blob = grown(blob, blobLength, more);
+        }
+
+        private static byte[] grown(byte[] array, int used, int more) {
+            if ((long) used + more <= array.length) {
+                return array;
+            }
+            return Arrays.copyOf(array, (int) Math.min(Integer.MAX_VALUE - 8, Math.max(array.length * 2L, (long) used + more)));
+        }
+
         /** Ends a use: a buffer grown past {@value #KEPT_BYTES} bytes is dropped (not kept per thread). */
         void release() {
             length = 0;
+            blobLength = 0;
             if (bytes.length > KEPT_BYTES) {
                 bytes = new byte[INITIAL_BYTES];
             }
+            if (blob.length > KEPT_BYTES) {
+                blob = new byte[INITIAL_BYTES];
+            }
         }
 
-        /** This thread's buffer size, for tests. */
+        /** This thread's larger buffer size, for tests. */
         static int capacity() {
-            return BUFFER.get().bytes.length;
+            Canonical c = BUFFERS.get();
+            return Math.max(c.bytes.length, c.blob.length);
         }
     }
 
@@ -401,21 +463,24 @@ public final class RevisionSeal {
                 | (in[offset + 3] & 0xff);
     }
 
-    /** Names and kinds of a manifest, strictly parsed (sorted, unique, known kinds, exact length). */
-    private static List<Encoded> parseManifest(byte[] all, int length) throws SealMismatchException {
-        int count = ((all[0] & 0xff) << 24) | ((all[1] & 0xff) << 16) | ((all[2] & 0xff) << 8) | (all[3] & 0xff);
-        if (count < 0 || count > length / 3) {
+    /**
+     * Names and kinds of the manifest at {@code offset} to the end of {@code all}, strictly parsed (exact
+     * length, known kinds, unique names), sorted by {@link #ORDER}.
+     */
+    private static List<Encoded> parseManifest(byte[] all, int offset) throws SealMismatchException {
+        int count = readInt(all, offset);
+        if (count < 0 || count > (all.length - offset) / 3) {
             throw malformed();
         }
         List<Encoded> out = new ArrayList<>(count);
-        int at = 4;
+        int at = offset + 4;
         for (int i = 0; i < count; i++) {
-            if (at + 2 > length) {
+            if (at + 2 > all.length) {
                 throw malformed();
             }
             int nameLength = ((all[at] & 0xff) << 8) | (all[at + 1] & 0xff);
             at += 2;
-            if (nameLength == 0 || at + nameLength + 1 > length) {
+            if (nameLength == 0 || at + nameLength + 1 > all.length) {
                 throw malformed();
             }
             byte[] name = Arrays.copyOfRange(all, at, at + nameLength);
@@ -424,18 +489,21 @@ public final class RevisionSeal {
             if (kind != PLAIN && kind != SECRET) {
                 throw malformed();
             }
-            Encoded entry = new Encoded(new String(name, StandardCharsets.UTF_8), name, kind, null);
-            if (!out.isEmpty() && ORDER.compare(out.get(out.size() - 1), entry) >= 0) {
+            out.add(new Encoded(new String(name, StandardCharsets.UTF_8), name, kind));
+        }
+        if (at != all.length) {
+            throw malformed();
+        }
+        out.sort(ORDER);
+        for (int i = 1; i < out.size(); i++) {
+            if (ORDER.compare(out.get(i - 1), out.get(i)) == 0) {
                 throw malformed();
             }
-            out.add(entry);
-        }
-        if (at != length) {
-            throw malformed();
         }
         return out;
     }
 
+    /** What differs between two name-sorted lists of names and kinds; null when nothing does. */
     private static SealMismatchException differences(List<Encoded> sealed, List<Encoded> given) {
         List<String> injected = new ArrayList<>();
         List<String> dropped = new ArrayList<>();
@@ -458,6 +526,9 @@ public final class RevisionSeal {
                     upgraded.add(g.name);
                 }
             }
+        }
+        if (injected.isEmpty() && dropped.isEmpty() && downgraded.isEmpty() && upgraded.isEmpty()) {
+            return null;
         }
         Collections.sort(injected);
         Collections.sort(dropped);
