@@ -17,42 +17,42 @@ import javax.crypto.Mac;
 /**
  * Seals of whole environment revisions: a MAC, under a key derived from the project's DEK for this
  * purpose only, over every variable's name, kind and stored value, so that a database writer without
- * the DEK cannot inject, drop, rename, change or downgrade (SECRET to PLAIN) a variable unnoticed.
+ * the DEK cannot inject, drop, rename, change, swap or downgrade (SECRET to PLAIN) a variable unnoticed.
  *
  * <pre>
- *   seal     = "seal2:" + base64( manifest || tag[32] )          (standard base64, padded, canonical)
+ *   seal     = "seal2:" + base64( tag[32] || manifest )          (standard base64, padded, canonical)
  *   manifest = u32be(count) || for each variable, in order: u16be(len N) || N || u8 kind
  *   tag      = HMAC-SHA256( seal key, "seal2" || u16be(len P) || P || manifest
- *                           || for each variable, in the manifest's order: B )
+ *                           || for each variable, in the same order: B )
  *   seal key = HKDF-SHA256( DEK, salt empty, info "codec/v1 revision-seal" )
  *   P = UTF-8(project_id), N = UTF-8(name)
  *   PLAIN:  B = u32be(len V) || V,  V = UTF-8(plaintext value)
  *   SECRET: B = u8(len E)    || E,  E = the last 24 characters of the ciphertext text (all of it if shorter),
  *                                     each as its low 8 bits (the text itself for a valid ciphertext: ASCII)
- *   kind: 1 = PLAIN, 2 = SECRET; order: by N as unsigned bytes, names unique
+ *   kind: 1 = PLAIN, 2 = SECRET
+ *   order: by h(name) as a signed 32-bit integer, then by the names' UTF-16 code units; names unique;
+ *          h = Java's String.hashCode: s[0]*31^(n-1) + ... + s[n-1] over UTF-16 code units, mod 2^32
  * </pre>
  *
  * <p>Why the last 24 characters of a SECRET: every value format (enc2, enc1, legacy) is canonical padded
- * base64 of {@code nonce || ciphertext || GCM tag[16]} (after a prefix), and the last 24 characters
+ * base64 of {@code nonce || ciphertext || GCM tag[16]} (after a prefix), and its last 24 characters
  * always encode the whole 16-byte tag. DecryptAll authenticates every SECRET with AES-GCM under the DEK
- * (for enc2: bound to its name and project), and the tag authenticates nonce, ciphertext and associated
+ * (enc2: bound to its name and project), and the tag authenticates nonce, ciphertext and associated
  * data, so a ciphertext that matches the seal <em>and</em> decrypts is the sealed one: another valid
  * ciphertext with the same tag is a GCM forgery without the DEK, or a 128-bit tag collision among the
- * codec's own ciphertexts. A SECRET therefore costs 25 bytes of MAC input whatever its size.
+ * codec's own ciphertexts. A text with a character outside ASCII is no base64 and never decrypts, so
+ * taking low 8 bits loses nothing. A SECRET costs 25 bytes of MAC input whatever its size.
  *
- * <p>Why the manifest is MACed as it stands in the seal: it holds exactly the names and kinds in canonical
- * form (the verifier checks it strictly and checks the given set against it name by name), so hashing
- * those bytes binds the names and kinds without building a second copy. The manifest repeats the names
- * and kinds (not secret: they are stored next to the seal anyway) so a refusal can name the injected,
- * dropped and downgraded variables; the tag alone decides.
+ * <p>Why this order: the request's name strings cache their hash codes, so putting a set in order is a
+ * sort of 64-bit (hash, index) numbers, not of strings; verifying computes the seal the given set would
+ * have and compares the texts (the characters holding the tag in constant time), without decoding the
+ * seal, creating a string per name or looking names up. Only a refusal decodes the seal's manifest, which
+ * repeats the names and kinds (not secret: they are stored next to the seal anyway), to name the
+ * injected, dropped and downgraded variables. The tag decides.
  *
- * <p>Cost (BENCHMARKS.md, "Seal v2"): one HMAC over the manifest and about 25 bytes per SECRET, the seal
- * key derived once per call, names looked up in the request (no sort), the MAC input written into one
- * per-thread buffer (no per-variable allocation for ASCII values).
- *
- * <p>seal1 (the first layout: the MAC repeated every name and took a SECRET's first and last 24
- * characters and its length) is refused with {@link SealMismatchException.Problem#OUTDATED}: it was never
- * released; re-seal such a revision with SealVariables.
+ * <p>seal1 (the first layout: names in byte order, a SECRET's first and last 24 characters and its
+ * length, the MAC repeating every name) is refused with {@link SealMismatchException.Problem#OUTDATED}:
+ * it was never released; re-seal such a revision with SealVariables. Costs: BENCHMARKS.md, "Seal v2".
  */
 public final class RevisionSeal {
     /** The longest seal text accepted. */
