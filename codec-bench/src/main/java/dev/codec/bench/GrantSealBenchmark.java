@@ -112,7 +112,7 @@ public class GrantSealBenchmark {
 
     /**
      * For comparison: HMAC-SHA256 over every stored value in full (what a seal over whole ciphertexts
-     * would hash); the seal hashes a SECRET's nonce and tag ends instead (RevisionSeal).
+     * would hash); the seal hashes the tail of a SECRET (its GCM tag) instead (RevisionSeal).
      */
     @Benchmark
     public byte[] hmacOverWholeValues() throws Exception {

@@ -86,7 +86,7 @@ class CliRoundTripTest {
                     "--target", target, "--token-file", token, "--field", "seal");
             assertEquals(0, sealed.exitCode(), sealed.err());
             String seal = sealed.out().trim();
-            assertTrue(seal.startsWith("seal1:"), seal);
+            assertTrue(seal.startsWith("seal2:"), seal);
             String grant = CliRun.of("grant", "--project", "proj-s", "--deployment", "dep-s", "--dek", dek, "--seal", seal,
                     "--target", target, "--token-file", token, "--field", "grant").out().trim();
 

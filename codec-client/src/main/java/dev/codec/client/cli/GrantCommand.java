@@ -35,7 +35,7 @@ final class GrantCommand implements Callable<Integer> {
     String encryptedDek;
 
     @Option(names = "--seal", paramLabel = "SEAL", defaultValue = "${env:CODEC_SEAL}",
-            description = "The revision's seal (seal1:...): the grant opens that revision only (env CODEC_SEAL).")
+            description = "The revision's seal (seal2:...): the grant opens that revision only (env CODEC_SEAL).")
     String seal;
 
     @Option(names = "--metadata", paramLabel = "FILE", defaultValue = "${env:CODEC_METADATA}",

@@ -67,8 +67,11 @@ public final class GrantService {
         if (seal.isEmpty() && access.sealsRequired()) {
             throw Seals.missing(": a grant opens one sealed revision");
         }
+        if (RevisionSeal.isOutdated(seal)) {
+            throw Seals.outdated();
+        }
         if (seal.length() > RevisionSeal.MAX_LENGTH || (!seal.isEmpty() && !RevisionSeal.looksLikeSeal(seal))) {
-            throw Seals.notASeal(" (expected seal1:..., at most " + RevisionSeal.MAX_LENGTH + " characters)");
+            throw Seals.notASeal(" (expected seal2:..., at most " + RevisionSeal.MAX_LENGTH + " characters)");
         }
         deks.cached(projectId, "encrypted_dek", encryptedDek).destroy(); // it must be this project's DEK
         DeploymentGrants.IssuedGrant issued;

@@ -68,9 +68,16 @@ final class Seals {
                 "seal: not a seal" + detail).withField("seal", "not a seal");
     }
 
+    /** SEAL_INVALID: a seal1 seal, no longer accepted (re-seal the revision). */
+    static RejectedRequestException outdated() {
+        return new RejectedRequestException(RejectedRequestException.Reason.BAD_INPUT, ErrorReason.SEAL_INVALID,
+                "seal: " + RevisionSeal.OUTDATED_SEAL_MESSAGE).withField("seal", "outdated format (seal1)");
+    }
+
     private static RejectedRequestException refused(SealMismatchException e) {
         return switch (e.problem()) {
             case MALFORMED -> notASeal(" (malformed)");
+            case OUTDATED -> outdated();
             case VALUES_DIFFER -> new RejectedRequestException(RejectedRequestException.Reason.BAD_INPUT,
                     ErrorReason.SEAL_MISMATCH, "seal: a value differs from the sealed revision "
                             + "(or the seal was made for another project or DEK)");

@@ -1,5 +1,6 @@
 package dev.codec.server.crypto;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,44 +17,56 @@ import javax.crypto.Mac;
 /**
  * Seals of whole environment revisions: a MAC, under a key derived from the project's DEK for this
  * purpose only, over every variable's name, kind and stored value, so that a database writer without
- * the DEK cannot inject, drop, rename, change or downgrade (SECRET to PLAIN) a variable unnoticed.
+ * the DEK cannot inject, drop, rename, change, swap or downgrade (SECRET to PLAIN) a variable unnoticed.
  *
  * <pre>
- *   seal     = "seal1:" + base64( manifest || tag[32] )          (standard base64, padded, canonical)
+ *   seal     = "seal2:" + base64( tag[32] || manifest )          (standard base64, padded, canonical)
  *   manifest = u32be(count) || for each variable, in order: u16be(len N) || N || u8 kind
- *   tag      = HMAC-SHA256( seal key, "seal1" || u16be(len P) || P || u32be(count)
- *                           || for each variable, in order: u32be(len N) || N || u8 kind || u32be(L) || V )
+ *   tag      = HMAC-SHA256( seal key, "seal2" || u16be(len P) || P || manifest
+ *                           || for each variable, in the same order: B )
  *   seal key = HKDF-SHA256( DEK, salt empty, info "codec/v1 revision-seal" )
  *   P = UTF-8(project_id), N = UTF-8(name)
- *   PLAIN:  V = UTF-8(plaintext value), L = len V in bytes
- *   SECRET: T = UTF-8(ciphertext text), L = len T in bytes,
- *           V = first 24 bytes of T || last 24 bytes of T (all of T if it has at most 48 bytes)
- *   kind: 1 = PLAIN, 2 = SECRET; order: by N as unsigned bytes, names unique
+ *   PLAIN:  B = u32be(len V) || V,  V = UTF-8(plaintext value)
+ *   SECRET: B = u8(len E)    || E,  E = the last 24 characters of the ciphertext text (all of it if shorter),
+ *                                     each as its low 8 bits (the text itself for a valid ciphertext: ASCII)
+ *   kind: 1 = PLAIN, 2 = SECRET
+ *   order: by h(name) as a signed 32-bit integer, then by the names' UTF-16 code units; names unique;
+ *          h = Java's String.hashCode: s[0]*31^(n-1) + ... + s[n-1] over UTF-16 code units, mod 2^32
  * </pre>
  *
- * <p>Why only the edges of a SECRET: the first 24 bytes (characters) hold the format prefix and the whole
- * nonce ("enc2:" + 16 base64 characters for 12 bytes; a legacy value's 16-byte IV fits too), the last
- * 24 the whole GCM tag (a valid ciphertext text is ASCII; any other text fails to decrypt anyway), and the length pins the rest. DecryptAll authenticates every SECRET with
- * AES-GCM under the DEK for its name, so a ciphertext that matches the seal and still decrypts is the
- * sealed one: another valid ciphertext with the same nonce and tag would need the codec to repeat a
- * random 96-bit nonce (or a forgery without the DEK). Hashing whole ciphertexts measured about a
- * quarter of a DecryptAll of 100 values (BENCHMARKS.md); this keeps the seal within the 5 % budget.
+ * <p>Why the last 24 characters of a SECRET: every value format (enc2, enc1, legacy) is canonical padded
+ * base64 of {@code nonce || ciphertext || GCM tag[16]} (after a prefix), and its last 24 characters
+ * always encode the whole 16-byte tag. DecryptAll authenticates every SECRET with AES-GCM under the DEK
+ * (enc2: bound to its name and project), and the tag authenticates nonce, ciphertext and associated
+ * data, so a ciphertext that matches the seal <em>and</em> decrypts is the sealed one: another valid
+ * ciphertext with the same tag is a GCM forgery without the DEK, or a 128-bit tag collision among the
+ * codec's own ciphertexts. A text with a character outside ASCII is no base64 and never decrypts, so
+ * taking low 8 bits loses nothing. A SECRET costs 25 bytes of MAC input whatever its size.
  *
- * The manifest repeats the names and kinds (not secret: they are stored next to the seal anyway) so a
- * refusal can name the injected, dropped and downgraded variables; the tag alone decides. A seal is
- * accepted only when its manifest equals the given set's manifest byte for byte and the tag matches.
+ * <p>Over 300 lines: one wire format, written, verified and parsed in one place, with its reasons beside it.
  *
- * <p>Over 300 lines: one wire format, written and parsed in one place, with its reasons beside it.
+ * <p>Why this order: the request's name strings cache their hash codes, so putting a set in order is a
+ * sort of 64-bit (hash, index) numbers, not of strings; verifying computes the seal the given set would
+ * have and compares the texts (the characters holding the tag in constant time), without decoding the
+ * seal, creating a string per name or looking names up. Only a refusal decodes the seal's manifest, which
+ * repeats the names and kinds (not secret: they are stored next to the seal anyway), to name the
+ * injected, dropped and downgraded variables. The tag decides.
+ *
+ * <p>seal1 (the first layout: names in byte order, a SECRET's first and last 24 characters and its
+ * length, the MAC repeating every name) is refused with {@link SealMismatchException.Problem#OUTDATED}:
+ * it was never released; re-seal such a revision with SealVariables. Costs: BENCHMARKS.md, "Seal v2".
  */
 public final class RevisionSeal {
     /** The longest seal text accepted. */
     public static final int MAX_LENGTH = 1_048_576;
-    static final String PREFIX = "seal1:";
-    private static final byte[] DOMAIN = "seal1".getBytes(StandardCharsets.US_ASCII);
+    static final String PREFIX = "seal2:";
+    /** The first layout's prefix: recognised only to refuse it with a precise reason. */
+    static final String OUTDATED_PREFIX = "seal1:";
+    private static final byte[] DOMAIN = "seal2".getBytes(StandardCharsets.US_ASCII);
     private static final byte PLAIN = 1;
     private static final byte SECRET = 2;
-    /** Bytes taken from each end of a SECRET value's text (ASCII when valid: one byte per character). */
-    static final int SECRET_EDGE = 24;
+    /** Characters taken from the end of a SECRET value's text (they encode its whole GCM tag). */
+    static final int SECRET_TAIL = 24;
 
     /** One variable as stored: name, kind and stored value (plaintext, or ciphertext for a secret). */
     public record Entry(String name, boolean secret, String value) {
@@ -67,13 +80,22 @@ public final class RevisionSeal {
 
     /** The size of this thread's MAC input buffer (tests: it must not stay huge after a call). */
     static int macBufferCapacity() {
-        return MacInput.capacity();
+        return Canonical.capacity();
     }
 
     /** Whether {@code text} has the seal prefix (no other check: {@link #verify} decides). */
     public static boolean looksLikeSeal(String text) {
         return text.startsWith(PREFIX);
     }
+
+    /** Whether {@code text} is a seal of the first layout ("seal1:"), which is refused. */
+    public static boolean isOutdated(String text) {
+        return text.startsWith(OUTDATED_PREFIX);
+    }
+
+    /** Why a seal1 seal is refused, and what to do (no value in it). */
+    public static final String OUTDATED_SEAL_MESSAGE =
+            "seal1 is no longer accepted (the format is seal2); re-seal the revision with SealVariables";
 
     /** The seal key of a DEK. The caller owns (and should destroy) it. */
     public static SymmetricKey sealKey(SymmetricKey dek) {
@@ -105,19 +127,29 @@ public final class RevisionSeal {
     /**
      * The seal of {@code entries} (any order; names must be unique).
      *
-     * @throws IllegalArgumentException if the seal would be longer than {@link #MAX_LENGTH} (check
-     *     {@link #sealLength} first)
+     * @throws IllegalArgumentException if two entries have the same name, a name is longer than 65535
+     *     UTF-8 bytes, or the seal would be longer than {@link #MAX_LENGTH} (check {@link #sealLength} first)
      */
     public static String seal(SymmetricKey sealKey, String projectId, List<Entry> entries) {
         if (sealLength(entries) > MAX_LENGTH) {
             throw new IllegalArgumentException("the seal would be longer than " + MAX_LENGTH + " characters");
         }
-        List<Encoded> sorted = encode(entries);
-        byte[] manifest = manifest(sorted);
-        byte[] tag = tag(sealKey, projectId, sorted);
-        byte[] all = Arrays.copyOf(manifest, manifest.length + tag.length);
-        System.arraycopy(tag, 0, all, manifest.length, tag.length);
-        return PREFIX + Base64.getEncoder().encodeToString(all);
+        int n = entries.size();
+        String[] names = new String[n];
+        boolean[] secret = new boolean[n];
+        String[] values = new String[n];
+        for (int i = 0; i < n; i++) {
+            names[i] = entries.get(i).name();
+            secret[i] = entries.get(i).secret();
+            values[i] = entries.get(i).value();
+        }
+        Canonical c = Canonical.start();
+        try {
+            c.write(sealKey, projectId, names, secret, values);
+            return PREFIX + new String(c.encoded(), StandardCharsets.ISO_8859_1);
+        } finally {
+            c.release();
+        }
     }
 
     /**
@@ -133,14 +165,15 @@ public final class RevisionSeal {
     }
 
     /**
-     * Checks {@code seal} against a variable set given as a map (the request's, not copied). Walks the
-     * seal's manifest in its canonical order and looks each name up, so nothing is sorted per call.
+     * Checks {@code seal} against a variable set given as a map (the request's, not copied): computes the
+     * seal the set would have and compares the texts, the characters that hold the tag in constant time.
+     * Only a refusal decodes the given seal, to name what differs.
      *
-     * <p><b>Sound only together with decryption:</b> a SECRET enters the MAC as its length and its first
-     * and last {@value #SECRET_EDGE} characters, so a matching seal proves the set's names, kinds and
-     * PLAIN values, but a SECRET's middle only once the caller has AES-GCM-decrypted every SECRET under
-     * the DEK for its name (as DecryptAll does). A caller that does not decrypt every SECRET must not
-     * take a matching seal as proof of the ciphertexts.
+     * <p><b>Sound only together with decryption:</b> a SECRET enters the MAC as the last
+     * {@value #SECRET_TAIL} characters of its text (its GCM tag), so a matching seal proves the set's
+     * names, kinds and PLAIN values, but a SECRET's ciphertext only once the caller has
+     * AES-GCM-decrypted every SECRET under the DEK for its name (as DecryptAll does). A caller that does
+     * not decrypt every SECRET must not take a matching seal as proof of the ciphertexts.
      *
      * @param isSecret whether a variable is SECRET (else PLAIN)
      * @param storedValue a variable's stored value (plaintext, or ciphertext for a secret)
@@ -148,230 +181,282 @@ public final class RevisionSeal {
      */
     public static <V> void verify(SymmetricKey sealKey, String projectId, Map<String, V> variables,
             Predicate<V> isSecret, Function<V, String> storedValue, String seal) throws SealMismatchException {
-        if (seal.length() > MAX_LENGTH || !seal.startsWith(PREFIX)) {
+        if (seal.length() > MAX_LENGTH) {
             throw malformed();
         }
-        byte[] all;
+        if (seal.startsWith(OUTDATED_PREFIX)) {
+            throw new SealMismatchException(SealMismatchException.Problem.OUTDATED, List.of(), List.of(), List.of(),
+                    List.of());
+        }
+        if (!seal.startsWith(PREFIX)) {
+            throw malformed();
+        }
+        int n = variables.size();
+        String[] names = new String[n];
+        boolean[] secret = new boolean[n];
+        String[] values = new String[n];
+        int i = 0;
+        for (Map.Entry<String, V> entry : variables.entrySet()) {
+            names[i] = entry.getKey();
+            secret[i] = isSecret.test(entry.getValue());
+            values[i] = storedValue.apply(entry.getValue());
+            i++;
+        }
+        Canonical c = Canonical.start();
         try {
-            all = StrictBase64.decode(seal, PREFIX.length());
-        } catch (InvalidCiphertextException e) {
-            throw malformed();
-        }
-        if (all.length < 4 + HmacSha256.TAG_BYTES) {
-            throw malformed();
-        }
-        int manifestLength = all.length - HmacSha256.TAG_BYTES;
-        int count = readInt(all, 0);
-        MacInput in = MacInput.start(projectId, count);
-        try {
-            verifyEntries(sealKey, all, manifestLength, count, in, variables, isSecret, storedValue);
+            byte[] expected;
+            try {
+                c.write(sealKey, projectId, names, secret, values);
+                expected = c.encoded();
+            } catch (IllegalArgumentException e) {
+                expected = null; // a set no seal can be made of (a name over 65535 bytes): a difference
+            }
+            if (expected == null || !matches(expected, seal)) {
+                throw differences(seal, names, secret, expected == null ? null : c.manifest());
+            }
         } finally {
-            in.release(); // every path, refusals too: no huge per-thread buffer left behind
-        }
-    }
-
-    private static <V> void verifyEntries(SymmetricKey sealKey, byte[] all, int manifestLength, int count,
-            MacInput in, Map<String, V> variables, Predicate<V> isSecret, Function<V, String> storedValue)
-            throws SealMismatchException {
-        boolean differ = count != variables.size();
-        int at = 4;
-        int previous = -1;
-        int previousLength = 0;
-        for (int i = 0; i < count && !differ; i++) {
-            if (at + 2 > manifestLength) {
-                throw malformed();
-            }
-            int nameLength = ((all[at] & 0xff) << 8) | (all[at + 1] & 0xff);
-            at += 2;
-            if (nameLength == 0 || at + nameLength + 1 > manifestLength) {
-                throw malformed();
-            }
-            if (previous >= 0
-                    && Arrays.compareUnsigned(all, previous, previous + previousLength, all, at, at + nameLength) >= 0) {
-                throw malformed();
-            }
-            byte kind = all[at + nameLength];
-            if (kind != PLAIN && kind != SECRET) {
-                throw malformed();
-            }
-            V variable = variables.get(new String(all, at, nameLength, StandardCharsets.UTF_8));
-            if (variable == null || (isSecret.test(variable) ? SECRET : PLAIN) != kind) {
-                differ = true;
-                break;
-            }
-            in.entry(all, at, nameLength, kind, storedValue.apply(variable));
-            previous = at;
-            previousLength = nameLength;
-            at += nameLength + 1;
-        }
-        if (differ) {
-            List<Entry> given = new ArrayList<>(variables.size());
-            variables.forEach((name, v) -> given.add(new Entry(name, isSecret.test(v), storedValue.apply(v))));
-            throw differences(parseManifest(all, manifestLength), encode(given));
-        }
-        if (at != manifestLength) {
-            throw malformed();
-        }
-        byte[] expectedTag = in.mac(sealKey);
-        if (!HmacSha256.equal(expectedTag, Arrays.copyOfRange(all, manifestLength, all.length))) {
-            throw new SealMismatchException(SealMismatchException.Problem.VALUES_DIFFER, List.of(), List.of(),
-                    List.of(), List.of());
-        }
-    }
-
-    private record Encoded(String name, byte[] nameBytes, byte kind, String value) {}
-
-    private static final Comparator<Encoded> ORDER = (a, b) -> Arrays.compareUnsigned(a.nameBytes, b.nameBytes);
-
-    private static List<Encoded> encode(List<Entry> entries) {
-        List<Encoded> out = new ArrayList<>(entries.size());
-        for (Entry entry : entries) {
-            out.add(new Encoded(entry.name(), entry.name().getBytes(StandardCharsets.UTF_8),
-                    entry.secret() ? SECRET : PLAIN, entry.value()));
-        }
-        out.sort(ORDER);
-        return out;
-    }
-
-    private static byte[] manifest(List<Encoded> sorted) {
-        int length = 4;
-        for (Encoded e : sorted) {
-            length += 2 + e.nameBytes.length + 1;
-        }
-        byte[] out = new byte[length];
-        ValueFormat.putInt(out, 0, sorted.size());
-        int at = 4;
-        for (Encoded e : sorted) {
-            out[at++] = (byte) (e.nameBytes.length >>> 8);
-            out[at++] = (byte) e.nameBytes.length;
-            System.arraycopy(e.nameBytes, 0, out, at, e.nameBytes.length);
-            at += e.nameBytes.length;
-            out[at++] = e.kind;
-        }
-        return out;
-    }
-
-    private static byte[] tag(SymmetricKey sealKey, String projectId, List<Encoded> sorted) {
-        MacInput in = MacInput.start(projectId, sorted.size());
-        try {
-            for (Encoded e : sorted) {
-                in.entry(e.nameBytes, 0, e.nameBytes.length, e.kind, e.value);
-            }
-            return in.mac(sealKey);
-        } finally {
-            in.release();
+            c.release(); // every path, refusals too: no huge per-thread buffer left behind
         }
     }
 
     /**
-     * The MAC input, written into one per-thread buffer (no allocation per call, and one Mac.update:
-     * hundreds of small updates cost more than the hashing). A SECRET value enters as its length and its
-     * first and last {@value #SECRET_EDGE} bytes (see the class comment).
+     * Whether {@code seal} (prefix checked) is exactly {@code PREFIX + expected}: the characters that
+     * encode the tag (the first {@value #TAG_CHARS}) compared in constant time, the rest (the public
+     * manifest) with a plain comparison.
      */
-    private static final class MacInput {
-        private static final ThreadLocal<MacInput> BUFFER = ThreadLocal.withInitial(MacInput::new);
+    private static boolean matches(byte[] expected, String seal) {
+        if (seal.length() != PREFIX.length() + expected.length) {
+            return false;
+        }
+        // a character outside Latin-1 becomes '?', which no seal contains
+        byte[] given = seal.getBytes(StandardCharsets.ISO_8859_1);
+        int differ = 0;
+        for (int i = 0; i < TAG_CHARS; i++) {
+            differ |= expected[i] ^ given[PREFIX.length() + i];
+        }
+        boolean manifest = Arrays.equals(expected, TAG_CHARS, expected.length, given, PREFIX.length() + TAG_CHARS,
+                given.length);
+        return differ == 0 & manifest;
+    }
+
+    /** Base64 characters at the start of the blob that hold the 32-byte tag (they cover its 256 bits). */
+    private static final int TAG_CHARS = (HmacSha256.TAG_BYTES * 8 + 5) / 6;
+
+    /** The refusal of a seal that does not match: names what differs, or says that a value differs. */
+    private static SealMismatchException differences(String seal, String[] names, boolean[] secret,
+            byte[] expectedManifest) {
+        byte[] all;
+        try {
+            all = StrictBase64.decode(seal, PREFIX.length());
+        } catch (InvalidCiphertextException e) {
+            return malformed();
+        }
+        if (all.length < HmacSha256.TAG_BYTES + 4) {
+            return malformed();
+        }
+        List<Encoded> sealed;
+        try {
+            sealed = parseManifest(all, HmacSha256.TAG_BYTES);
+        } catch (SealMismatchException e) {
+            return e;
+        }
+        List<Encoded> given = new ArrayList<>(names.length);
+        for (int i = 0; i < names.length; i++) {
+            given.add(new Encoded(names[i], names[i].getBytes(StandardCharsets.UTF_8), secret[i] ? SECRET : PLAIN));
+        }
+        given.sort(ORDER);
+        SealMismatchException named = differences(sealed, given);
+        if (named != null) {
+            return named;
+        }
+        if (expectedManifest == null
+                || !Arrays.equals(all, HmacSha256.TAG_BYTES, all.length, expectedManifest, 0, expectedManifest.length)) {
+            return malformed(); // the same names and kinds, not in canonical form
+        }
+        return new SealMismatchException(SealMismatchException.Problem.VALUES_DIFFER, List.of(), List.of(),
+                List.of(), List.of());
+    }
+
+    private record Encoded(String name, byte[] nameBytes, byte kind) {}
+
+    /** Byte order of names: only to name differences in a refusal (the seal's own order is {@link Canonical}'s). */
+    private static final Comparator<Encoded> ORDER = (a, b) -> Arrays.compareUnsigned(a.nameBytes, b.nameBytes);
+
+    /**
+     * Writes a set's canonical form into per-thread buffers: the blob {@code tag || manifest} and the
+     * values' part of the MAC input ("B" in the class comment). No allocation per variable for ASCII
+     * names and values; one Mac.update for each part.
+     *
+     * <p>Order: by the name's {@link String#hashCode} (signed), then by {@link String#compareTo}. The
+     * hashes are cached in the request's strings, so putting a set in order is a sort of {@code long}s
+     * (hash, index), not of strings, and verifying needs no lookup of names.
+     */
+    private static final class Canonical {
+        private static final ThreadLocal<Canonical> BUFFERS = ThreadLocal.withInitial(Canonical::new);
         static final int INITIAL_BYTES = 16 * 1024;
         static final int KEPT_BYTES = 1024 * 1024;
+        private byte[] blob = new byte[INITIAL_BYTES];
+        private int blobLength;
         private byte[] bytes = new byte[INITIAL_BYTES];
         private int length;
 
-        static MacInput start(String projectId, int count) {
-            MacInput in = BUFFER.get();
-            in.length = 0;
+        static Canonical start() {
+            Canonical c = BUFFERS.get();
+            c.blobLength = HmacSha256.TAG_BYTES;
+            c.length = 0;
+            return c;
+        }
+
+        /** Fills the blob (tag and manifest) and computes the tag. */
+        void write(SymmetricKey key, String projectId, String[] names, boolean[] secret, String[] values) {
+            int n = names.length;
+            long[] order = new long[n];
+            for (int i = 0; i < n; i++) {
+                order[i] = ((long) names[i].hashCode() << 32) | i;
+            }
+            Arrays.sort(order);
+            for (int i = 1; i < n; i++) { // equal hashes: by compareTo (insertion sort of the run; rare)
+                for (int j = i; j > 0 && (int) (order[j] >>> 32) == (int) (order[j - 1] >>> 32); j--) {
+                    int cmp = names[(int) order[j - 1]].compareTo(names[(int) order[j]]);
+                    if (cmp == 0) {
+                        throw new IllegalArgumentException("two variables are named " + names[(int) order[j]]);
+                    }
+                    if (cmp < 0) {
+                        break;
+                    }
+                    long t = order[j];
+                    order[j] = order[j - 1];
+                    order[j - 1] = t;
+                }
+            }
+            ensureBlob(4);
+            ValueFormat.putInt(blob, blobLength, n);
+            blobLength += 4;
+            for (long o : order) {
+                int i = (int) o;
+                name(names[i]);
+                if (secret[i]) {
+                    blob[blobLength++] = SECRET;
+                    secret(values[i]);
+                } else {
+                    blob[blobLength++] = PLAIN;
+                    plain(values[i]);
+                }
+            }
             byte[] project = projectId.getBytes(StandardCharsets.UTF_8);
-            in.ensure(DOMAIN.length + 2 + project.length + 4);
-            System.arraycopy(DOMAIN, 0, in.bytes, 0, DOMAIN.length);
-            in.length = DOMAIN.length;
-            in.bytes[in.length++] = (byte) (project.length >>> 8);
-            in.bytes[in.length++] = (byte) project.length;
-            System.arraycopy(project, 0, in.bytes, in.length, project.length);
-            in.length += project.length;
-            in.putInt(count);
-            return in;
-        }
-
-        void entry(byte[] name, int offset, int nameLength, byte kind, String value) {
-            ensure(4 + nameLength + 1 + 4 + 2 * SECRET_EDGE);
-            putInt(nameLength);
-            System.arraycopy(name, offset, bytes, length, nameLength);
-            length += nameLength;
-            bytes[length++] = kind;
-            if (kind == SECRET && value.length() > 2 * SECRET_EDGE && asciiEdges(value)) {
-                // a valid ciphertext text is ASCII: its UTF-8 is its characters, and only the ends are
-                // read (no copy of a long ciphertext)
-                putInt(value.length());
-                int tail = value.length() - SECRET_EDGE;
-                for (int i = 0; i < SECRET_EDGE; i++) {
-                    bytes[length + i] = (byte) value.charAt(i);
-                    bytes[length + SECRET_EDGE + i] = (byte) value.charAt(tail + i);
-                }
-                length += 2 * SECRET_EDGE;
-                return;
+            if (project.length > 0xffff) {
+                throw new IllegalArgumentException("project id longer than 65535 bytes");
             }
-            byte[] v = value.getBytes(StandardCharsets.UTF_8);
-            boolean edges = kind == SECRET && v.length > 2 * SECRET_EDGE;
-            ensure(4 + (edges ? 2 * SECRET_EDGE : v.length)); // the length field too
-            putInt(v.length);
-            if (edges) {
-                System.arraycopy(v, 0, bytes, length, SECRET_EDGE);
-                System.arraycopy(v, v.length - SECRET_EDGE, bytes, length + SECRET_EDGE, SECRET_EDGE);
-                length += 2 * SECRET_EDGE;
-            } else {
-                System.arraycopy(v, 0, bytes, length, v.length);
-                length += v.length;
-            }
-        }
-
-        /**
-         * Whether the ends are ASCII. L is then the character count, which equals the UTF-8 length only
-         * if the middle is ASCII too; this does not check the middle. Sealing and verifying both take
-         * this path, so a non-ASCII middle does <em>not</em> make the seal fail: such a text is refused
-         * only because it is no valid ciphertext (not base64), when the caller AES-GCM-decrypts it, which
-         * {@link #verify} requires of its caller.
-         */
-        private static boolean asciiEdges(String value) {
-            int tail = value.length() - SECRET_EDGE;
-            for (int i = 0; i < SECRET_EDGE; i++) {
-                if (value.charAt(i) >= 0x80 || value.charAt(tail + i) >= 0x80) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        private void putInt(int value) {
-            ensure(4);
-            ValueFormat.putInt(bytes, length, value);
-            length += 4;
-        }
-
-        private void ensure(int more) {
-            if (length + more > bytes.length) {
-                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + more));
-            }
-        }
-
-        byte[] mac(SymmetricKey key) {
             Mac mac = HmacSha256.start(key);
             try {
+                mac.update(DOMAIN);
+                mac.update((byte) (project.length >>> 8));
+                mac.update((byte) project.length);
+                mac.update(project);
+                mac.update(blob, HmacSha256.TAG_BYTES, blobLength - HmacSha256.TAG_BYTES);
                 mac.update(bytes, 0, length);
-                return mac.doFinal();
+                mac.doFinal(blob, 0);
+            } catch (javax.crypto.ShortBufferException e) {
+                throw new IllegalStateException(e); // the blob always has room for the tag
             } finally {
                 HmacSha256.forget(mac); // the thread's Mac keeps no pads of the seal key
             }
         }
 
+        /** The seal text after the prefix, as ASCII bytes: base64 of tag || manifest. */
+        byte[] encoded() {
+            return Base64.getEncoder().encode(ByteBuffer.wrap(blob, 0, blobLength)).array();
+        }
+
+        /** A copy of the manifest just written. */
+        byte[] manifest() {
+            return Arrays.copyOfRange(blob, HmacSha256.TAG_BYTES, blobLength);
+        }
+
+        /** u16be(len N) || N, with room for the kind after it. */
+        private void name(String name) {
+            int n = name.length();
+            ensureBlob(2 + n + 1);
+            int start = blobLength + 2;
+            for (int i = 0; i < n; i++) {
+                char c = name.charAt(i);
+                if (c >= 0x80) {
+                    byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+                    if (utf8.length > 0xffff) {
+                        throw new IllegalArgumentException("a variable name is longer than 65535 bytes");
+                    }
+                    ensureBlob(2 + utf8.length + 1);
+                    blob[blobLength] = (byte) (utf8.length >>> 8);
+                    blob[blobLength + 1] = (byte) utf8.length;
+                    System.arraycopy(utf8, 0, blob, blobLength + 2, utf8.length);
+                    blobLength += 2 + utf8.length;
+                    return;
+                }
+                blob[start + i] = (byte) c;
+            }
+            if (n > 0xffff) {
+                throw new IllegalArgumentException("a variable name is longer than 65535 bytes");
+            }
+            blob[blobLength] = (byte) (n >>> 8);
+            blob[blobLength + 1] = (byte) n;
+            blobLength = start + n;
+        }
+
+        /**
+         * u8(len E) || E, E = the low 8 bits of each of the text's last {@value #SECRET_TAIL} characters
+         * (all of them if shorter): for a valid ciphertext text, which is ASCII, the characters themselves.
+         * A bulk copy: a loop over characters cost four times as much (BENCHMARKS.md, "Seal v2").
+         */
+        @SuppressWarnings("deprecation") // getBytes(int, int, byte[], int): exactly the low 8 bits, no allocation
+        private void secret(String value) {
+            int from = Math.max(0, value.length() - SECRET_TAIL);
+            int n = value.length() - from;
+            ensure(1 + n);
+            bytes[length] = (byte) n;
+            value.getBytes(from, value.length(), bytes, length + 1);
+            length += 1 + n;
+        }
+
+        /** u32be(len V) || V, V = UTF-8 of the value. */
+        private void plain(String value) {
+            byte[] v = value.getBytes(StandardCharsets.UTF_8); // intrinsic for ASCII: faster than a char loop
+            ensure(4 + v.length);
+            ValueFormat.putInt(bytes, length, v.length);
+            System.arraycopy(v, 0, bytes, length + 4, v.length);
+            length += 4 + v.length;
+        }
+
+        private void ensure(int more) {
+            bytes = grown(bytes, length, more);
+        }
+
+        private void ensureBlob(int more) {
+            blob = grown(blob, blobLength, more);
+        }
+
+        private static byte[] grown(byte[] array, int used, int more) {
+            if ((long) used + more <= array.length) {
+                return array;
+            }
+            return Arrays.copyOf(array, (int) Math.min(Integer.MAX_VALUE - 8, Math.max(array.length * 2L, (long) used + more)));
+        }
+
         /** Ends a use: a buffer grown past {@value #KEPT_BYTES} bytes is dropped (not kept per thread). */
         void release() {
             length = 0;
+            blobLength = 0;
             if (bytes.length > KEPT_BYTES) {
                 bytes = new byte[INITIAL_BYTES];
             }
+            if (blob.length > KEPT_BYTES) {
+                blob = new byte[INITIAL_BYTES];
+            }
         }
 
-        /** This thread's buffer size, for tests. */
+        /** This thread's larger buffer size, for tests. */
         static int capacity() {
-            return BUFFER.get().bytes.length;
+            Canonical c = BUFFERS.get();
+            return Math.max(c.bytes.length, c.blob.length);
         }
     }
 
@@ -380,21 +465,24 @@ public final class RevisionSeal {
                 | (in[offset + 3] & 0xff);
     }
 
-    /** Names and kinds of a manifest, strictly parsed (sorted, unique, known kinds, exact length). */
-    private static List<Encoded> parseManifest(byte[] all, int length) throws SealMismatchException {
-        int count = ((all[0] & 0xff) << 24) | ((all[1] & 0xff) << 16) | ((all[2] & 0xff) << 8) | (all[3] & 0xff);
-        if (count < 0 || count > length / 3) {
+    /**
+     * Names and kinds of the manifest at {@code offset} to the end of {@code all}, strictly parsed (exact
+     * length, known kinds, unique names), sorted by {@link #ORDER}.
+     */
+    private static List<Encoded> parseManifest(byte[] all, int offset) throws SealMismatchException {
+        int count = readInt(all, offset);
+        if (count < 0 || count > (all.length - offset) / 3) {
             throw malformed();
         }
         List<Encoded> out = new ArrayList<>(count);
-        int at = 4;
+        int at = offset + 4;
         for (int i = 0; i < count; i++) {
-            if (at + 2 > length) {
+            if (at + 2 > all.length) {
                 throw malformed();
             }
             int nameLength = ((all[at] & 0xff) << 8) | (all[at + 1] & 0xff);
             at += 2;
-            if (nameLength == 0 || at + nameLength + 1 > length) {
+            if (nameLength == 0 || at + nameLength + 1 > all.length) {
                 throw malformed();
             }
             byte[] name = Arrays.copyOfRange(all, at, at + nameLength);
@@ -403,18 +491,21 @@ public final class RevisionSeal {
             if (kind != PLAIN && kind != SECRET) {
                 throw malformed();
             }
-            Encoded entry = new Encoded(new String(name, StandardCharsets.UTF_8), name, kind, null);
-            if (!out.isEmpty() && ORDER.compare(out.get(out.size() - 1), entry) >= 0) {
+            out.add(new Encoded(new String(name, StandardCharsets.UTF_8), name, kind));
+        }
+        if (at != all.length) {
+            throw malformed();
+        }
+        out.sort(ORDER);
+        for (int i = 1; i < out.size(); i++) {
+            if (ORDER.compare(out.get(i - 1), out.get(i)) == 0) {
                 throw malformed();
             }
-            out.add(entry);
-        }
-        if (at != length) {
-            throw malformed();
         }
         return out;
     }
 
+    /** What differs between two name-sorted lists of names and kinds; null when nothing does. */
     private static SealMismatchException differences(List<Encoded> sealed, List<Encoded> given) {
         List<String> injected = new ArrayList<>();
         List<String> dropped = new ArrayList<>();
@@ -437,6 +528,9 @@ public final class RevisionSeal {
                     upgraded.add(g.name);
                 }
             }
+        }
+        if (injected.isEmpty() && dropped.isEmpty() && downgraded.isEmpty() && upgraded.isEmpty()) {
+            return null;
         }
         Collections.sort(injected);
         Collections.sort(dropped);

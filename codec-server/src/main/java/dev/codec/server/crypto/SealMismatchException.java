@@ -18,7 +18,9 @@ public final class SealMismatchException extends Exception {
         /** Names or kinds differ from the sealed set: see the lists. */
         VARIABLES_DIFFER,
         /** Same names and kinds, but a value differs (or the seal was made under another DEK or project). */
-        VALUES_DIFFER
+        VALUES_DIFFER,
+        /** A seal of the first layout ("seal1:"), no longer accepted: re-seal the revision. */
+        OUTDATED
     }
 
     private final Problem problem;

@@ -66,7 +66,7 @@ class StoredFormatRoundTripTest {
         ObjectNode stored = encrypted.variables();
 
         assertEquals(List.of("GenerateDek", "Encrypt"), counter().methods());
-        assertTrue(encrypted.seal().startsWith("seal1:"), "the revision comes sealed");
+        assertTrue(encrypted.seal().startsWith("seal2:"), "the revision comes sealed");
         assertEquals(List.of("API_KEY", "LOG_LEVEL", "PEM"), iterable(stored.fieldNames()));
         JsonNode apiKey = stored.get("API_KEY");
         assertEquals("secret", apiKey.get("type").asText());

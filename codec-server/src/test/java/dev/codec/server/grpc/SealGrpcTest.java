@@ -59,7 +59,7 @@ class SealGrpcTest {
 
     @Test
     void sealedRevision_decrypts() {
-        assertTrue(seal.startsWith("seal1:"), seal);
+        assertTrue(seal.startsWith("seal2:"), seal);
         assertEquals(Map.of("STRIPE_SECRET_KEY", STRIPE, "LOG_LEVEL", "info", "NEXT_PUBLIC_GREETING", "hello"),
                 codec.decryptAll(PROJECT, "", dek, revision, "", seal));
     }
@@ -122,11 +122,15 @@ class SealGrpcTest {
                 () -> codec.decryptAll(PROJECT, "", otherDek, underOther, "", seal));
         assertEquals("SEAL_MISMATCH", other.errorReason());
         CodecException garbage = assertThrows(CodecException.class,
-                () -> codec.decryptAll(PROJECT, "", dek, revision, "", "seal1:AAAA"));
+                () -> codec.decryptAll(PROJECT, "", dek, revision, "", "seal2:AAAA"));
         assertEquals("SEAL_INVALID", garbage.errorReason());
+        CodecException outdated = assertThrows(CodecException.class,
+                () -> codec.decryptAll(PROJECT, "", dek, revision, "", "seal1:AAAA"));
+        assertEquals("SEAL_INVALID", outdated.errorReason());
+        assertTrue(outdated.getMessage().contains("seal1 is no longer accepted"), outdated.getMessage());
     }
 
-    /** The seal covers a SECRET's nonce and tag; a change in between is caught by AES-GCM, naming the variable. */
+    /** The seal covers a SECRET's GCM tag; a change before it is caught by AES-GCM, naming the variable. */
     @Test
     void secretChangedBetweenNonceAndTag_isRefusedByDecryption() {
         String ct = revision.get("STRIPE_SECRET_KEY").value();
