@@ -3,17 +3,29 @@ package dev.codec.client;
 import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.TlsChannelCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettySslContextChannelCredentials;
+import io.grpc.netty.shaded.io.netty.handler.ssl.OpenSslSessionContext;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import io.grpc.util.AdvancedTlsX509KeyManager;
+import io.grpc.util.AdvancedTlsX509TrustManager;
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLSessionContext;
 
 /**
- * Builds the channel of a {@link CodecClient}: credentials, load balancing, retries, keepalive, name
- * re-resolution.
+ * Builds the channel of a {@link CodecClient}: credentials (TLS material reloaded from its files with grpc-java's
+ * AdvancedTls managers), load balancing, retries and their throttling, keepalive, name re-resolution, user agent.
  */
 final class CodecChannels {
     static final String SERVICE = "codec.v1.CodecService";
@@ -44,13 +56,70 @@ final class CodecChannels {
     static final String GRPC_DNS_CACHE_TTL_PROPERTY = "networkaddress.cache.ttl";
     static final String GRPC_DNS_CACHE_TTL_SECONDS = "0";
 
+    /**
+     * gRPC's retryThrottling: a channel-wide bucket of 10 tokens; a failed attempt takes one, a successful
+     * call gives back 0.1, and retries stop while half or fewer are left, that is while more than about one call in
+     * ten fails. A service that is down for everyone then gets each call once, not {@code maxAttempts} times.
+     */
+    static final int THROTTLE_MAX_TOKENS = 10;
+    static final double THROTTLE_TOKEN_RATIO = 0.1;
+
     private CodecChannels() {}
 
-    static ManagedChannel create(CodecClient.Builder builder) {
+    /** A channel the client built, and what watches its TLS files; closing closes both. */
+    record Owned(ManagedChannel channel, List<Closeable> tlsWatches, ScheduledExecutorService tlsReloads) {
+        void close() {
+            channel.shutdown();
+            try {
+                if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
+                    channel.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                channel.shutdownNow();
+                Thread.currentThread().interrupt();
+            } finally {
+                for (Closeable watch : tlsWatches) {
+                    try {
+                        watch.close();
+                    } catch (IOException ignored) {
+                        // AdvancedTls watches only cancel a scheduled task
+                    }
+                }
+                if (tlsReloads != null) {
+                    tlsReloads.shutdownNow();
+                }
+            }
+        }
+    }
+
+    static Owned create(CodecClient.Builder builder) {
         if (System.getProperty(GRPC_DNS_CACHE_TTL_PROPERTY) == null) {
             System.setProperty(GRPC_DNS_CACHE_TTL_PROPERTY, GRPC_DNS_CACHE_TTL_SECONDS);
         }
-        NettyChannelBuilder channel = NettyChannelBuilder.forTarget(builder.target, credentials(builder))
+        List<Closeable> watches = new ArrayList<>();
+        boolean tls = builder.trustCertificates != null || builder.clientCertificate != null;
+        ScheduledExecutorService reloads = tls ? Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "codec-client-tls-reload");
+            thread.setDaemon(true);
+            return thread;
+        }) : null;
+        ChannelCredentials credentials;
+        try {
+            credentials = tls ? tlsCredentials(builder, watches, reloads) : InsecureChannelCredentials.create();
+        } catch (RuntimeException e) {
+            watches.forEach(w -> {
+                try {
+                    w.close();
+                } catch (IOException ignored) {
+                    // only cancels a scheduled task
+                }
+            });
+            if (reloads != null) {
+                reloads.shutdownNow();
+            }
+            throw e;
+        }
+        NettyChannelBuilder channel = NettyChannelBuilder.forTarget(builder.target, credentials)
                 .defaultServiceConfig(serviceConfig(builder.maxAttempts))
                 .disableServiceConfigLookUp() // DNS TXT records must not replace the policy above
                 .enableRetry()
@@ -63,12 +132,16 @@ final class CodecChannels {
         if (builder.authority != null) {
             channel.overrideAuthority(builder.authority);
         }
-        return channel.build();
+        if (builder.userAgent != null) {
+            channel.userAgent(builder.userAgent);
+        }
+        return new Owned(channel.build(), List.copyOf(watches), reloads);
     }
 
     /**
-     * The gRPC service config: round_robin over all resolved addresses, and for every method of
-     * {@value #SERVICE} a retry on UNAVAILABLE (see {@link CodecClient} for why that is safe).
+     * The gRPC service config: round_robin over all resolved addresses, for every method of
+     * {@value #SERVICE} a retry on UNAVAILABLE (see {@link CodecClient} for why that is safe), and the
+     * channel's retry throttling.
      * Numbers are doubles, as gRPC's JSON-shaped service config requires.
      */
     static Map<String, Object> serviceConfig(int maxAttempts) {
@@ -83,27 +156,57 @@ final class CodecChannels {
                 : Map.of("name", List.of(Map.of("service", SERVICE)), "retryPolicy", retryPolicy);
         return Map.of(
                 "loadBalancingConfig", List.of(Map.of("round_robin", Map.of())),
-                "methodConfig", List.of(methodConfig));
+                "methodConfig", List.of(methodConfig),
+                "retryThrottling", Map.of("maxTokens", (double) THROTTLE_MAX_TOKENS, "tokenRatio", THROTTLE_TOKEN_RATIO));
     }
 
-    private static ChannelCredentials credentials(CodecClient.Builder builder) {
-        if (builder.trustCertificates == null && builder.clientCertificate == null) {
-            return InsecureChannelCredentials.create();
-        }
-        TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder();
+    /**
+     * TLS credentials whose CA and client certificate are read now and again whenever their files change (checked
+     * every {@code tlsReloadInterval} by {@link TlsFileWatch} into grpc-java's AdvancedTls managers, the ones the
+     * server uses): a renewed
+     * cert-manager certificate is used by the next handshake. The trust manager verifies the server's certificate
+     * and host name like the JDK's default one does.
+     *
+     * <p>TLS session resumption is off: a resumed session skips certificates, so a new connection would carry on
+     * with the old client certificate (and the old server verification) long after the files were renewed. Our
+     * connections live for minutes (the server's max connection age), so a full handshake each costs nothing
+     * measurable.
+     */
+    private static ChannelCredentials tlsCredentials(CodecClient.Builder builder, List<Closeable> watches,
+            ScheduledExecutorService reloads) {
+        SslContextBuilder tls = GrpcSslContexts.forClient();
+        long period = builder.tlsReloadInterval.toMillis();
         Path current = builder.trustCertificates;
+        SslContext context;
         try {
             if (builder.trustCertificates != null) {
-                tls.trustManager(builder.trustCertificates.toFile());
+                AdvancedTlsX509TrustManager trust = AdvancedTlsX509TrustManager.newBuilder()
+                        .setVerification(AdvancedTlsX509TrustManager.Verification.CERTIFICATE_AND_HOST_NAME_VERIFICATION)
+                        .build();
+                watches.add(TlsFileWatch.start(List.of(builder.trustCertificates),
+                        TlsFileWatch.trust(trust, builder.trustCertificates), period, reloads));
+                tls.trustManager(trust);
             }
             if (builder.clientCertificate != null) {
                 current = builder.clientCertificate[0];
-                tls.keyManager(builder.clientCertificate[0].toFile(), builder.clientCertificate[1].toFile());
+                AdvancedTlsX509KeyManager keys = new AdvancedTlsX509KeyManager();
+                watches.add(TlsFileWatch.start(List.of(builder.clientCertificate[0], builder.clientCertificate[1]),
+                        TlsFileWatch.identity(keys, builder.clientCertificate[0], builder.clientCertificate[1]), period,
+                        reloads));
+                tls.keyManager(keys);
             }
-        } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("cannot read TLS file " + current + " ("
-                    + e.getClass().getSimpleName() + ")", e);
+            current = null;
+            context = tls.build();
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            throw new IllegalArgumentException(current == null ? "cannot set up TLS (" + e.getClass().getSimpleName() + ")"
+                    : "cannot read TLS file " + current + " (" + e.getClass().getSimpleName() + ")", e);
         }
-        return tls.build();
+        SSLSessionContext sessions = context.sessionContext();
+        if (sessions instanceof OpenSslSessionContext openSsl) {
+            openSsl.setSessionCacheEnabled(false);
+        } else if (sessions != null) {
+            sessions.setSessionTimeout(1); // the JDK's engine has no switch: sessions older than 1 s are not resumed
+        }
+        return NettySslContextChannelCredentials.create(context);
     }
 }

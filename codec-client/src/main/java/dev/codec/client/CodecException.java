@@ -53,24 +53,24 @@ public class CodecException extends RuntimeException {
     /** Trailer in which the service returns the id of the call's audit line. */
     static final Metadata.Key<String> REQUEST_ID = Metadata.Key.of("codec-request-id", Metadata.ASCII_STRING_MARSHALLER);
 
-    private final Status.Code code;
+    private final StatusCode code;
     private final String requestId;
     private final String errorReason;
     private final Map<String, String> errorMetadata;
     private final List<FieldViolation> fieldViolations;
 
-    public CodecException(Status.Code code, String message, Throwable cause) {
+    public CodecException(StatusCode code, String message, Throwable cause) {
         this(code, message, null, cause);
     }
 
     /**
      * @param errorReason the service's machine-readable reason (google.rpc.ErrorInfo), or {@code null}
      */
-    public CodecException(Status.Code code, String message, String errorReason, Throwable cause) {
+    public CodecException(StatusCode code, String message, String errorReason, Throwable cause) {
         this(code, message, errorReason, cause, null, Map.of(), List.of());
     }
 
-    private CodecException(Status.Code code, String message, String errorReason, Throwable cause, String requestId,
+    private CodecException(StatusCode code, String message, String errorReason, Throwable cause, String requestId,
             Map<String, String> errorMetadata, List<FieldViolation> fieldViolations) {
         super(code + (message == null || message.isEmpty() ? "" : ": " + message)
                 + (errorReason == null ? "" : " [" + errorReason + "]"), cause);
@@ -166,7 +166,7 @@ public class CodecException extends RuntimeException {
         Metadata trailers = e.getTrailers();
         com.google.rpc.Status details = StatusProto.fromThrowable(e);
         ErrorInfo info = errorInfoOf(details);
-        return new CodecException(status.getCode(), message, info == null ? null : info.getReason(), e,
+        return new CodecException(StatusCode.of(status.getCode().value()), message, info == null ? null : info.getReason(), e,
                 trailers == null ? null : trailers.get(REQUEST_ID),
                 info == null ? Map.of() : info.getMetadataMap(), violationsOf(details));
     }
@@ -184,8 +184,8 @@ public class CodecException extends RuntimeException {
         return oneLine.length() <= max ? oneLine : oneLine.substring(0, max) + "...";
     }
 
-    /** The gRPC status code of the failed call. */
-    public Status.Code code() {
+    /** The status code of the failed call (the gRPC status code, as this client's own type). */
+    public StatusCode code() {
         return code;
     }
 

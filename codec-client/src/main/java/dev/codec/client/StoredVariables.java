@@ -43,7 +43,7 @@ public final class StoredVariables {
     }
 
     /** Parses an already-read JSON object of the stored shape. */
-    public static Map<String, Variable> parse(JsonNode root) {
+    static Map<String, Variable> parse(JsonNode root) {
         if (root == null || !root.isObject()) {
             throw new IllegalArgumentException("variables: expected a JSON object of NAME -> {type, value}");
         }
@@ -81,7 +81,7 @@ public final class StoredVariables {
      *     stored as they are
      * @param encryptedDek the project's wrapped DEK ({@code dek1:kN:...}, from {@link CodecClient#generateDek});
      *     may be empty only when no variable is secret (the revision is then not sealed)
-     * @return the stored shape, sorted by name: {@code {"type": "secret", "encrypted": true, "value":
+     * @return the stored shape as JSON text (one object, sorted by name): {@code {"type": "secret", "encrypted": true, "value":
      *     "enc2:...", "keyVersion": N}} for secrets, {@code {"type": "plain", "value": ...}} for plain
      *     values; and the revision's seal (store it with the revision)
      * @throws IllegalArgumentException if {@code encryptedDek} is not a {@code dek1:kN:} wrapped DEK
@@ -101,7 +101,7 @@ public final class StoredVariables {
         ObjectNode root = JSON.createObjectNode();
         if (secrets.isEmpty() && (encryptedDek == null || encryptedDek.isEmpty())) {
             revision.keySet().stream().sorted().forEach(name -> plain(root, name, revision.get(name).value()));
-            return new EncryptedRevision(root, "");
+            return new EncryptedRevision(root.toString(), revision.size(), "");
         }
         int keyVersion = keyVersionOf(encryptedDek);
         CodecClient.EncryptedValues encrypted = codec.encrypt(projectId, encryptedDek, secrets, plain);
@@ -117,7 +117,7 @@ public final class StoredVariables {
                 secret(root, name, ciphertext).put("keyVersion", keyVersion);
             }
         }
-        return new EncryptedRevision(root, encrypted.seal());
+        return new EncryptedRevision(root.toString(), revision.size(), encrypted.seal());
     }
 
     /**
@@ -154,11 +154,11 @@ public final class StoredVariables {
         return variable;
     }
 
-    /** The stored shape of encrypted values (name to ciphertext) as a JSON object, without keyVersion. */
-    public static ObjectNode secrets(Map<String, String> encrypted) {
+    /** The stored shape of encrypted values (name to ciphertext) as JSON text (an object), without keyVersion. */
+    public static String secrets(Map<String, String> encrypted) {
         ObjectNode root = JSON.createObjectNode();
         encrypted.entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(e -> secret(root, e.getKey(), e.getValue()));
-        return root;
+        return root.toString();
     }
 }

@@ -19,6 +19,9 @@ import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -80,7 +83,7 @@ class ClientResilienceTest {
         try (CodecClient client = CodecClient.builder().target("localhost:" + port).maxAttempts(3).build()) {
             CodecException e = assertThrows(CodecException.class, () -> client.generateDek("p"));
 
-            assertEquals(Status.Code.UNAVAILABLE, e.code());
+            assertEquals(StatusCode.UNAVAILABLE, e.code());
             assertEquals(CodecException.Category.UNAVAILABLE, e.category());
         }
         assertEquals(3, codec.attempts.get());
@@ -103,7 +106,7 @@ class ClientResilienceTest {
         server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
                 .addService(ServerInterceptors.intercept(codec, new HeadersBeforeErrors())).build().start();
         try (CodecClient client = CodecClient.builder().target("localhost:" + server.getPort()).build()) {
-            assertEquals(Status.Code.UNAVAILABLE, assertThrows(CodecException.class, () -> client.generateDek("p")).code());
+            assertEquals(StatusCode.UNAVAILABLE, assertThrows(CodecException.class, () -> client.generateDek("p")).code());
         }
         assertEquals(2, codec.attempts.get());
     }
@@ -132,7 +135,7 @@ class ClientResilienceTest {
             FlakyCodec codec = new FlakyCodec(1, status.withDescription("project_id: required"));
             int port = start(codec, 0);
             try (CodecClient client = CodecClient.builder().target("localhost:" + port).build()) {
-                assertEquals(status.getCode(), assertThrows(CodecException.class, () -> client.generateDek("p")).code());
+                assertEquals(StatusCode.of(status.getCode().value()), assertThrows(CodecException.class, () -> client.generateDek("p")).code());
             }
             assertEquals(1, codec.attempts.get(), status.getCode() + " must not be retried");
             stop();
@@ -161,7 +164,93 @@ class ClientResilienceTest {
                 CodecClient client = CodecClient.builder().target("127.0.0.1:" + noServer.port()).build()) {
             CodecException e = assertThrows(CodecException.class, () -> client.generateDek("p"));
 
-            assertEquals(Status.Code.UNAVAILABLE, e.code());
+            assertEquals(StatusCode.UNAVAILABLE, e.code());
         }
+    }
+
+    @Test
+    void unavailableForEveryone_isThrottled_soCallsStopBeingRetried() throws Exception {
+        FlakyCodec codec = new FlakyCodec(Integer.MAX_VALUE, Status.UNAVAILABLE.withDescription("pod shutting down"));
+        int port = start(codec, 0);
+        try (CodecClient client = CodecClient.builder().target("localhost:" + port).build()) {
+            for (int i = 0; i < 10; i++) {
+                assertThrows(CodecException.class, () -> client.generateDek("p"));
+            }
+        }
+        // retryThrottling (10 tokens, 0.1 per success): once half the tokens are gone every call is tried once.
+        // Without it: 4 attempts per call, 40.
+        assertTrue(codec.attempts.get() <= 14, "attempts " + codec.attempts.get());
+        assertEquals(Map.of("maxTokens", 10.0, "tokenRatio", 0.1), CodecChannels.serviceConfig(4).get("retryThrottling"));
+    }
+
+    @Test
+    void unavailable_isRetriedForAsyncCallsToo() throws Exception {
+        FlakyCodec codec = new FlakyCodec(2, Status.UNAVAILABLE.withDescription("pod shutting down"));
+        int port = start(codec, 0);
+        try (CodecClient client = CodecClient.builder().target("localhost:" + port).build()) {
+            assertEquals(new GeneratedDek("dek1:k1:x", 1), client.generateDekAsync("p").get(30, TimeUnit.SECONDS));
+        }
+        assertEquals(3, codec.attempts.get());
+    }
+
+    @Test
+    void unavailableAfterTheAnswerStarted_isIssuedOnceMore_byAsyncCallsToo() throws Exception {
+        FlakyCodec codec = new FlakyCodec(1, Status.UNAVAILABLE.withDescription("connection lost mid-answer"));
+        server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
+                .addService(ServerInterceptors.intercept(codec, new HeadersBeforeErrors())).build().start();
+        try (CodecClient client = CodecClient.builder().target("localhost:" + server.getPort()).build()) {
+            assertEquals(new GeneratedDek("dek1:k1:x", 1), client.generateDekAsync("p").get(30, TimeUnit.SECONDS));
+        }
+        assertEquals(2, codec.attempts.get());
+    }
+
+    @Test
+    void userAgent_startsTheUserAgentHeaderOfEveryCall() throws Exception {
+        List<String> agents = new CopyOnWriteArrayList<>();
+        server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
+                .addService(ServerInterceptors.intercept(new FlakyCodec(0, Status.OK), new ServerInterceptor() {
+                    @Override
+                    public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
+                            ServerCallHandler<Q, A> next) {
+                        agents.add(headers.get(Metadata.Key.of("user-agent", Metadata.ASCII_STRING_MARSHALLER)));
+                        return next.startCall(call, headers);
+                    }
+                })).build().start();
+        try (CodecClient client = CodecClient.builder().target("localhost:" + server.getPort())
+                .userAgent("control-api/2.3").build()) {
+            client.generateDek("p");
+            client.generateDekAsync("p").get(30, TimeUnit.SECONDS);
+        }
+        assertEquals(2, agents.size());
+        assertTrue(agents.stream().allMatch(a -> a.startsWith("control-api/2.3 ")), agents.toString());
+    }
+
+    @Test
+    void userAgent_mustBePrintableAscii_andNeedsAChannelTheClientBuilds() {
+        assertThrows(IllegalArgumentException.class, () -> CodecClient.builder().userAgent(""));
+        assertThrows(IllegalArgumentException.class, () -> CodecClient.builder().userAgent("app\r\nx-evil: 1"));
+        assertThrows(IllegalArgumentException.class, () -> CodecClient.builder().userAgent(" app"));
+        assertThrows(IllegalArgumentException.class, () -> CodecClient.builder().userAgent("a".repeat(129)));
+        io.grpc.ManagedChannel channel = io.grpc.inprocess.InProcessChannelBuilder.forName("unused").build();
+        try {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> CodecClient.builder().channel(channel).userAgent("app/1").build());
+            assertTrue(e.getMessage().contains("userAgent"), e.getMessage());
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    @Test
+    void closingAView_leavesTheClientsChannelOpen() throws Exception {
+        FlakyCodec codec = new FlakyCodec(0, Status.OK);
+        int port = start(codec, 0);
+        try (CodecClient client = CodecClient.builder().target("localhost:" + port).build()) {
+            try (CodecClient view = client.withDeadline(Duration.ofSeconds(3))) {
+                view.generateDek("p");
+            }
+            client.generateDek("p");
+        }
+        assertEquals(2, codec.attempts.get());
     }
 }

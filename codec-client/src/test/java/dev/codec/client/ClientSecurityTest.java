@@ -111,7 +111,7 @@ class ClientSecurityTest {
                 .maxAttempts(1).build()) {
             CodecException e = assertThrows(CodecException.class, () -> client.generateDek("p"));
 
-            assertEquals(Status.Code.UNAUTHENTICATED, e.code());
+            assertEquals(StatusCode.UNAUTHENTICATED, e.code());
             assertTrue(e.getMessage().contains("refusing to send the token without TLS"), e.getMessage());
             assertTrue(e.getMessage().contains("allowInsecure"), e.getMessage());
             assertFalse(e.getMessage().contains("plaintext-token-1"), e.getMessage());
@@ -206,7 +206,7 @@ class ClientSecurityTest {
         Path tokenFile = tmp.resolve("absent-token");
         try (CodecClient client = CodecClient.builder().target("localhost:" + port).tokenFile(tokenFile).build()) {
             CodecException missing = assertThrows(CodecException.class, () -> client.generateDek("p"));
-            assertEquals(Status.Code.UNAUTHENTICATED, missing.code());
+            assertEquals(StatusCode.UNAUTHENTICATED, missing.code());
             assertEquals(CodecException.Category.NOT_ALLOWED, missing.category());
             assertTrue(missing.getMessage().contains(tokenFile + " does not exist"), missing.getMessage());
 
@@ -248,7 +248,7 @@ class ClientSecurityTest {
                 .trustCertificates(otherCa.certPem()).token("must-not-leak").maxAttempts(1).build()) {
             CodecException e = assertThrows(CodecException.class, () -> client.generateDek("p"));
 
-            assertEquals(Status.Code.UNAVAILABLE, e.code());
+            assertEquals(StatusCode.UNAVAILABLE, e.code());
             assertEquals(CodecException.Category.UNAVAILABLE, e.category());
             assertTrue(causedBy(e, javax.net.ssl.SSLException.class), "a TLS failure: " + e.getMessage());
             assertTrue(e.getMessage().contains("unable to find valid certification path"), e.getMessage());
@@ -263,7 +263,7 @@ class ClientSecurityTest {
 
         try (CodecClient client = CodecClient.builder().target("localhost:" + port)
                 .trustCertificates(ca.certPem()).maxAttempts(1).build()) {
-            assertEquals(Status.Code.UNAVAILABLE,
+            assertEquals(StatusCode.UNAVAILABLE,
                     assertThrows(CodecException.class, () -> client.generateDek("p")).code());
         }
         assertTrue(authorizationHeaders.isEmpty(), "TLS on means plaintext off");
@@ -288,7 +288,7 @@ class ClientSecurityTest {
 
         try (CodecClient withoutCertificate = CodecClient.builder().target("localhost:" + port)
                 .trustCertificates(ca.certPem()).maxAttempts(1).build()) {
-            assertEquals(Status.Code.UNAVAILABLE,
+            assertEquals(StatusCode.UNAVAILABLE,
                     assertThrows(CodecException.class, () -> withoutCertificate.generateDek("p")).code());
         }
         assertEquals(1, clientCertificateSubjects.size(), "a client without a certificate never gets a call through");

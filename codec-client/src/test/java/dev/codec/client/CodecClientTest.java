@@ -102,7 +102,7 @@ class CodecClientTest {
         try (CodecClient client = CodecClient.builder().channel(channel).build()) {
             CodecException e = assertThrows(CodecException.class, () -> client.generateDek(""));
 
-            assertEquals(Status.Code.INVALID_ARGUMENT, e.code());
+            assertEquals(StatusCode.INVALID_ARGUMENT, e.code());
             assertEquals(CodecException.Category.INVALID_REQUEST, e.category());
             assertFalse(e.isRetryable());
             assertEquals("INVALID_ARGUMENT: project_id: required", e.getMessage());
@@ -114,7 +114,7 @@ class CodecClientTest {
         try (CodecClient client = CodecClient.builder().channel(channel).deadline(Duration.ofMillis(200)).build()) {
             CodecException e = assertThrows(CodecException.class, () -> client.encrypt("p", "d", Map.of("A", "1")));
 
-            assertEquals(Status.Code.DEADLINE_EXCEEDED, e.code());
+            assertEquals(StatusCode.DEADLINE_EXCEEDED, e.code());
             assertTrue(e.isRetryable());
         }
     }
@@ -128,12 +128,12 @@ class CodecClientTest {
 
     @Test
     void categories_separateCallerBugsPermissionsAndOutages() {
-        assertEquals(CodecException.Category.INVALID_REQUEST, category(Status.Code.RESOURCE_EXHAUSTED));
-        assertEquals(CodecException.Category.NOT_ALLOWED, category(Status.Code.UNAUTHENTICATED));
-        assertEquals(CodecException.Category.NOT_ALLOWED, category(Status.Code.PERMISSION_DENIED));
-        assertEquals(CodecException.Category.UNAVAILABLE, category(Status.Code.UNAVAILABLE));
-        assertEquals(CodecException.Category.KEY_UNAVAILABLE, category(Status.Code.FAILED_PRECONDITION));
-        assertEquals(CodecException.Category.OTHER, category(Status.Code.INTERNAL));
+        assertEquals(CodecException.Category.INVALID_REQUEST, category(StatusCode.RESOURCE_EXHAUSTED));
+        assertEquals(CodecException.Category.NOT_ALLOWED, category(StatusCode.UNAUTHENTICATED));
+        assertEquals(CodecException.Category.NOT_ALLOWED, category(StatusCode.PERMISSION_DENIED));
+        assertEquals(CodecException.Category.UNAVAILABLE, category(StatusCode.UNAVAILABLE));
+        assertEquals(CodecException.Category.KEY_UNAVAILABLE, category(StatusCode.FAILED_PRECONDITION));
+        assertEquals(CodecException.Category.OTHER, category(StatusCode.INTERNAL));
     }
 
     @Test
@@ -142,7 +142,7 @@ class CodecClientTest {
         assertThrows(IllegalArgumentException.class, () -> CodecClient.builder().deadline(Duration.ZERO));
     }
 
-    private static CodecException.Category category(Status.Code code) {
+    private static CodecException.Category category(StatusCode code) {
         return new CodecException(code, "x", null).category();
     }
 }

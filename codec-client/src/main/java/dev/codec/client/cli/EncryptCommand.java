@@ -1,7 +1,6 @@
 package dev.codec.client.cli;
 
 import dev.codec.client.CodecClient;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codec.client.StoredVariables;
 import dev.codec.client.Variable;
 import java.io.BufferedReader;
@@ -66,11 +65,11 @@ final class EncryptCommand implements Callable<Integer> {
         }
         Map<String, Variable> secrets = new LinkedHashMap<>();
         values.forEach((name, value) -> secrets.put(name, Variable.secret(value)));
-        ObjectNode stored;
+        String stored;
         try (CodecClient client = remote.client()) {
-            stored = StoredVariables.encryptRevision(client, key.project, key.encryptedDek, secrets).variables();
+            stored = StoredVariables.encryptRevision(client, key.project, key.encryptedDek, secrets).variablesJson();
         }
-        output.print(stored);
+        output.print(OutputOptions.JSON.readTree(stored));
         return 0;
     }
 

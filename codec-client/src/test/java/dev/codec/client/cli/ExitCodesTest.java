@@ -3,6 +3,7 @@ package dev.codec.client.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.codec.client.CodecException;
+import dev.codec.client.StatusCode;
 import io.grpc.Status;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,24 +16,24 @@ import org.junit.jupiter.api.Test;
 class ExitCodesTest {
     @Test
     void everyGrpcCode_mapsToItsCategory() {
-        Map<Status.Code, Integer> expected = new java.util.EnumMap<>(Status.Code.class);
-        for (Status.Code code : Status.Code.values()) {
+        Map<StatusCode, Integer> expected = new java.util.EnumMap<>(StatusCode.class);
+        for (StatusCode code : StatusCode.values()) {
             expected.put(code, ExitCodes.SOFTWARE);
         }
-        for (Status.Code code : new Status.Code[] {Status.Code.INVALID_ARGUMENT, Status.Code.OUT_OF_RANGE,
-                Status.Code.NOT_FOUND, Status.Code.ALREADY_EXISTS}) {
+        for (StatusCode code : new StatusCode[] {StatusCode.INVALID_ARGUMENT, StatusCode.OUT_OF_RANGE,
+                StatusCode.NOT_FOUND, StatusCode.ALREADY_EXISTS}) {
             expected.put(code, ExitCodes.DATA);
         }
-        expected.put(Status.Code.UNAUTHENTICATED, ExitCodes.NO_PERMISSION);
-        expected.put(Status.Code.PERMISSION_DENIED, ExitCodes.NO_PERMISSION);
-        for (Status.Code code : new Status.Code[] {Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED,
-                Status.Code.ABORTED, Status.Code.RESOURCE_EXHAUSTED, Status.Code.CANCELLED}) {
+        expected.put(StatusCode.UNAUTHENTICATED, ExitCodes.NO_PERMISSION);
+        expected.put(StatusCode.PERMISSION_DENIED, ExitCodes.NO_PERMISSION);
+        for (StatusCode code : new StatusCode[] {StatusCode.UNAVAILABLE, StatusCode.DEADLINE_EXCEEDED,
+                StatusCode.ABORTED, StatusCode.RESOURCE_EXHAUSTED, StatusCode.CANCELLED}) {
             expected.put(code, ExitCodes.TEMP_FAIL);
         }
-        expected.put(Status.Code.FAILED_PRECONDITION, ExitCodes.UNAVAILABLE);
-        expected.put(Status.Code.OK, ExitCodes.SOFTWARE); // never thrown; not a success if it were
+        expected.put(StatusCode.FAILED_PRECONDITION, ExitCodes.UNAVAILABLE);
+        expected.put(StatusCode.OK, ExitCodes.SOFTWARE); // never thrown; not a success if it were
 
-        for (Status.Code code : Status.Code.values()) {
+        for (StatusCode code : StatusCode.values()) {
             assertEquals(expected.get(code), ExitCodes.of(new CodecException(code, "x", null)), code.toString());
         }
     }

@@ -63,7 +63,7 @@ class ExecCommandTest {
                 .put("grant", server.client().issueGrant("proj-exec", "dep-1", dek.encryptedDek(), stored.seal(),
                         Duration.ofHours(1)).grant())
                 .put("seal", stored.seal());
-        deployment.set("environmentVariables", stored.variables());
+        deployment.set("environmentVariables", JSON.readTree(stored.variablesJson()));
         metadata = tmp.resolve("deployment.json");
         Files.writeString(metadata, JSON.writeValueAsString(deployment));
     }
@@ -155,7 +155,7 @@ class ExecCommandTest {
                 deployment.get("encryptedDEK").asText(), Map.of("API_KEY", Variable.secret(API_KEY),
                         "LOG_LEVEL", Variable.plain("debug")));
         deployment.put("seal", other.seal());
-        deployment.set("environmentVariables", other.variables());
+        deployment.set("environmentVariables", JSON.readTree(other.variablesJson()));
         Path otherRevision = tmp.resolve("other-revision.json");
         Files.writeString(otherRevision, deployment.toString());
         Path marker = tmp.resolve("started-other-revision");

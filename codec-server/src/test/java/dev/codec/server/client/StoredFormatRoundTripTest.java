@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codec.client.CodecClient;
+import dev.codec.client.StatusCode;
 import dev.codec.client.CodecException;
 import dev.codec.client.DeploymentMetadata;
 import dev.codec.client.EncryptedRevision;
@@ -63,7 +64,7 @@ class StoredFormatRoundTripTest {
                 "LOG_LEVEL", Variable.plain("debug"));
 
         EncryptedRevision encrypted = StoredVariables.encryptRevision(codec, "proj-1", dek.encryptedDek(), revision);
-        ObjectNode stored = encrypted.variables();
+        ObjectNode stored = (ObjectNode) JSON.readTree(encrypted.variablesJson());
 
         assertEquals(List.of("GenerateDek", "Encrypt"), counter().methods());
         assertTrue(encrypted.seal().startsWith("seal2:"), "the revision comes sealed");
@@ -106,24 +107,24 @@ class StoredFormatRoundTripTest {
 
     @Test
     void revisionWithoutSecrets_makesNoCall() {
-        ObjectNode stored = StoredVariables.encryptRevision(codec, "proj-1", "", Map.of("A", Variable.plain("1"))).variables();
+        String stored = StoredVariables.encryptRevision(codec, "proj-1", "", Map.of("A", Variable.plain("1"))).variablesJson();
 
-        assertEquals("{\"A\":{\"type\":\"plain\",\"value\":\"1\"}}", stored.toString());
+        assertEquals("{\"A\":{\"type\":\"plain\",\"value\":\"1\"}}", stored);
         assertEquals(List.of(), counter().methods());
     }
 
     @Test
     void deploymentOfAnotherProject_failsAsInvalidRequest() throws Exception {
         GeneratedDek dek = codec.generateDek("proj-1");
-        ObjectNode stored = StoredVariables.encryptRevision(codec, "proj-1", dek.encryptedDek(),
-                Map.of("API_KEY", Variable.secret("sk_live_123"))).variables();
+        ObjectNode stored = (ObjectNode) JSON.readTree(StoredVariables.encryptRevision(codec, "proj-1",
+                dek.encryptedDek(), Map.of("API_KEY", Variable.secret("sk_live_123"))).variablesJson());
         ObjectNode deployment = JSON.createObjectNode().put("projectId", "proj-2").put("encryptedDEK", dek.encryptedDek());
         deployment.set("environmentVariables", stored);
 
         CodecException e = assertThrows(CodecException.class,
                 () -> DeploymentMetadata.parse(deployment.toString()).decrypt(codec));
 
-        assertEquals(Status.Code.INVALID_ARGUMENT, e.code());
+        assertEquals(StatusCode.INVALID_ARGUMENT, e.code());
         assertEquals(CodecException.Category.INVALID_REQUEST, e.category());
         assertFalse(e.getMessage().contains("sk_live_123"));
     }

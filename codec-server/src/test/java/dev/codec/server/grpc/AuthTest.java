@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import dev.codec.client.CodecClient;
+import dev.codec.client.StatusCode;
 import dev.codec.client.CodecException;
 import dev.codec.client.Variable;
 import dev.codec.proto.v1.CodecServiceGrpc;
@@ -75,7 +76,7 @@ class AuthTest {
         CodecException e = assertThrows(CodecException.class,
                 () -> clientWith("Bearer not-a-known-token-at-all").generateDek(PROJECT));
 
-        assertEquals(Status.Code.UNAUTHENTICATED, e.code());
+        assertEquals(StatusCode.UNAUTHENTICATED, e.code());
         assertFalse(e.getMessage().contains("not-a-known-token-at-all"));
     }
 
@@ -83,7 +84,7 @@ class AuthTest {
     void malformedAuthorizationHeader_isUnauthenticated() {
         for (String header : List.of("Basic " + controlApiToken, controlApiToken, "Bearer ")) {
             CodecException e = assertThrows(CodecException.class, () -> clientWith(header).generateDek(PROJECT));
-            assertEquals(Status.Code.UNAUTHENTICATED, e.code(), header);
+            assertEquals(StatusCode.UNAUTHENTICATED, e.code(), header);
         }
     }
 
@@ -100,10 +101,10 @@ class AuthTest {
 
         CodecException decrypt = assertThrows(CodecException.class,
                 () -> controlApi.decryptAll(PROJECT, "", dek, Map.of("K", Variable.secret(ct))));
-        assertEquals(Status.Code.PERMISSION_DENIED, decrypt.code());
+        assertEquals(StatusCode.PERMISSION_DENIED, decrypt.code());
         assertTrue(decrypt.getMessage().contains("caller 'control-api' lacks permission 'decrypt' for DecryptAll"),
                 decrypt.getMessage());
-        assertEquals(Status.Code.PERMISSION_DENIED,
+        assertEquals(StatusCode.PERMISSION_DENIED,
                 assertThrows(CodecException.class, () -> controlApi.decryptDek(PROJECT, dek)).code());
     }
 
@@ -116,9 +117,9 @@ class AuthTest {
         assertEquals(Map.of("K", "v"), runner.decryptAll(PROJECT, "d1", dek, Map.of("K", Variable.secret(ct))));
         assertEquals("v", runner.decryptValue(PROJECT, dek, "K", ct));
         CodecException export = assertThrows(CodecException.class, () -> runner.decryptDek(PROJECT, dek));
-        assertEquals(Status.Code.PERMISSION_DENIED, export.code());
+        assertEquals(StatusCode.PERMISSION_DENIED, export.code());
         assertTrue(export.getMessage().contains("'export-dek'"), export.getMessage());
-        assertEquals(Status.Code.PERMISSION_DENIED,
+        assertEquals(StatusCode.PERMISSION_DENIED,
                 assertThrows(CodecException.class, () -> runner.generateDek(PROJECT)).code());
     }
 
@@ -190,9 +191,9 @@ class AuthTest {
         CodecClient runner = clientWith("Bearer " + runnerToken);
 
         CodecException rotate = assertThrows(CodecException.class, () -> runner.rotateDek(PROJECT, dek, Map.of()));
-        assertEquals(Status.Code.PERMISSION_DENIED, rotate.code());
+        assertEquals(StatusCode.PERMISSION_DENIED, rotate.code());
         assertTrue(rotate.getMessage().contains("'rotate'"), rotate.getMessage());
-        assertEquals(Status.Code.PERMISSION_DENIED, assertThrows(CodecException.class, runner::status).code());
+        assertEquals(StatusCode.PERMISSION_DENIED, assertThrows(CodecException.class, runner::status).code());
         assertEquals(1, server.client().status().activeKekVersion(), "the test caller has rotate");
     }
 
@@ -203,7 +204,7 @@ class AuthTest {
 
         CodecException e = assertThrows(CodecException.class, () -> clientWith("Bearer " + token).generateDek(PROJECT));
 
-        assertEquals(Status.Code.PERMISSION_DENIED, e.code());
+        assertEquals(StatusCode.PERMISSION_DENIED, e.code());
     }
 
     @Test
@@ -212,15 +213,15 @@ class AuthTest {
         Files.writeString(server.tokensDir().resolve("rotating"), oldToken);
         reloadTokens();
         // "rotating" has no permissions: PERMISSION_DENIED proves the token was recognised
-        assertEquals(Status.Code.PERMISSION_DENIED, assertThrows(CodecException.class,
+        assertEquals(StatusCode.PERMISSION_DENIED, assertThrows(CodecException.class,
                 () -> clientWith("Bearer " + oldToken).generateDek(PROJECT)).code());
 
         String newToken = TestServer.writeToken(server.tokensDir(), "rotating");
         reloadTokens();
 
-        assertEquals(Status.Code.UNAUTHENTICATED, assertThrows(CodecException.class,
+        assertEquals(StatusCode.UNAUTHENTICATED, assertThrows(CodecException.class,
                 () -> clientWith("Bearer " + oldToken).generateDek(PROJECT)).code());
-        assertEquals(Status.Code.PERMISSION_DENIED, assertThrows(CodecException.class,
+        assertEquals(StatusCode.PERMISSION_DENIED, assertThrows(CodecException.class,
                 () -> clientWith("Bearer " + newToken).generateDek(PROJECT)).code());
     }
 

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import dev.codec.client.CodecClient;
+import dev.codec.client.StatusCode;
 import dev.codec.client.CodecException;
 import dev.codec.client.GeneratedDek;
 import dev.codec.client.Variable;
@@ -137,7 +138,7 @@ class CodecGrpcTest {
         TestServer.writeKek(otherDir, 7);
         String dek = new EnvelopeCrypto(() -> uncheckedRing(otherDir, null)).generateWrappedDek(PROJECT).encoded();
 
-        CodecException e = assertFails(Status.Code.FAILED_PRECONDITION,
+        CodecException e = assertFails(StatusCode.FAILED_PRECONDITION,
                 () -> codec.encrypt(PROJECT, dek, Map.of("K", "v")));
 
         assertTrue(e.getMessage().contains("KEK version 7"), e.getMessage());
@@ -147,10 +148,10 @@ class CodecGrpcTest {
     void wrappedDekOfAnotherProject_isInvalidArgument() {
         String dek = codec.generateDek(OTHER_PROJECT).encryptedDek();
 
-        CodecException e = assertFails(Status.Code.INVALID_ARGUMENT, () -> codec.encrypt(PROJECT, dek, Map.of("K", "v")));
+        CodecException e = assertFails(StatusCode.INVALID_ARGUMENT, () -> codec.encrypt(PROJECT, dek, Map.of("K", "v")));
 
         assertTrue(e.getMessage().contains("encrypted_dek"), e.getMessage());
-        assertFails(Status.Code.INVALID_ARGUMENT, () -> codec.decryptDek(PROJECT, dek));
+        assertFails(StatusCode.INVALID_ARGUMENT, () -> codec.decryptDek(PROJECT, dek));
     }
 
     @Test
@@ -159,7 +160,7 @@ class CodecGrpcTest {
         String foreign = codec.encrypt(OTHER_PROJECT, otherDek, Map.of("K", SECRET)).get("K");
         String dek = codec.generateDek(PROJECT).encryptedDek();
 
-        CodecException e = assertFails(Status.Code.INVALID_ARGUMENT,
+        CodecException e = assertFails(StatusCode.INVALID_ARGUMENT,
                 () -> codec.decryptAll(PROJECT, "", dek, Map.of("STOLEN", Variable.secret(foreign))));
 
         assertTrue(e.getMessage().contains("STOLEN"), e.getMessage());
@@ -176,7 +177,7 @@ class CodecGrpcTest {
                 "BAD_1", Variable.secret(flipLastDataChar(cts.get("BAD_1"))),
                 "BAD_2", Variable.secret("enc1:not-base64!"));
 
-        CodecException e = assertFails(Status.Code.INVALID_ARGUMENT, () -> codec.decryptAll(PROJECT, "", dek, variables));
+        CodecException e = assertFails(StatusCode.INVALID_ARGUMENT, () -> codec.decryptAll(PROJECT, "", dek, variables));
 
         assertTrue(e.getMessage().contains("BAD_1, BAD_2"), e.getMessage());
         assertFalse(e.getMessage().contains("GOOD"), e.getMessage());
@@ -187,7 +188,7 @@ class CodecGrpcTest {
         String dek = codec.generateDek(PROJECT).encryptedDek();
         String ct = codec.encrypt(PROJECT, dek, Map.of("K", SECRET)).get("K");
 
-        CodecException e = assertFails(Status.Code.INVALID_ARGUMENT,
+        CodecException e = assertFails(StatusCode.INVALID_ARGUMENT,
                 () -> codec.decryptValue(PROJECT, dek, "K", flipLastDataChar(ct)));
 
         assertTrue(e.getMessage().startsWith("INVALID_ARGUMENT: encrypted:"), e.getMessage());
@@ -196,7 +197,7 @@ class CodecGrpcTest {
     @Test
     void badProjectIds_areInvalidArgument() {
         for (String bad : List.of("", "has space", "slash/", "x".repeat(129), "ünïcode")) {
-            CodecException e = assertFails(Status.Code.INVALID_ARGUMENT, () -> codec.generateDek(bad));
+            CodecException e = assertFails(StatusCode.INVALID_ARGUMENT, () -> codec.generateDek(bad));
             assertTrue(e.getMessage().contains("project_id"), e.getMessage());
         }
     }
@@ -228,7 +229,7 @@ class CodecGrpcTest {
 
     @Test
     void decryptValue_wrongDekLength_isInvalidArgument() {
-        CodecException e = assertFails(Status.Code.INVALID_ARGUMENT,
+        CodecException e = assertFails(StatusCode.INVALID_ARGUMENT,
                 () -> codec.decryptValueWithDek(PROJECT, new byte[16], "enc1:AAAA"));
 
         assertTrue(e.getMessage().contains("dek: must be 32 bytes"), e.getMessage());
@@ -249,17 +250,17 @@ class CodecGrpcTest {
         String ct = codec.encrypt(PROJECT, dek, Map.of("K", SECRET)).get("K");
         byte[] plainDek = codec.decryptDek(PROJECT, dek);
 
-        assertFails(Status.Code.INVALID_ARGUMENT, () -> codec.decryptValueWithDek(OTHER_PROJECT, plainDek, "K", ct));
-        assertFails(Status.Code.INVALID_ARGUMENT, () -> raw.decryptValue(DecryptValueRequest.newBuilder()
+        assertFails(StatusCode.INVALID_ARGUMENT, () -> codec.decryptValueWithDek(OTHER_PROJECT, plainDek, "K", ct));
+        assertFails(StatusCode.INVALID_ARGUMENT, () -> raw.decryptValue(DecryptValueRequest.newBuilder()
                 .setProjectId(PROJECT).setEncrypted(ct).setDek(ByteString.copyFrom(new byte[32])).build()));
     }
 
     @Test
     void missingOrGarbageWrappedDek_isInvalidArgument() {
-        assertTrue(assertFails(Status.Code.INVALID_ARGUMENT, () -> codec.encrypt(PROJECT, "", Map.of("K", "v")))
+        assertTrue(assertFails(StatusCode.INVALID_ARGUMENT, () -> codec.encrypt(PROJECT, "", Map.of("K", "v")))
                 .getMessage().contains("encrypted_dek: required"));
         for (String garbage : List.of("dek1:k1:", "dek1:k1:@@@@", "dek1:kx:AAAA", "plainbase64AAAA=", "x".repeat(5000))) {
-            assertFails(Status.Code.INVALID_ARGUMENT, () -> codec.decryptDek(PROJECT, garbage));
+            assertFails(StatusCode.INVALID_ARGUMENT, () -> codec.decryptDek(PROJECT, garbage));
         }
     }
 
@@ -271,7 +272,7 @@ class CodecGrpcTest {
             values.put("V" + i, "");
         }
 
-        CodecException e = assertFails(Status.Code.RESOURCE_EXHAUSTED, () -> codec.encrypt(PROJECT, dek, values));
+        CodecException e = assertFails(StatusCode.RESOURCE_EXHAUSTED, () -> codec.encrypt(PROJECT, dek, values));
 
         assertTrue(e.getMessage().contains("limit is 10000"), e.getMessage());
     }
@@ -280,7 +281,7 @@ class CodecGrpcTest {
     void valueOverSizeLimit_isResourceExhaustedNamingTheVariable() {
         String dek = codec.generateDek(PROJECT).encryptedDek();
 
-        CodecException e = assertFails(Status.Code.RESOURCE_EXHAUSTED,
+        CodecException e = assertFails(StatusCode.RESOURCE_EXHAUSTED,
                 () -> codec.encrypt(PROJECT, dek, Map.of("HUGE", "x".repeat(65_537))));
 
         assertTrue(e.getMessage().contains("values[HUGE]"), e.getMessage());
@@ -291,7 +292,7 @@ class CodecGrpcTest {
     void badVariableNames_areInvalidArgument() {
         String dek = codec.generateDek(PROJECT).encryptedDek();
         for (String bad : List.of("", "A=B", "NEW\nLINE", "N".repeat(257))) {
-            assertFails(Status.Code.INVALID_ARGUMENT, () -> codec.encrypt(PROJECT, dek, Map.of(bad, "v")));
+            assertFails(StatusCode.INVALID_ARGUMENT, () -> codec.encrypt(PROJECT, dek, Map.of(bad, "v")));
         }
     }
 
@@ -322,10 +323,10 @@ class CodecGrpcTest {
         }
     }
 
-    private static CodecException assertFails(Status.Code expected, org.junit.jupiter.api.function.Executable call) {
+    private static CodecException assertFails(StatusCode expected, org.junit.jupiter.api.function.Executable call) {
         Throwable thrown = assertThrows(Throwable.class, call);
         CodecException e = thrown instanceof StatusRuntimeException s
-                ? new CodecException(s.getStatus().getCode(), s.getStatus().getDescription(), s)
+                ? new CodecException(StatusCode.of(s.getStatus().getCode().value()), s.getStatus().getDescription(), s)
                 : (CodecException) thrown;
         assertEquals(expected, e.code(), e.getMessage());
         return e;

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.Any;
 import com.google.rpc.ErrorInfo;
 import dev.codec.client.CodecClient;
+import dev.codec.client.StatusCode;
 import dev.codec.client.CodecException;
 import dev.codec.client.DekToRewrap;
 import dev.codec.client.FieldViolation;
@@ -73,7 +74,7 @@ class ErrorDetailsGrpcTest {
 
     @Test
     void missingProjectId_isFieldRequired_namingTheField() {
-        CodecException e = refused(Status.Code.INVALID_ARGUMENT, "FIELD_REQUIRED", () -> codec.generateDek(""));
+        CodecException e = refused(StatusCode.INVALID_ARGUMENT, "FIELD_REQUIRED", () -> codec.generateDek(""));
         assertEquals("project_id", e.errorMetadata().get("field"));
         assertEquals(List.of(new FieldViolation("project_id", "required")), e.fieldViolations());
         assertEquals(CodecException.Category.INVALID_REQUEST, e.category());
@@ -81,7 +82,7 @@ class ErrorDetailsGrpcTest {
 
     @Test
     void badProjectId_isFieldInvalid() {
-        CodecException e = refused(Status.Code.INVALID_ARGUMENT, "FIELD_INVALID", () -> codec.generateDek("bad project"));
+        CodecException e = refused(StatusCode.INVALID_ARGUMENT, "FIELD_INVALID", () -> codec.generateDek("bad project"));
         assertEquals("project_id", e.errorMetadata().get("field"));
         assertEquals("project_id", e.fieldViolations().get(0).field());
     }
@@ -91,7 +92,7 @@ class ErrorDetailsGrpcTest {
         String dek = codec.generateDek(PROJECT).encryptedDek();
         Map<String, String> cts = codec.encrypt(PROJECT, dek, Map.of("GOOD", SECRET_VALUE, "BAD_1", SECRET_VALUE,
                 "BAD_2", SECRET_VALUE));
-        CodecException e = refused(Status.Code.INVALID_ARGUMENT, "INVALID_CIPHERTEXT", () -> codec.decryptAll(PROJECT,
+        CodecException e = refused(StatusCode.INVALID_ARGUMENT, "INVALID_CIPHERTEXT", () -> codec.decryptAll(PROJECT,
                 "", dek, Map.of("GOOD", Variable.secret(cts.get("GOOD")),
                         "BAD_1", Variable.secret(cts.get("GOOD")), // another variable's value: bound to GOOD
                         "BAD_2", Variable.secret(tamper(cts.get("BAD_2"))),
@@ -105,7 +106,7 @@ class ErrorDetailsGrpcTest {
     @Test
     void tamperedWrappedDek_isInvalidWrappedDek() {
         String dek = codec.generateDek(PROJECT).encryptedDek();
-        CodecException e = refused(Status.Code.INVALID_ARGUMENT, "INVALID_WRAPPED_DEK",
+        CodecException e = refused(StatusCode.INVALID_ARGUMENT, "INVALID_WRAPPED_DEK",
                 () -> codec.encrypt(PROJECT, tamper(dek), Map.of("K", "v")));
         assertEquals("encrypted_dek", e.errorMetadata().get("field"));
         assertNoValues(e, List.of(dek));
@@ -116,14 +117,14 @@ class ErrorDetailsGrpcTest {
     void kekVersionNotLoaded_andLegacyDisabled_shareTheCode_butNotTheReason() {
         String dek = codec.generateDek(PROJECT).encryptedDek();
         String underSeven = dek.replaceFirst("^dek1:k1:", "dek1:k7:");
-        CodecException notLoaded = refused(Status.Code.FAILED_PRECONDITION, "KEK_VERSION_NOT_LOADED",
+        CodecException notLoaded = refused(StatusCode.FAILED_PRECONDITION, "KEK_VERSION_NOT_LOADED",
                 () -> codec.encrypt(PROJECT, underSeven, Map.of("K", "v")));
         assertEquals("7", notLoaded.errorMetadata().get("kek_version"));
         assertEquals("encrypted_dek", notLoaded.errorMetadata().get("field"));
         assertEquals(CodecException.Category.KEY_UNAVAILABLE, notLoaded.category());
 
         String legacyLooking = randomBase64(16 + 10 + 16);
-        CodecException legacy = refused(Status.Code.FAILED_PRECONDITION, "LEGACY_INPUT_DISABLED",
+        CodecException legacy = refused(StatusCode.FAILED_PRECONDITION, "LEGACY_INPUT_DISABLED",
                 () -> codec.decryptAll(PROJECT, "", dek, Map.of("OLD_1", Variable.secret(legacyLooking),
                         "OLD_2", Variable.secret(legacyLooking), "NEW", Variable.plain("x"))));
         assertEquals(List.of(new FieldViolation("variables[OLD_1]", "legacy input is disabled"),
@@ -136,7 +137,7 @@ class ErrorDetailsGrpcTest {
     @Test
     void oversizedValue_isLimitExceeded_namingTheLimit() {
         String dek = codec.generateDek(PROJECT).encryptedDek();
-        CodecException e = refused(Status.Code.RESOURCE_EXHAUSTED, "LIMIT_EXCEEDED",
+        CodecException e = refused(StatusCode.RESOURCE_EXHAUSTED, "LIMIT_EXCEEDED",
                 () -> codec.encrypt(PROJECT, dek, Map.of("BIG", "x".repeat(65_537))));
         assertEquals(Map.of("field", "values[BIG]", "limit", "codec.limits.max-value-bytes", "max", "65536"),
                 e.errorMetadata());
@@ -153,9 +154,9 @@ class ErrorDetailsGrpcTest {
         assertTrue(results.get(0).ok());
         assertEquals(null, results.get(0).errorReason());
         assertEquals("INVALID_WRAPPED_DEK", results.get(1).errorReason());
-        assertEquals(Status.Code.INVALID_ARGUMENT, results.get(1).errorCode());
+        assertEquals(StatusCode.INVALID_ARGUMENT, results.get(1).errorCode());
         assertEquals("KEK_VERSION_NOT_LOADED", results.get(2).errorReason());
-        assertEquals(Status.Code.FAILED_PRECONDITION, results.get(2).errorCode());
+        assertEquals(StatusCode.FAILED_PRECONDITION, results.get(2).errorCode());
     }
 
     @Test
@@ -177,32 +178,32 @@ class ErrorDetailsGrpcTest {
     @Test
     void noCredentials_isMissingCredentials() {
         CodecClient anonymous = CodecClient.builder().channel(server.unauthenticatedChannel()).build();
-        CodecException e = refused(Status.Code.UNAUTHENTICATED, "MISSING_CREDENTIALS", () -> anonymous.generateDek(PROJECT));
+        CodecException e = refused(StatusCode.UNAUTHENTICATED, "MISSING_CREDENTIALS", () -> anonymous.generateDek(PROJECT));
         assertEquals(CodecException.Category.NOT_ALLOWED, e.category());
     }
 
     @Test
     void unknownToken_isUnknownToken_andTheTokenIsNotEchoed() {
         CodecClient stranger = clientWith("Bearer not-a-known-token-4711");
-        CodecException e = refused(Status.Code.UNAUTHENTICATED, "UNKNOWN_TOKEN", () -> stranger.generateDek(PROJECT));
+        CodecException e = refused(StatusCode.UNAUTHENTICATED, "UNKNOWN_TOKEN", () -> stranger.generateDek(PROJECT));
         assertNoValues(e, List.of("not-a-known-token-4711"));
-        refused(Status.Code.UNAUTHENTICATED, "MALFORMED_CREDENTIALS", () -> clientWith("Basic abc").generateDek(PROJECT));
+        refused(StatusCode.UNAUTHENTICATED, "MALFORMED_CREDENTIALS", () -> clientWith("Basic abc").generateDek(PROJECT));
     }
 
     @Test
     void missingPermission_isPermissionMissing_namingThePermission() {
         CodecClient runner = clientWith("Bearer " + runnerToken);
-        CodecException e = refused(Status.Code.PERMISSION_DENIED, "PERMISSION_MISSING", () -> runner.generateDek(PROJECT));
+        CodecException e = refused(StatusCode.PERMISSION_DENIED, "PERMISSION_MISSING", () -> runner.generateDek(PROJECT));
         assertEquals("encrypt", e.errorMetadata().get("permission"));
         assertEquals("runner", e.errorMetadata().get("caller"));
-        CodecException export = refused(Status.Code.PERMISSION_DENIED, "PERMISSION_MISSING",
+        CodecException export = refused(StatusCode.PERMISSION_DENIED, "PERMISSION_MISSING",
                 () -> runner.decryptDek(PROJECT, codec.generateDek(PROJECT).encryptedDek()));
         assertEquals("export-dek", export.errorMetadata().get("permission"));
     }
 
     @Test
     void typedFields_areUnmodifiable() {
-        CodecException e = refused(Status.Code.INVALID_ARGUMENT, "FIELD_REQUIRED", () -> codec.generateDek(""));
+        CodecException e = refused(StatusCode.INVALID_ARGUMENT, "FIELD_REQUIRED", () -> codec.generateDek(""));
         assertThrows(UnsupportedOperationException.class, () -> e.errorMetadata().put("x", "y"));
         assertThrows(UnsupportedOperationException.class, () -> e.fieldViolations().clear());
     }
@@ -215,7 +216,7 @@ class ErrorDetailsGrpcTest {
         try (TestServer small = TestServer.start(otherKeks, Map.of(
                 "codec.transport.max-in-flight-bytes-per-peer", 4096))) {
             String dek = small.client().generateDek(PROJECT).encryptedDek();
-            CodecException e = refused(Status.Code.RESOURCE_EXHAUSTED, "REQUEST_BUDGET_EXHAUSTED",
+            CodecException e = refused(StatusCode.RESOURCE_EXHAUSTED, "REQUEST_BUDGET_EXHAUSTED",
                     () -> small.client().encrypt(PROJECT, dek, Map.of("BIG", "y".repeat(10_000))));
             assertEquals("codec.transport.max-in-flight-bytes-per-peer", e.errorMetadata().get("limit"));
             assertEquals(CodecException.Category.UNAVAILABLE, e.category(), "the budget frees up: retry later");
@@ -225,7 +226,7 @@ class ErrorDetailsGrpcTest {
 
     // ---- helpers ----
 
-    private static CodecException refused(Status.Code code, String reason, Supplier<?> call) {
+    private static CodecException refused(StatusCode code, String reason, Supplier<?> call) {
         CodecException e = assertThrows(CodecException.class, call::get);
         assertEquals(code, e.code(), e.getMessage());
         assertEquals(reason, e.errorReason(), e.getMessage());

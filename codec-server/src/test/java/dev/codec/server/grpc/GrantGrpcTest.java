@@ -11,6 +11,7 @@ import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.codec.client.CodecClient;
+import dev.codec.client.StatusCode;
 import dev.codec.client.CodecException;
 import dev.codec.client.DekToRewrap;
 import dev.codec.client.IssuedGrant;
@@ -160,7 +161,7 @@ class GrantGrpcTest {
                     runner.decryptAll(PROJECT, "", dek, vars(), changed, "");
                     fail("a changed grant was accepted: position " + i);
                 } catch (CodecException e) {
-                    assertEquals(Status.Code.PERMISSION_DENIED, e.code(), e.getMessage());
+                    assertEquals(StatusCode.PERMISSION_DENIED, e.code(), e.getMessage());
                     assertTrue(List.of("GRANT_INVALID", "GRANT_KEK_VERSION_NOT_LOADED").contains(e.errorReason()),
                             e.getMessage());
                     assertFalse(e.getMessage().contains(SECRET));
@@ -195,20 +196,20 @@ class GrantGrpcTest {
     @Test
     void issueGrant_needsTheGrantPermission_aTtlWithinTheLimit_andTheProjectsDek() {
         CodecException denied = assertThrows(CodecException.class, () -> runner.issueGrant(PROJECT, "d", dek, HOUR));
-        assertEquals(Status.Code.PERMISSION_DENIED, denied.code());
+        assertEquals(StatusCode.PERMISSION_DENIED, denied.code());
         assertTrue(denied.getMessage().contains("'grant'"), denied.getMessage());
 
         CodecException tooLong = assertThrows(CodecException.class,
                 () -> codec.issueGrant(PROJECT, "d", dek, Duration.ofHours(3)));
-        assertEquals(Status.Code.INVALID_ARGUMENT, tooLong.code());
+        assertEquals(StatusCode.INVALID_ARGUMENT, tooLong.code());
         assertTrue(tooLong.getMessage().contains("codec.grants.max-ttl (7200s)"), tooLong.getMessage());
-        assertEquals(Status.Code.INVALID_ARGUMENT, assertThrows(CodecException.class,
+        assertEquals(StatusCode.INVALID_ARGUMENT, assertThrows(CodecException.class,
                 () -> codec.issueGrant(PROJECT, "d", dek, Duration.ZERO)).code());
-        assertEquals(Status.Code.INVALID_ARGUMENT, assertThrows(CodecException.class,
+        assertEquals(StatusCode.INVALID_ARGUMENT, assertThrows(CodecException.class,
                 () -> codec.issueGrant(PROJECT, "", dek, HOUR)).code());
         String otherDek = codec.generateDek(OTHER_PROJECT).encryptedDek();
         CodecException foreign = assertThrows(CodecException.class, () -> codec.issueGrant(PROJECT, "d", otherDek, HOUR));
-        assertEquals(Status.Code.INVALID_ARGUMENT, foreign.code());
+        assertEquals(StatusCode.INVALID_ARGUMENT, foreign.code());
         assertTrue(foreign.getMessage().contains("encrypted_dek"), foreign.getMessage());
         StatusRuntimeException noTtl = assertThrows(StatusRuntimeException.class, () -> CodecServiceGrpc.newBlockingStub(
                 server.channel()).issueGrant(IssueGrantRequest.newBuilder().setProjectId(PROJECT).setDeploymentId("d")
@@ -294,7 +295,7 @@ class GrantGrpcTest {
 
     private static CodecException assertReason(String reason, Runnable call) {
         CodecException e = assertReasonOf(reason, call);
-        assertEquals(Status.Code.PERMISSION_DENIED, e.code(), e.getMessage());
+        assertEquals(StatusCode.PERMISSION_DENIED, e.code(), e.getMessage());
         return e;
     }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.codec.client.CodecClient;
+import dev.codec.client.StatusCode;
 import dev.codec.client.CodecException;
 import dev.codec.client.CodecStatus;
 import dev.codec.client.DekToRewrap;
@@ -110,17 +111,17 @@ class KeyLifecycleGrpcTest {
         assertTrue(results.get(0).ok());
         assertTrue(results.get(6).ok());
         assertEquals(SECRET, roundTrip(OTHER_PROJECT, results.get(6).encryptedDek()));
-        assertItemFailed(results.get(1), Status.Code.INVALID_ARGUMENT, "encrypted_dek: invalid");
-        assertItemFailed(results.get(2), Status.Code.INVALID_ARGUMENT, "encrypted_dek: invalid");
-        assertItemFailed(results.get(3), Status.Code.FAILED_PRECONDITION, "KEK version 7");
-        assertItemFailed(results.get(4), Status.Code.INVALID_ARGUMENT, "project_id");
-        assertItemFailed(results.get(5), Status.Code.INVALID_ARGUMENT, "encrypted_dek: required");
+        assertItemFailed(results.get(1), StatusCode.INVALID_ARGUMENT, "encrypted_dek: invalid");
+        assertItemFailed(results.get(2), StatusCode.INVALID_ARGUMENT, "encrypted_dek: invalid");
+        assertItemFailed(results.get(3), StatusCode.FAILED_PRECONDITION, "KEK version 7");
+        assertItemFailed(results.get(4), StatusCode.INVALID_ARGUMENT, "project_id");
+        assertItemFailed(results.get(5), StatusCode.INVALID_ARGUMENT, "encrypted_dek: required");
     }
 
     @Test
     void rewrapDek_noItems_isInvalidArgument_tooMany_isResourceExhausted() {
         CodecException empty = assertThrows(CodecException.class, () -> codec.rewrapDeks(List.of()));
-        assertEquals(Status.Code.INVALID_ARGUMENT, empty.code());
+        assertEquals(StatusCode.INVALID_ARGUMENT, empty.code());
         assertTrue(empty.getMessage().contains("items"), empty.getMessage());
 
         String dek = codec.generateDek(PROJECT).encryptedDek();
@@ -129,7 +130,7 @@ class KeyLifecycleGrpcTest {
             many.add(new DekToRewrap(PROJECT, dek));
         }
         CodecException tooMany = assertThrows(CodecException.class, () -> codec.rewrapDeks(many));
-        assertEquals(Status.Code.RESOURCE_EXHAUSTED, tooMany.code());
+        assertEquals(StatusCode.RESOURCE_EXHAUSTED, tooMany.code());
         assertTrue(tooMany.getMessage().contains("items: 21 entries, limit is 20"), tooMany.getMessage());
     }
 
@@ -157,7 +158,7 @@ class KeyLifecycleGrpcTest {
         assertEquals(plaintexts, codec.decryptAll(PROJECT, "", rotated.encryptedDek(), variables));
         CodecException stale = assertThrows(CodecException.class,
                 () -> codec.decryptValue(PROJECT, rotated.encryptedDek(), "API_KEY", oldCts.get("API_KEY")));
-        assertEquals(Status.Code.INVALID_ARGUMENT, stale.code());
+        assertEquals(StatusCode.INVALID_ARGUMENT, stale.code());
     }
 
     @Test
@@ -170,7 +171,7 @@ class KeyLifecycleGrpcTest {
 
         CodecException e = assertThrows(CodecException.class, () -> codec.rotateDek(PROJECT, dek, cts));
 
-        assertEquals(Status.Code.INVALID_ARGUMENT, e.code());
+        assertEquals(StatusCode.INVALID_ARGUMENT, e.code());
         assertTrue(e.getMessage().contains("encrypted[GARBAGE, WRONG_DEK]"), e.getMessage());
         assertFalse(e.getMessage().contains(SECRET));
     }
@@ -178,17 +179,17 @@ class KeyLifecycleGrpcTest {
     @Test
     void rotateDek_validatesLikeEncrypt() {
         String dek = codec.generateDek(PROJECT).encryptedDek();
-        assertStatus(Status.Code.INVALID_ARGUMENT, "project_id", () -> codec.rotateDek("", dek, Map.of()));
-        assertStatus(Status.Code.INVALID_ARGUMENT, "encrypted_dek", () -> codec.rotateDek(PROJECT, "", Map.of()));
-        assertStatus(Status.Code.INVALID_ARGUMENT, "encrypted_dek",
+        assertStatus(StatusCode.INVALID_ARGUMENT, "project_id", () -> codec.rotateDek("", dek, Map.of()));
+        assertStatus(StatusCode.INVALID_ARGUMENT, "encrypted_dek", () -> codec.rotateDek(PROJECT, "", Map.of()));
+        assertStatus(StatusCode.INVALID_ARGUMENT, "encrypted_dek",
                 () -> codec.rotateDek(OTHER_PROJECT, dek, Map.of()));
-        assertStatus(Status.Code.INVALID_ARGUMENT, "encrypted[A=B]", () -> codec.rotateDek(PROJECT, dek,
+        assertStatus(StatusCode.INVALID_ARGUMENT, "encrypted[A=B]", () -> codec.rotateDek(PROJECT, dek,
                 Map.of("A=B", "enc1:AAAA")));
         Map<String, String> many = new java.util.HashMap<>();
         for (int i = 0; i <= MAX_ENTRIES; i++) {
             many.put("V" + i, "enc1:AAAA");
         }
-        assertStatus(Status.Code.RESOURCE_EXHAUSTED, "encrypted: 21 entries", () -> codec.rotateDek(PROJECT, dek, many));
+        assertStatus(StatusCode.RESOURCE_EXHAUSTED, "encrypted: 21 entries", () -> codec.rotateDek(PROJECT, dek, many));
         // no values: just a new DEK
         assertTrue(codec.rotateDek(PROJECT, dek, Map.of()).encryptedDek().startsWith("dek1:k2:"));
     }
@@ -226,21 +227,21 @@ class KeyLifecycleGrpcTest {
         String legacyValue = legacySeal(dek, SECRET.getBytes(StandardCharsets.UTF_8));
         String currentDek = codec.generateDek(PROJECT).encryptedDek();
 
-        assertStatus(Status.Code.FAILED_PRECONDITION, "encrypted_dek: legacy input is disabled",
+        assertStatus(StatusCode.FAILED_PRECONDITION, "encrypted_dek: legacy input is disabled",
                 () -> codec.encrypt(PROJECT, legacyDek, Map.of("K", "v")));
-        assertStatus(Status.Code.FAILED_PRECONDITION, "variables[LEGACY]: legacy input is disabled",
+        assertStatus(StatusCode.FAILED_PRECONDITION, "variables[LEGACY]: legacy input is disabled",
                 () -> codec.decryptAll(PROJECT, "", currentDek, Map.of("LEGACY", Variable.secret(legacyValue),
                         "PLAIN", Variable.plain("x"))));
-        assertStatus(Status.Code.FAILED_PRECONDITION, "encrypted: legacy input is disabled",
+        assertStatus(StatusCode.FAILED_PRECONDITION, "encrypted: legacy input is disabled",
                 () -> codec.decryptValue(PROJECT, currentDek, legacyValue));
-        assertStatus(Status.Code.FAILED_PRECONDITION, "encrypted[LEGACY]: legacy input is disabled",
+        assertStatus(StatusCode.FAILED_PRECONDITION, "encrypted[LEGACY]: legacy input is disabled",
                 () -> codec.rotateDek(PROJECT, currentDek, Map.of("LEGACY", legacyValue)));
         RewrapResult rewrap = codec.rewrapDeks(List.of(new DekToRewrap(PROJECT, legacyDek))).get(0);
-        assertItemFailed(rewrap, Status.Code.FAILED_PRECONDITION, "legacy input is disabled");
+        assertItemFailed(rewrap, StatusCode.FAILED_PRECONDITION, "legacy input is disabled");
         // not legacy-looking: still INVALID_ARGUMENT
-        assertStatus(Status.Code.INVALID_ARGUMENT, "encrypted_dek",
+        assertStatus(StatusCode.INVALID_ARGUMENT, "encrypted_dek",
                 () -> codec.encrypt(PROJECT, "bm90IGEga2V5", Map.of("K", "v")));
-        assertStatus(Status.Code.INVALID_ARGUMENT, "encrypted",
+        assertStatus(StatusCode.INVALID_ARGUMENT, "encrypted",
                 () -> codec.decryptValue(PROJECT, currentDek, "not base64!"));
     }
 
@@ -285,7 +286,7 @@ class KeyLifecycleGrpcTest {
             reloader.reloadNow();
 
             assertEquals("OK", client.status().lastReload().result());
-            assertStatus(Status.Code.FAILED_PRECONDITION, "KEK version 1, which is not loaded",
+            assertStatus(StatusCode.FAILED_PRECONDITION, "KEK version 1, which is not loaded",
                     () -> client.decryptValue(PROJECT, underOne, "K", ct));
         }
     }
@@ -297,14 +298,14 @@ class KeyLifecycleGrpcTest {
         return codec.decryptValue(project, encryptedDek, "K", ct);
     }
 
-    private static void assertItemFailed(RewrapResult result, Status.Code code, String messagePart) {
+    private static void assertItemFailed(RewrapResult result, StatusCode code, String messagePart) {
         assertFalse(result.ok(), result.toString());
         assertEquals(code, result.errorCode(), result.errorMessage());
         assertTrue(result.errorMessage().contains(messagePart), result.errorMessage());
         assertNull(result.encryptedDek());
     }
 
-    private static void assertStatus(Status.Code code, String messagePart,
+    private static void assertStatus(StatusCode code, String messagePart,
             org.junit.jupiter.api.function.Executable call) {
         CodecException e = assertThrows(CodecException.class, call);
         assertEquals(code, e.code(), e.getMessage());

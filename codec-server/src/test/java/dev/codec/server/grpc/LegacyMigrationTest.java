@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.codec.client.CodecClient;
+import dev.codec.client.StatusCode;
 import dev.codec.client.CodecException;
 import dev.codec.client.DekToRewrap;
 import dev.codec.client.RewrapResult;
@@ -106,7 +107,7 @@ class LegacyMigrationTest {
             VectorProject project = projects.get(0);
             CodecException e = assertThrows(CodecException.class, () -> server.client().decryptAll(
                     project.projectId(), "", project.encryptedDek(), project.variables()));
-            assertEquals(Status.Code.INVALID_ARGUMENT, e.code());
+            assertEquals(StatusCode.INVALID_ARGUMENT, e.code());
             assertTrue(e.getMessage().contains("encrypted_dek"), e.getMessage());
         }
     }
@@ -123,7 +124,7 @@ class LegacyMigrationTest {
             CodecException e = assertThrows(CodecException.class, () -> server.client().decryptAll(
                     project.projectId(), "", project.encryptedDek(), tampered));
 
-            assertEquals(Status.Code.INVALID_ARGUMENT, e.code());
+            assertEquals(StatusCode.INVALID_ARGUMENT, e.code());
             assertTrue(e.getMessage().contains("variables[" + name + "]"), e.getMessage());
         }
     }
@@ -179,7 +180,7 @@ class LegacyMigrationTest {
                 // and the original legacy input is now refused as such
                 CodecException e = assertThrows(CodecException.class, () -> codec.decryptAll(project.projectId(), "",
                         project.encryptedDek(), project.variables()));
-                assertEquals(Status.Code.FAILED_PRECONDITION, e.code());
+                assertEquals(StatusCode.FAILED_PRECONDITION, e.code());
                 assertTrue(e.getMessage().contains("legacy input is disabled"), e.getMessage());
             }
         }

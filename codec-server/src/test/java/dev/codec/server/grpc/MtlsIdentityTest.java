@@ -9,6 +9,7 @@ import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.codec.client.CodecClient;
+import dev.codec.client.StatusCode;
 import dev.codec.client.CodecException;
 import dev.codec.server.LogCapture;
 import dev.codec.server.TestCertificates;
@@ -78,7 +79,7 @@ class MtlsIdentityTest {
 
         CodecException e = assertThrows(CodecException.class, () -> client(cert).generateDek("p"));
 
-        assertEquals(Status.Code.UNAUTHENTICATED, e.code());
+        assertEquals(StatusCode.UNAUTHENTICATED, e.code());
         assertTrue(e.getMessage().contains("names no configured caller"), e.getMessage());
         assertEquals("UNKNOWN_CERTIFICATE", e.errorReason());
     }
@@ -105,7 +106,7 @@ class MtlsIdentityTest {
                 TestCertificates.leafWithNames(dir, "token-only-cn", ca, "token-only"))) {
             CodecException e = assertThrows(CodecException.class, () -> client(cert).generateDek("p"));
 
-            assertEquals(Status.Code.UNAUTHENTICATED, e.code());
+            assertEquals(StatusCode.UNAUTHENTICATED, e.code());
             assertTrue(e.getMessage().contains("names no configured caller"), e.getMessage());
         }
     }
@@ -125,7 +126,7 @@ class MtlsIdentityTest {
             Issued cert = TestCertificates.leafWithNames(dir, "tricky", ca, "x", name);
 
             CodecException e = assertThrows(CodecException.class, () -> client(cert).generateDek("p"), name.toString());
-            assertEquals(Status.Code.UNAUTHENTICATED, e.code(), name.toString());
+            assertEquals(StatusCode.UNAUTHENTICATED, e.code(), name.toString());
         }
     }
 
@@ -135,7 +136,7 @@ class MtlsIdentityTest {
 
         CodecException e = assertThrows(CodecException.class, () -> client(cert).generateDek("p"));
 
-        assertEquals(Status.Code.UNAUTHENTICATED, e.code());
+        assertEquals(StatusCode.UNAUTHENTICATED, e.code());
         assertTrue(e.getMessage().contains("more than one caller"), e.getMessage());
         assertEquals("AMBIGUOUS_CERTIFICATE", e.errorReason());
     }
@@ -178,7 +179,7 @@ class MtlsIdentityTest {
     private static String callerSeenBy(CodecClient client) {
         String dek = client.generateDek("p").encryptedDek();
         CodecException e = assertThrows(CodecException.class, () -> client.decryptDek("p", dek));
-        assertEquals(Status.Code.PERMISSION_DENIED, e.code());
+        assertEquals(StatusCode.PERMISSION_DENIED, e.code());
         String message = e.getMessage();
         int start = message.indexOf("caller '") + "caller '".length();
         return message.substring(start, message.indexOf('\'', start));

@@ -9,6 +9,7 @@ import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.codec.client.CodecClient;
+import dev.codec.client.StatusCode;
 import dev.codec.client.CodecClient.EncryptedValues;
 import dev.codec.client.CodecException;
 import dev.codec.client.IssuedGrant;
@@ -112,7 +113,7 @@ class RevisionGrantGrpcTest {
     @Test
     void grantWithoutSeal_isNotIssued_norAcceptedWhileSealsAreRequired() {
         CodecException notIssued = assertThrows(CodecException.class, () -> codec.issueGrant(PROJECT, "dep-1", dek, HOUR));
-        assertEquals(Status.Code.INVALID_ARGUMENT, notIssued.code());
+        assertEquals(StatusCode.INVALID_ARGUMENT, notIssued.code());
         assertEquals("SEAL_MISSING", notIssued.errorReason(), notIssued.getMessage());
 
         // a grant without a seal from an issuer sharing the KEK ring (e.g. before seals were required)
@@ -131,7 +132,7 @@ class RevisionGrantGrpcTest {
     void issueGrant_withSomethingThatIsNotASeal_isInvalidArgument() {
         CodecException e = assertThrows(CodecException.class,
                 () -> codec.issueGrant(PROJECT, "dep-1", dek, "grant2:k1:AAAA", HOUR));
-        assertEquals(Status.Code.INVALID_ARGUMENT, e.code());
+        assertEquals(StatusCode.INVALID_ARGUMENT, e.code());
         assertEquals("SEAL_INVALID", e.errorReason(), e.getMessage());
     }
 
@@ -157,7 +158,7 @@ class RevisionGrantGrpcTest {
 
     private static CodecException assertDenied(String reason, Runnable call) {
         CodecException e = assertThrows(CodecException.class, call::run);
-        assertEquals(Status.Code.PERMISSION_DENIED, e.code(), e.getMessage());
+        assertEquals(StatusCode.PERMISSION_DENIED, e.code(), e.getMessage());
         assertEquals(reason, e.errorReason(), e.getMessage());
         assertTrue(e.getMessage().contains("[" + reason + "]"), e.getMessage());
         return e;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.codec.client.CodecClient;
+import dev.codec.client.StatusCode;
 import dev.codec.client.CodecException;
 import dev.codec.client.RotatedDek;
 import dev.codec.client.Variable;
@@ -67,7 +68,7 @@ class SealGrpcTest {
     @Test
     void unsealedSet_isRefused_whenSealsAreRequired() {
         CodecException e = assertThrows(CodecException.class, () -> codec.decryptAll(PROJECT, "", dek, revision));
-        assertEquals(Status.Code.INVALID_ARGUMENT, e.code());
+        assertEquals(StatusCode.INVALID_ARGUMENT, e.code());
         assertEquals("SEAL_MISSING", e.errorReason());
     }
 
@@ -139,7 +140,7 @@ class SealGrpcTest {
 
         CodecException e = assertThrows(CodecException.class, () -> codec.decryptAll(PROJECT, "", dek,
                 with("STRIPE_SECRET_KEY", Variable.secret(changed)), "", seal));
-        assertEquals(Status.Code.INVALID_ARGUMENT, e.code());
+        assertEquals(StatusCode.INVALID_ARGUMENT, e.code());
         assertTrue(e.getMessage().contains("variables[STRIPE_SECRET_KEY]: cannot be decrypted"), e.getMessage());
     }
 
@@ -154,7 +155,7 @@ class SealGrpcTest {
         // it never vouches for a ciphertext moved to another name
         Map<String, Variable> moved = with("NEXT_PUBLIC_GREETING", revision.get("STRIPE_SECRET_KEY"));
         CodecException e = assertThrows(CodecException.class, () -> codec.sealVariables(PROJECT, dek, moved));
-        assertEquals(Status.Code.INVALID_ARGUMENT, e.code());
+        assertEquals(StatusCode.INVALID_ARGUMENT, e.code());
         assertTrue(e.getMessage().contains("variables[NEXT_PUBLIC_GREETING]"), e.getMessage());
 
         RotatedDek rotated = codec.rotateDek(PROJECT, dek,
@@ -172,13 +173,13 @@ class SealGrpcTest {
     void encrypt_refusesANameThatIsBothSecretAndPlain() {
         CodecException e = assertThrows(CodecException.class, () -> codec.encrypt(PROJECT, dek, Map.of("X", "s"),
                 Map.of("X", "p")));
-        assertEquals(Status.Code.INVALID_ARGUMENT, e.code());
+        assertEquals(StatusCode.INVALID_ARGUMENT, e.code());
         assertTrue(e.getMessage().contains("plain_values[X]"), e.getMessage());
     }
 
     private static CodecException refused(Map<String, Variable> variables) {
         CodecException e = assertThrows(CodecException.class, () -> codec.decryptAll(PROJECT, "", dek, variables, "", seal));
-        assertEquals(Status.Code.INVALID_ARGUMENT, e.code());
+        assertEquals(StatusCode.INVALID_ARGUMENT, e.code());
         assertEquals("SEAL_MISMATCH", e.errorReason(), e.getMessage());
         assertFalse(e.getMessage().contains(STRIPE));
         return e;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.codec.client.CodecClient;
+import dev.codec.client.StatusCode;
 import dev.codec.client.CodecException;
 import dev.codec.server.TestCertificates;
 import dev.codec.server.TestCertificates.Issued;
@@ -55,7 +56,7 @@ class TlsTest {
             assertTrue(client.generateDek("p").encryptedDek().startsWith("dek1:"));
             CodecException plaintext = assertThrows(CodecException.class,
                     () -> client(server, InsecureChannelCredentials.create(), server.token()).generateDek("p"));
-            assertEquals(Status.Code.UNAVAILABLE, plaintext.code());
+            assertEquals(StatusCode.UNAVAILABLE, plaintext.code());
         }
     }
 
@@ -65,7 +66,7 @@ class TlsTest {
             CodecException e = assertThrows(CodecException.class, () -> client(server, TlsChannelCredentials.newBuilder()
                     .trustManager(otherCa.certFile().toFile()).build(), server.token()).generateDek("p"));
 
-            assertEquals(Status.Code.UNAVAILABLE, e.code());
+            assertEquals(StatusCode.UNAVAILABLE, e.code());
         }
     }
 
@@ -79,12 +80,12 @@ class TlsTest {
 
             String dek = controlApi.generateDek("p").encryptedDek();
             CodecException export = assertThrows(CodecException.class, () -> controlApi.decryptDek("p", dek));
-            assertEquals(Status.Code.PERMISSION_DENIED, export.code());
+            assertEquals(StatusCode.PERMISSION_DENIED, export.code());
             assertTrue(export.getMessage().contains("'control-api'"), export.getMessage());
 
             CodecException stranger = assertThrows(CodecException.class,
                     () -> client(server, mtls(strangerCert), null).generateDek("p"));
-            assertEquals(Status.Code.UNAUTHENTICATED, stranger.code());
+            assertEquals(StatusCode.UNAUTHENTICATED, stranger.code());
 
             // optional client auth: a token still works without a certificate
             assertTrue(client(server, TlsChannelCredentials.newBuilder().trustManager(ca.certFile().toFile()).build(),
@@ -100,7 +101,7 @@ class TlsTest {
                     TlsChannelCredentials.newBuilder().trustManager(ca.certFile().toFile()).build(), server.token())
                     .generateDek("p"));
 
-            assertEquals(Status.Code.UNAVAILABLE, e.code());
+            assertEquals(StatusCode.UNAVAILABLE, e.code());
         }
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.codec.client.CodecClient;
+import dev.codec.client.StatusCode;
 import dev.codec.client.CodecException;
 import dev.codec.server.TestServer;
 import io.grpc.ClientInterceptors;
@@ -83,7 +84,7 @@ class TokenRotationTest {
                 assertTrue(ok.get() >= 200, ok.get() + " calls");
                 CodecClient withOld = CodecClient.builder().channel(ClientInterceptors.intercept(
                         server.unauthenticatedChannel(), TestServer.bearer(oldToken))).build();
-                assertEquals(Status.Code.UNAUTHENTICATED,
+                assertEquals(StatusCode.UNAUTHENTICATED,
                         assertThrows(CodecException.class, () -> withOld.generateDek("p")).code());
                 assertTrue(Files.exists(next));
             } finally {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.codec.client.CodecException;
+import dev.codec.client.StatusCode;
 import dev.codec.server.TestServer;
 import io.grpc.Status;
 import java.nio.file.Path;
@@ -26,7 +27,7 @@ class TransportLimitsTest {
 
             CodecException e = assertThrows(CodecException.class, () -> server.client().encrypt("p", dek, big));
 
-            assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.code());
+            assertEquals(StatusCode.RESOURCE_EXHAUSTED, e.code());
             assertTrue(e.getMessage().contains("65536"), e.getMessage());
             big.remove("V0");
             assertEquals(2, server.client().encrypt("p", dek, big).size());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.codec.client.CodecClient;
+import dev.codec.client.StatusCode;
 import dev.codec.client.CodecException;
 import dev.codec.client.RotatedDek;
 import dev.codec.client.Variable;
@@ -63,7 +64,7 @@ class ValueNameBindingGrpcTest {
                 "STRIPE_SECRET_KEY", Variable.secret(cts.get("NEXT_PUBLIC_GREETING")),
                 "NEXT_PUBLIC_GREETING", Variable.secret(cts.get("STRIPE_SECRET_KEY")))));
 
-        assertEquals(Status.Code.INVALID_ARGUMENT, e.code());
+        assertEquals(StatusCode.INVALID_ARGUMENT, e.code());
         assertTrue(e.getMessage().contains("variables[NEXT_PUBLIC_GREETING, STRIPE_SECRET_KEY]"), e.getMessage());
         assertFalse(e.getMessage().contains(STRIPE) || e.getMessage().contains(GREETING));
     }
@@ -74,26 +75,26 @@ class ValueNameBindingGrpcTest {
                 "STRIPE_SECRET_KEY", Variable.secret(cts.get("STRIPE_SECRET_KEY")),
                 "SENTRY_PUBLIC_DSN", Variable.secret(cts.get("STRIPE_SECRET_KEY")))));
 
-        assertEquals(Status.Code.INVALID_ARGUMENT, e.code());
+        assertEquals(StatusCode.INVALID_ARGUMENT, e.code());
         assertTrue(e.getMessage().contains("variables[SENTRY_PUBLIC_DSN]"), e.getMessage());
     }
 
     @Test
     void renamedCiphertext_isRefused_byDecryptAllAndDecryptValue() {
-        assertEquals(Status.Code.INVALID_ARGUMENT, assertThrows(CodecException.class, () -> codec.decryptAll(PROJECT, "",
+        assertEquals(StatusCode.INVALID_ARGUMENT, assertThrows(CodecException.class, () -> codec.decryptAll(PROJECT, "",
                 dek, Map.of("NEXT_PUBLIC_GREETING", Variable.secret(cts.get("STRIPE_SECRET_KEY"))))).code());
         assertEquals(STRIPE, codec.decryptValue(PROJECT, dek, "STRIPE_SECRET_KEY", cts.get("STRIPE_SECRET_KEY")));
         CodecException renamed = assertThrows(CodecException.class,
                 () -> codec.decryptValue(PROJECT, dek, "NEXT_PUBLIC_GREETING", cts.get("STRIPE_SECRET_KEY")));
-        assertEquals(Status.Code.INVALID_ARGUMENT, renamed.code());
+        assertEquals(StatusCode.INVALID_ARGUMENT, renamed.code());
         CodecException noName = assertThrows(CodecException.class,
                 () -> codec.decryptValue(PROJECT, dek, cts.get("STRIPE_SECRET_KEY")));
-        assertEquals(Status.Code.INVALID_ARGUMENT, noName.code());
+        assertEquals(StatusCode.INVALID_ARGUMENT, noName.code());
         assertTrue(noName.getMessage().contains("name: required"), noName.getMessage());
         // the name is part of the associated data exactly: a name that is a prefix or extension fails too
-        assertEquals(Status.Code.INVALID_ARGUMENT, assertThrows(CodecException.class,
+        assertEquals(StatusCode.INVALID_ARGUMENT, assertThrows(CodecException.class,
                 () -> codec.decryptValue(PROJECT, dek, "STRIPE_SECRET_KE", cts.get("STRIPE_SECRET_KEY"))).code());
-        assertEquals(Status.Code.INVALID_ARGUMENT, assertThrows(CodecException.class,
+        assertEquals(StatusCode.INVALID_ARGUMENT, assertThrows(CodecException.class,
                 () -> codec.decryptValue(PROJECT, dek, "STRIPE_SECRET_KEY_", cts.get("STRIPE_SECRET_KEY"))).code());
     }
 
@@ -108,7 +109,7 @@ class ValueNameBindingGrpcTest {
 
             CodecException refused = assertThrows(CodecException.class, () -> client.decryptAll(PROJECT, "", projectDek,
                     Map.of("OLD", Variable.secret(enc1), "NEW", Variable.secret(enc2))));
-            assertEquals(Status.Code.FAILED_PRECONDITION, refused.code());
+            assertEquals(StatusCode.FAILED_PRECONDITION, refused.code());
             assertEquals("ENC1_INPUT_DISABLED", refused.errorReason());
             assertTrue(refused.getMessage().contains("variables[OLD]"), refused.getMessage());
             assertEquals("ENC1_INPUT_DISABLED", assertThrows(CodecException.class,
@@ -121,7 +122,7 @@ class ValueNameBindingGrpcTest {
                     rotated.encryptedDek(), Map.of("OLD", Variable.secret(rotated.encrypted().get("OLD")),
                             "NEW", Variable.secret(rotated.encrypted().get("NEW")))));
             // and binds each value to the name it was given under
-            assertEquals(Status.Code.INVALID_ARGUMENT, assertThrows(CodecException.class, () -> client.decryptValue(
+            assertEquals(StatusCode.INVALID_ARGUMENT, assertThrows(CodecException.class, () -> client.decryptValue(
                     PROJECT, rotated.encryptedDek(), "NEW", rotated.encrypted().get("OLD"))).code());
         }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.codec.client.CodecClient;
+import dev.codec.client.StatusCode;
 import dev.codec.client.CodecException;
 import dev.codec.proto.v1.CodecServiceGrpc;
 import dev.codec.proto.v1.GenerateDekRequest;
@@ -94,7 +95,7 @@ class GracefulShutdownTest {
                     try (CodecClient fresh = CodecClient.builder().target("localhost:" + server.grpcPort).build()) {
                         refused = assertThrows(CodecException.class, () -> fresh.generateDek("late-project"));
                     }
-                    assertEquals(Status.Code.UNAVAILABLE, refused.code());
+                    assertEquals(StatusCode.UNAVAILABLE, refused.code());
 
                     held.getOutputStream().write(1); // let the in-flight call finish
                     held.getOutputStream().flush();

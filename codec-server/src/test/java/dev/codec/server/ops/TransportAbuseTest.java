@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.codec.client.CodecClient;
+import dev.codec.client.StatusCode;
 import dev.codec.client.CodecException;
 import dev.codec.client.Variable;
 import dev.codec.server.TestServer;
@@ -235,7 +236,7 @@ class TransportAbuseTest {
                         assertEquals(plain, values);
                         return "OK";
                     } catch (CodecException e) {
-                        assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.code(), e.getMessage());
+                        assertEquals(StatusCode.RESOURCE_EXHAUSTED, e.code(), e.getMessage());
                         assertTrue(e.getMessage().contains("codec.transport.max-in-flight-bytes"), e.getMessage());
                         return "RESOURCE_EXHAUSTED";
                     }
