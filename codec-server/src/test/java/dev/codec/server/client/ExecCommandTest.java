@@ -310,6 +310,9 @@ class ExecCommandTest {
         if (Runtime.version().feature() >= 24) {
             command.add("--sun-misc-unsafe-memory-access=allow");
         }
+        if (Runtime.version().feature() >= 22) { // exec replaces itself through java.lang.foreign, as the jar's manifest allows
+            command.add("--enable-native-access=ALL-UNNAMED");
+        }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), CodecCli.class.getName()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
