@@ -253,10 +253,11 @@ class ExecModesTest {
                         + "\"environmentVariables\": {\"LOG_LEVEL\": {\"type\": \"plain\", \"value\": \"info\"}}}");
         Path marker = tmp.resolve("started-" + variant);
         Run run = finish(cli(List.of(), Map.of(), "exec", "--metadata", metadata.toString(), "--target", "localhost:1",
-                "--deadline", "3s", "--", "touch", marker.toString()));
+                "--deadline", "10s", "--", "touch", marker.toString()));
 
         assertEquals(ExitCodes.TEMP_FAIL, run.exitCode, run.err);
-        assertTrue(run.err.startsWith("codec-cli: exec failed: UNAVAILABLE"), run.err);
+        // the call was made and failed: refused connections, or (on a starved machine) the deadline first
+        assertTrue(run.err.matches("codec-cli: exec failed: (UNAVAILABLE|DEADLINE_EXCEEDED): .*\\n"), run.err);
         assertFalse(Files.exists(marker), "the command must not start");
     }
 
