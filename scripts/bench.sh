@@ -103,7 +103,8 @@ exec_scenario() {
   server_pid=$!
   for _ in $(seq 1 600); do port_in_use "$port" && break; sleep 0.1; done
   scripts/exec-fixture.sh "$cli_java" "$cli_jar" "$target" "$work/deployment.json" 100
-  local run_exec=(exec --metadata "$work/deployment.json" --target "$target" -- true)
+  # a long deadline: on a starved machine a failed call would end the hyperfine round
+  local run_exec=(exec --metadata "$work/deployment.json" --target "$target" --deadline 60s -- true)
   local names=(version exec-child exec-auto) commands=(
     "$cli_java ${flags[*]} -jar $cli_jar --version"
     "$cli_java ${flags[*]} -jar $cli_jar ${run_exec[0]} --mode child ${run_exec[*]:1}"
