@@ -15,6 +15,11 @@
 #   SERVER_ENV="NAME=value ..." adds to the server's environment only (to try e.g. MALLOC_ARENA_MAX=2)
 #   SCENARIOS="encrypt decrypt-all burst" (default; SCENARIOS= runs none)   STARTUP=0 skips the start-time measurement
 #   PROFILE=1 also records a JFR profile of each server run to bench-results/server-run<N>-<time>.jfr
+#   SCENARIOS=exec: `codec-cli exec` of 100 secrets against the server, process start to CMD (`true`) done, with
+#     hyperfine (Debian's package), RUNS times: --version (baseline), exec --mode child, exec (replace on JDK
+#     22+), exec with the JDK 25+ AOT cache (scripts/cli-aot-cache.sh), and BASELINE_CLI_JAR's exec if given
+#     (e.g. main's jar, for before/after); then the memory resident while CMD runs, per mode.
+#     CLI_JAVA=java (the java running codec-cli; the server runs on `java`)   EXEC_RUNS=10 (hyperfine runs per command)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +36,13 @@ CDS=${CDS:-1}
 RUNS=${RUNS:-3}
 LOAD_ARGS=${LOAD_ARGS:---warmup 30 --duration 10 --concurrency 16 --connections 4 --burst-connections 8}
 SCENARIOS=${SCENARIOS-encrypt decrypt-all burst}
+EXEC_SCENARIO=0
+if [[ " $SCENARIOS " == *" exec "* ]]; then
+  EXEC_SCENARIO=1
+  SCENARIOS=$(echo " $SCENARIOS " | sed 's/ exec / /; s/^ *//; s/ *$//')
+fi
+CLI_JAVA=${CLI_JAVA:-java}
+EXEC_RUNS=${EXEC_RUNS:-10}
 # Extra environment for the server only (e.g. SERVER_ENV="MALLOC_ARENA_MAX=2" to try it; it made no
 # measurable difference to peak RSS in BENCHMARKS.md, so the image does not set it).
 # shellcheck disable=SC2206
@@ -78,6 +90,68 @@ if [ "$CDS" != 0 ]; then
 fi
 server=(env "${SERVER_ENV[@]}" java "${server_flags[@]}" "${cds_flags[@]}" -jar "$jar")
 
+# The exec scenario: its own server, 100 secrets, hyperfine RUNS times; the medians of each round and the
+# memory left resident while CMD runs.
+exec_scenario() {
+  command -v hyperfine > /dev/null || { echo "exec scenario: hyperfine not found (apt-get install hyperfine)"; return 1; }
+  local cli_jar=$PWD/codec-client/target/codec-cli.jar cli_java flags=() target="127.0.0.1:$port"
+  cli_java=$(command -v "$CLI_JAVA")
+  local feature
+  feature=$("$cli_java" -XshowSettings:properties -version 2>&1 | sed -n 's/.*java.specification.version = //p')
+  [ "$feature" -ge 24 ] && flags+=(--sun-misc-unsafe-memory-access=allow)
+  "${server[@]}" > "$work/exec-server.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 600); do port_in_use "$port" && break; sleep 0.1; done
+  scripts/exec-fixture.sh "$cli_java" "$cli_jar" "$target" "$work/deployment.json" 100
+  # a long deadline: on a starved machine a failed call would end the hyperfine round
+  local run_exec=(exec --metadata "$work/deployment.json" --target "$target" --deadline 60s -- true)
+  local names=(version exec-child exec-auto) commands=(
+    "$cli_java ${flags[*]} -jar $cli_jar --version"
+    "$cli_java ${flags[*]} -jar $cli_jar ${run_exec[0]} --mode child ${run_exec[*]:1}"
+    "$cli_java ${flags[*]} -jar $cli_jar ${run_exec[*]}")
+  if [ "$feature" -ge 25 ]; then
+    CLI_JVM_FLAGS="${flags[*]}" scripts/cli-aot-cache.sh "$cli_java" "$cli_jar" "$jar" "$work/cli.aot" >&2
+    names+=(exec-auto-aot)
+    commands+=("$cli_java ${flags[*]} -XX:AOTCache=$work/cli.aot -jar $cli_jar ${run_exec[*]}")
+  fi
+  if [ -n "${BASELINE_CLI_JAR:-}" ]; then
+    names+=(exec-baseline-jar)
+    commands+=("$cli_java ${flags[*]} -jar $(cd "$(dirname "$BASELINE_CLI_JAR")" && pwd)/$(basename "$BASELINE_CLI_JAR") ${run_exec[*]}")
+  fi
+  echo "# exec: $cli_java ($feature), 100 secrets + 1 plain, CMD=true, hyperfine -N --warmup 2 --runs $EXEC_RUNS, $RUNS rounds"
+  for i in "${!names[@]}"; do echo "#   ${names[$i]}: ${commands[$i]}"; done
+  for round in $(seq 1 "$RUNS"); do
+    echo "# exec round $round, load average: $(uptime | sed 's/.*load average: //')"
+    hyperfine -N --warmup 2 --runs "$EXEC_RUNS" --export-json "$work/exec-$round.json" "${commands[@]}" > /dev/null 2>&1
+    python3 - "$work/exec-$round.json" "${names[@]}" <<'PY'
+import json, sys
+results = json.load(open(sys.argv[1]))["results"]
+base = results[0]["median"]
+for name, r in zip(sys.argv[2:], results):
+    print(f"{name:18} median {r['median'] * 1000:7.0f} ms  ({r['median'] / base:4.2f}x --version)  "
+          f"CPU user+sys {(r['user'] + r['system']) * 1000:6.0f} ms")
+PY
+  done
+  # Resident memory while CMD runs: the process codec-cli started as, and its children.
+  for mode in child auto; do
+    "$cli_java" "${flags[@]}" -jar "$cli_jar" exec --mode "$mode" --metadata "$work/deployment.json" --target "$target" \
+      -- sleep 5 &
+    local pid=$!
+    for _ in $(seq 1 600); do
+      [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = sleep ] && break
+      ps -o comm= --ppid "$pid" | grep -qx sleep && break
+      sleep 0.1
+    done
+    local own children
+    own=$(ps -o rss= -p "$pid" | tr -d ' ')
+    children=$(ps -o rss= --ppid "$pid" | awk '{s += $1} END {print s + 0}')
+    echo "# exec --mode $mode while CMD runs: PID $pid is $(cat "/proc/$pid/comm") with RSS $((own / 1024)) MiB, its children $((children / 1024)) MiB"
+    wait "$pid" || true
+  done
+  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
+  server_pid=
+}
+
 {
   echo "# $(date -Is) $(nproc) CPUs, $(java -version 2>&1 | head -1)"
   echo "# server JVM flags: $flags_note"
@@ -87,6 +161,9 @@ server=(env "${SERVER_ENV[@]}" java "${server_flags[@]}" "${cds_flags[@]}" -jar 
   echo "# startup: process start to the gRPC port accepting, to health SERVING, to the first successful GenerateDek"
   if [ "${STARTUP:-1}" = 1 ]; then
     "${load[@]}" --startup-runs "$RUNS" startup -- "${server[@]}"
+  fi
+  if [ "$EXEC_SCENARIO" = 1 ]; then
+    exec_scenario
   fi
 
   [ -n "$SCENARIOS" ] || RUNS=0

@@ -1,8 +1,6 @@
 package dev.codec.client;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,8 +40,6 @@ import java.util.Objects;
  */
 public record DeploymentMetadata(String projectId, String deploymentId, String encryptedDek,
         Map<String, Variable> variables, String grant, String seal) {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     public DeploymentMetadata {
         Objects.requireNonNull(projectId, "projectId");
         deploymentId = deploymentId == null ? "" : deploymentId;
@@ -76,16 +72,20 @@ public record DeploymentMetadata(String projectId, String deploymentId, String e
         }
     }
 
-    /** Parses deployment metadata JSON. */
+    /**
+     * Parses deployment metadata JSON. With jackson-core's streaming parser only ({@link StoredShapeReader}):
+     * {@code codec-cli exec} reads this file on every start, and jackson-databind would double the classes
+     * that path loads.
+     */
     public static DeploymentMetadata parse(String json) {
-        JsonNode root;
+        Object parsed;
         try {
-            root = JSON.readTree(json);
+            parsed = StoredShapeReader.read(json);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("deployment metadata is not valid JSON (line "
                     + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
         }
-        if (root == null || !root.isObject()) {
+        if (!(parsed instanceof Map<?, ?> root)) {
             throw new IllegalArgumentException("deployment metadata must be a JSON object");
         }
         String projectId = text(root, "projectId", true);
@@ -94,23 +94,22 @@ public record DeploymentMetadata(String projectId, String deploymentId, String e
         String grant = text(root, "grant", false);
         String seal = text(root, "seal", false);
 
-        JsonNode environment = root.get("environmentVariables");
         String field = "environmentVariables";
-        if (environment == null && root.has("variables")) {
-            environment = root.get("variables");
+        if (!root.containsKey(field) && root.containsKey("variables")) {
             field = "variables";
-        } else if (environment != null && root.has("variables")) {
+        } else if (root.containsKey(field) && root.containsKey("variables")) {
             throw new IllegalArgumentException("give either \"environmentVariables\" or \"variables\", not both");
         }
-        if (environment == null) {
+        if (!root.containsKey(field)) {
             throw new IllegalArgumentException("missing field \"environmentVariables\"");
         }
-        if (!environment.isObject()) {
+        Object environment = root.get(field);
+        if (!(environment instanceof Map)) {
             throw new IllegalArgumentException("\"" + field + "\" must be an object of NAME -> {type, value}");
         }
         Map<String, Variable> variables;
         try {
-            variables = StoredVariables.parse(environment);
+            variables = StoredShapeReader.variables(environment);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(field + "." + e.getMessage());
         }
@@ -136,21 +135,21 @@ public record DeploymentMetadata(String projectId, String deploymentId, String e
         return codec.decryptAll(projectId, deploymentId, encryptedDek, variables, grant, seal);
     }
 
-    private static String text(JsonNode root, String field, boolean required) {
-        JsonNode node = root.get(field);
-        if (node == null || node.isNull()) {
+    private static String text(Map<?, ?> root, String field, boolean required) {
+        Object node = root.get(field);
+        if (node == null || node == StoredShapeReader.NULL) {
             if (required) {
                 throw new IllegalArgumentException("missing field \"" + field + "\"");
             }
             return null;
         }
-        if (!node.isTextual()) {
+        if (!(node instanceof String text)) {
             throw new IllegalArgumentException("\"" + field + "\" must be a string");
         }
-        if (required && node.asText().isEmpty()) {
+        if (required && text.isEmpty()) {
             throw new IllegalArgumentException("\"" + field + "\" is empty");
         }
-        return node.asText();
+        return text;
     }
 
     /** Names the project, the deployment and the variables; never a value, the wrapped DEK or the grant. */

@@ -44,32 +44,8 @@ public final class StoredVariables {
 
     /** Parses an already-read JSON object of the stored shape. */
     static Map<String, Variable> parse(JsonNode root) {
-        if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException("variables: expected a JSON object of NAME -> {type, value}");
-        }
-        Map<String, Variable> variables = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonNode> entry : root.properties()) {
-            String name = entry.getKey();
-            JsonNode node = entry.getValue();
-            if (!node.isObject()) {
-                throw new IllegalArgumentException(name + ": expected an object with \"type\" and \"value\"");
-            }
-            JsonNode type = node.get("type");
-            JsonNode value = node.get("value");
-            if (value == null || !value.isTextual()) {
-                throw new IllegalArgumentException(name + ": missing string field \"value\"");
-            }
-            Variable.Kind kind;
-            if (type != null && "secret".equals(type.asText())) {
-                kind = Variable.Kind.SECRET;
-            } else if (type != null && "plain".equals(type.asText())) {
-                kind = Variable.Kind.PLAIN;
-            } else {
-                throw new IllegalArgumentException(name + ": \"type\" must be \"plain\" or \"secret\"");
-            }
-            variables.put(name, new Variable(kind, value.asText()));
-        }
-        return variables;
+        // the checks live in StoredShapeReader, which reads deployment metadata without databind
+        return StoredShapeReader.variables(root == null ? null : JSON.convertValue(root, Object.class));
     }
 
     /**

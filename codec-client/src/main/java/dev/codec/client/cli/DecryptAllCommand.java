@@ -53,7 +53,7 @@ final class DecryptAllCommand implements Callable<Integer> {
         try (CodecClient client = remote.client()) {
             values = client.decryptAll(key.project, deployment, key.encryptedDek, stored, grant, seal);
         }
-        output.print(OutputOptions.JSON.valueToTree(new TreeMap<>(values)));
+        output.print(OutputOptions.json().valueToTree(new TreeMap<>(values)));
         return 0;
     }
 }

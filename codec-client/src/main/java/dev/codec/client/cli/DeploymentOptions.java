@@ -2,6 +2,7 @@ package dev.codec.client.cli;
 
 import dev.codec.client.CodecClient;
 import dev.codec.client.DeploymentMetadata;
+import dev.codec.client.Variable;
 import java.nio.file.Path;
 import java.util.Map;
 import picocli.CommandLine.Mixin;
@@ -22,7 +23,12 @@ final class DeploymentOptions {
     @Mixin
     RemoteOptions remote;
 
-    /** The deployment's variables, decrypted with one DecryptAll call. */
+    /**
+     * The deployment's variables, decrypted with one DecryptAll call; without any call when no variable
+     * is secret and the metadata has no seal (nothing to decrypt or verify: the values are used as
+     * stored, and no gRPC class is loaded). A sealed revision is always sent, so that the service
+     * checks its seal even when every variable is plain.
+     */
     Map<String, String> decrypt() {
         if (!java.nio.file.Files.isReadable(metadata)) {
             throw CliFailure.noInput(metadata + ": " + (java.nio.file.Files.exists(metadata) ? "cannot be read" : "no such file"));
@@ -30,6 +36,12 @@ final class DeploymentOptions {
         DeploymentMetadata deployment = DeploymentMetadata.read(metadata);
         if (deploymentId != null) {
             deployment = deployment.withDeploymentId(deploymentId);
+        }
+        if (deployment.seal().isEmpty() && deployment.variables().values().stream()
+                .noneMatch(variable -> variable.kind() == Variable.Kind.SECRET)) {
+            Map<String, String> plain = new java.util.HashMap<>();
+            deployment.variables().forEach((name, variable) -> plain.put(name, variable.value()));
+            return plain;
         }
         try (CodecClient client = remote.client()) {
             return deployment.decrypt(client);

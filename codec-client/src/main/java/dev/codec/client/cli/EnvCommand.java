@@ -40,7 +40,7 @@ final class EnvCommand implements Callable<Integer> {
         spec.commandLine().getErr().flush();
         PrintWriter out = spec.commandLine().getOut();
         if (format == Format.json) {
-            out.println(OutputOptions.JSON.writeValueAsString(environment));
+            out.println(OutputOptions.json().writeValueAsString(environment));
         } else {
             environment.forEach((name, value) -> out.println(name + "=" + dotenvQuote(value)));
         }

@@ -15,7 +15,18 @@ import picocli.CommandLine.Option;
  * that prints one. Results are built as a Jackson tree; YAML classes load only when YAML is asked for.
  */
 final class OutputOptions {
-    static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * The mapper, created on first use: picocli creates this mixin for every command when codec-cli
+     * starts, and a static ObjectMapper here loaded ~375 Jackson classes into every run, {@code exec}'s
+     * and {@code --version}'s included.
+     */
+    static ObjectMapper json() {
+        return Json.MAPPER;
+    }
+
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
 
     @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", converter = OutputFormat.Converter.class,
             completionCandidates = OutputFormat.Names.class,
@@ -38,8 +49,8 @@ final class OutputOptions {
             out.println(raw(select(result, field, mixee.commandLine())));
         } else {
             switch (format) {
-                case JSON -> out.println(JSON.writeValueAsString(result));
-                case JSON_PRETTY -> out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result));
+                case JSON -> out.println(json().writeValueAsString(result));
+                case JSON_PRETTY -> out.println(json().writerWithDefaultPrettyPrinter().writeValueAsString(result));
                 case YAML -> out.print(YamlOutput.write(result));
                 case TABLE -> out.print(TableOutput.write(result));
             }
@@ -78,10 +89,10 @@ final class OutputOptions {
         if (node.isNull()) {
             return "";
         }
-        return node.isValueNode() ? node.asText() : JSON.writeValueAsString(node);
+        return node.isValueNode() ? node.asText() : json().writeValueAsString(node);
     }
 
     static ObjectNode object() {
-        return JSON.createObjectNode();
+        return json().createObjectNode();
     }
 }
