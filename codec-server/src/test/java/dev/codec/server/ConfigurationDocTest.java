@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.codec.server.config.LimitsConfiguration;
+import dev.codec.server.core.Limits;
 import dev.codec.server.ops.ExitCodes;
 import dev.codec.server.wiring.CodecFactory;
 import io.micronaut.context.ApplicationContext;
@@ -158,6 +160,10 @@ class ConfigurationDocTest {
                     keys.add(new Key(key, declared));
                 }
             }
+            // core's Limits.DEFAULTS (used where no configuration exists) says the same as the configuration
+            LimitsConfiguration limits = context.getBean(LimitsConfiguration.class);
+            assertEquals(Limits.DEFAULTS, new Limits(limits.maxProjectIdLength(), limits.maxEntries(),
+                    limits.maxValueBytes(), limits.maxNameLength()));
             assertDocumented("micronaut.server.port", context.getProperty("micronaut.server.port", String.class)
                     .orElseThrow());
         }
