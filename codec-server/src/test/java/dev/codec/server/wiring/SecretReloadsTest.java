@@ -192,15 +192,25 @@ class SecretReloadsTest {
         return material.trust().getAcceptedIssuers()[0].getSerialNumber();
     }
 
-    @Test
-    void tls_renewedIdentityAndClientCa_areInForceAfterTheNextReload() throws Exception {
-        Issued ca = TestCertificates.ca(dir, "ca");
+    private Issued ca;
+    private Path cert;
+    private Path key;
+
+    /** A CA, and a server certificate and key it issued, copied to tls.crt and tls.key; returns the server's. */
+    private Issued installFirstIdentity() throws Exception {
+        ca = TestCertificates.ca(dir, "ca");
         Issued first = TestCertificates.serverWithKey(dir, "first", ca, "EC", KeyFormat.PKCS8);
-        Path cert = dir.resolve("tls.crt");
-        Path key = dir.resolve("tls.key");
-        Path clientCa = dir.resolve("client-ca.crt");
+        cert = dir.resolve("tls.crt");
+        key = dir.resolve("tls.key");
         Files.copy(first.certFile(), cert);
         Files.copy(first.keyFile(), key);
+        return first;
+    }
+
+    @Test
+    void tls_renewedIdentityAndClientCa_areInForceAfterTheNextReload() throws Exception {
+        Issued first = installFirstIdentity();
+        Path clientCa = dir.resolve("client-ca.crt");
         Files.copy(ca.certFile(), clientCa);
         SecretWiring.TlsMaterial material = SecretWiring.loadTls(new TlsConfiguration(cert.toString(), key.toString(),
                 clientCa.toString(), TlsConfiguration.ClientAuth.OPTIONAL, FAST), reloads);
@@ -223,12 +233,7 @@ class SecretReloadsTest {
 
     @Test
     void tls_brokenCertificate_keepsTheIdentity_logsOnce_andCounts() throws Exception {
-        Issued ca = TestCertificates.ca(dir, "ca");
-        Issued first = TestCertificates.serverWithKey(dir, "first", ca, "EC", KeyFormat.PKCS8);
-        Path cert = dir.resolve("tls.crt");
-        Path key = dir.resolve("tls.key");
-        Files.copy(first.certFile(), cert);
-        Files.copy(first.keyFile(), key);
+        Issued first = installFirstIdentity();
         SecretWiring.TlsMaterial material = SecretWiring.loadTls(new TlsConfiguration(cert.toString(), key.toString(),
                 null, TlsConfiguration.ClientAuth.OPTIONAL, FAST), reloads);
         try (LogCapture log = LogCapture.of(LOGGER, Level.INFO)) {
