@@ -88,9 +88,27 @@ class SecretReloadsTest {
         return registry.get("codec.secret.reload.ok").tag("secret", secret).gauge().value();
     }
 
-    /** Bumps the modification time, so a rewrite within the file system's time granularity is seen. */
-    private static void touch(Path file, int seconds) throws Exception {
-        Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(seconds)));
+    /**
+     * Replaces {@code target} in one step, as Kubernetes swaps a mounted Secret (a reload never sees a half-written
+     * file), with a modification time in the future (so a rewrite within the file system's time granularity is
+     * seen). The temporary file is a dotfile, which the KEK and token loaders ignore.
+     */
+    private static void replace(Path target, String content) throws Exception {
+        Path temporary = target.resolveSibling("." + target.getFileName() + ".tmp");
+        Files.writeString(temporary, content);
+        Files.setLastModifiedTime(temporary, FileTime.from(Instant.now().plusSeconds(5)));
+        Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static void replace(Path target, Path source) throws Exception {
+        replace(target, Files.readString(source));
+    }
+
+    /** A new random KEK file for {@code version}, written in one step. */
+    private void writeKek(int version) throws Exception {
+        Path scratch = Files.createTempDirectory(dir, "scratch");
+        TestServer.writeKek(scratch, version);
+        replace(dir.resolve("kek").resolve(Integer.toString(version)), scratch.resolve(Integer.toString(version)));
     }
 
     private CurrentKekRing kekRing(Duration interval) throws Exception {
@@ -110,18 +128,18 @@ class SecretReloadsTest {
         CurrentKekRing ring = kekRing(FAST);
         assertEquals(Set.of(1), ring.get().versions());
 
-        TestServer.writeKek(dir.resolve("kek"), 2);
+        writeKek(2);
 
         await("KEK version 2 is loaded", () -> ring.get().versions().equals(Set.of(1, 2)));
         assertEquals(2, ring.get().activeVersion());
-        assertEquals(SecretReloads.Result.OK, reloads.status(SecretReloads.KEK).result());
+        await("status OK", () -> reloads.status(SecretReloads.KEK).result() == SecretReloads.Result.OK);
     }
 
     @Test
     void kek_brokenFile_keepsTheRing_logsOnce_countsEveryFailure_thenRecovers() throws Exception {
         CurrentKekRing ring = kekRing(FAST);
         try (LogCapture log = LogCapture.of(LOGGER, Level.INFO)) {
-            Files.writeString(dir.resolve("kek").resolve("2"), "not base64 at all\n");
+            replace(dir.resolve("kek").resolve("2"), "not base64 at all\n");
 
             await("three failed KEK reloads", () -> reloads.status(SecretReloads.KEK).failures() >= 3);
             assertEquals(Set.of(1), ring.get().versions(), "the last good ring stays in force");
@@ -133,7 +151,7 @@ class SecretReloadsTest {
             assertEquals(0.0, okGauge(SecretReloads.KEK));
             assertTrue(registry.get("codec.kek.reload.failures").counter().count() >= 3, "the older KEK counter too");
 
-            TestServer.writeKek(dir.resolve("kek"), 2);
+            writeKek(2);
             await("the KEK reload works again", () -> ring.get().versions().equals(Set.of(1, 2)));
             await("status OK", () -> reloads.status(SecretReloads.KEK).result() == SecretReloads.Result.OK);
             assertEquals(1.0, okGauge(SecretReloads.KEK));
@@ -171,8 +189,7 @@ class SecretReloadsTest {
         String token = TestServer.writeToken(tokensDir, "runner");
         CallerTokens tokens = tokens(tokensDir, FAST);
         try (LogCapture log = LogCapture.of(LOGGER, Level.INFO)) {
-            Files.delete(tokensDir.resolve("runner"));
-            Files.delete(tokensDir);
+            Files.move(tokensDir, dir.resolve("callers-gone"), StandardCopyOption.ATOMIC_MOVE);
 
             await("three failed token reloads", () -> reloads.status(SecretReloads.CALLER_TOKENS).failures() >= 3);
             assertEquals("runner", tokens.callerOf(token).orElseThrow(), "the last good tokens stay in force");
@@ -219,12 +236,9 @@ class SecretReloadsTest {
 
         Issued renewed = TestCertificates.serverWithKey(dir, "renewed", ca, "RSA", KeyFormat.TRADITIONAL);
         Issued otherCa = TestCertificates.ca(dir, "other-ca");
-        Files.copy(renewed.keyFile(), key, StandardCopyOption.REPLACE_EXISTING);
-        Files.copy(renewed.certFile(), cert, StandardCopyOption.REPLACE_EXISTING);
-        Files.copy(otherCa.certFile(), clientCa, StandardCopyOption.REPLACE_EXISTING);
-        touch(key, 5);
-        touch(cert, 5);
-        touch(clientCa, 5);
+        replace(key, renewed.keyFile());
+        replace(cert, renewed.certFile());
+        replace(clientCa, otherCa.certFile());
 
         await("the renewed certificate is served",
                 () -> served(material).getSerialNumber().equals(renewed.certificate().getSerialNumber()));
@@ -238,8 +252,7 @@ class SecretReloadsTest {
                 null, TlsConfiguration.ClientAuth.OPTIONAL, FAST), reloads);
         try (LogCapture log = LogCapture.of(LOGGER, Level.INFO)) {
             Issued other = TestCertificates.serverWithKey(dir, "other", ca, "EC", KeyFormat.PKCS8);
-            Files.copy(other.certFile(), cert, StandardCopyOption.REPLACE_EXISTING); // the key no longer matches
-            touch(cert, 5);
+            replace(cert, other.certFile()); // the key no longer matches
 
             await("three failed TLS reloads", () -> reloads.status(SecretReloads.TLS_IDENTITY).failures() >= 3);
             assertEquals(first.certificate().getSerialNumber(), served(material).getSerialNumber());
