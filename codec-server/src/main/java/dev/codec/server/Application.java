@@ -3,6 +3,7 @@ package dev.codec.server;
 import dev.codec.server.crypto.CurrentKekRing;
 import dev.codec.server.crypto.KekLoadException;
 import dev.codec.server.crypto.KekRing;
+import dev.codec.server.ops.ExitCodes;
 import dev.codec.server.ops.OutOfMemoryExit;
 import dev.codec.server.ops.ServingHealth;
 import dev.codec.server.ops.ShutdownSignals;
@@ -22,8 +23,10 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  * exits with {@link #EXIT_NO_KEK} before serving anything.
  */
 public final class Application extends Micronaut {
-    /** Exit status when no usable KEK could be loaded, or the log format is unknown. */
-    public static final int EXIT_NO_KEK = 2;
+    /** Exit status when no usable KEK could be loaded ({@link ExitCodes}: every status has one meaning). */
+    public static final int EXIT_NO_KEK = ExitCodes.NO_KEK;
+    /** Exit status when {@code CODEC_LOG_FORMAT} is unknown. */
+    public static final int EXIT_BAD_LOG_FORMAT = ExitCodes.BAD_LOG_FORMAT;
     /** Environment variable choosing the log format (logback.xml): {@code text} or {@code json}. */
     static final String LOG_FORMAT_ENV = "CODEC_LOG_FORMAT";
 
@@ -34,7 +37,7 @@ public final class Application extends Micronaut {
         String format = System.getenv(LOG_FORMAT_ENV);
         if (format != null && !format.equals("text") && !format.equals("json")) {
             System.err.println("codec cannot start: " + LOG_FORMAT_ENV + " must be 'text' or 'json'");
-            System.exit(EXIT_NO_KEK);
+            System.exit(EXIT_BAD_LOG_FORMAT);
         }
         // grpc-java logs through java.util.logging: route it into logback, so every line has one format.
         SLF4JBridgeHandler.removeHandlersForRootLogger();

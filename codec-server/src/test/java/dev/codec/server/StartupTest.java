@@ -74,7 +74,7 @@ class StartupTest {
 
         Result result = run(Map.of("CODEC_KEK_DIR", tmp.toString(), "CODEC_LOG_FORMAT", "yaml"));
 
-        assertEquals(Application.EXIT_NO_KEK, result.exitCode, result.output);
+        assertEquals(Application.EXIT_BAD_LOG_FORMAT, result.exitCode, result.output);
         assertEquals("codec cannot start: CODEC_LOG_FORMAT must be 'text' or 'json'", result.output.strip());
     }
 

@@ -69,7 +69,7 @@ final class EncryptCommand implements Callable<Integer> {
         try (CodecClient client = remote.client()) {
             stored = StoredVariables.encryptRevision(client, key.project, key.encryptedDek, secrets).variablesJson();
         }
-        output.print(OutputOptions.JSON.readTree(stored));
+        output.print(OutputOptions.json().readTree(stored));
         return 0;
     }
 

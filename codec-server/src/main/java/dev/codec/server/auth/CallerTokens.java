@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * which caller presents it); each caller's other tokens keep working. One WARN line names the callers
  * and the token id when this starts, and one when it is resolved.
  *
- * <p>{@link #reload()} re-reads the directory (token rotation without a restart); if the directory
- * cannot be read, the previous tokens stay in force.
+ * <p>{@link #reload()} (or {@link #load()}) re-reads the directory (token rotation without a restart); if the
+ * directory cannot be read, the previous tokens stay in force.
  */
 public final class CallerTokens {
     private static final Logger LOG = LoggerFactory.getLogger(CallerTokens.class);
@@ -70,6 +70,20 @@ public final class CallerTokens {
      * @return a one-line summary safe to log (caller names, token ids and counts, never tokens)
      */
     public String reload() {
+        try {
+            return load();
+        } catch (IOException e) {
+            return lastProblem;
+        }
+    }
+
+    /**
+     * Like {@link #reload()}, but an unreadable directory is an exception (the previous tokens stay in force):
+     * for the server's reload schedule, which logs and counts failures the same way for every secret.
+     *
+     * @throws IOException naming the directory (and recorded in {@link #lastProblem()})
+     */
+    public String load() throws IOException {
         Map<String, Entry> byDigest = new HashMap<>(); // hex digest -> first entry seen
         Map<String, Set<String>> callersByDigest = new HashMap<>();
         List<Entry> loaded = new ArrayList<>();
@@ -108,7 +122,7 @@ public final class CallerTokens {
         } catch (IOException e) {
             lastProblem = "caller token directory " + dir + " cannot be read (" + e.getClass().getSimpleName()
                     + "); keeping " + callers().size() + " known callers";
-            return lastProblem;
+            throw new IOException(lastProblem, e);
         }
         List<String> shared = new ArrayList<>();
         loaded.removeIf(entry -> {

@@ -1,6 +1,7 @@
 package dev.codec.server.config;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.bind.annotation.Bindable;
 import java.time.Duration;
 
 /**
@@ -10,86 +11,37 @@ import java.time.Duration;
 public final class AccessConfiguration {
     private AccessConfiguration() {}
 
-    /** {@code codec.grants.*}. */
+    /**
+     * {@code codec.grants.*}.
+     *
+     * @param required whether decrypting needs a deployment grant (env {@code CODEC_GRANTS_REQUIRED}). Default
+     *     false in the server, so that existing runners keep working until the control API stores grants; the
+     *     Helm chart defaults to true. A grant that is given is verified either way.
+     * @param maxTtl the longest grant IssueGrant issues. Default 24h.
+     * @param clockSkew how far the issuing and verifying clocks may differ. Default 30s.
+     */
     @ConfigurationProperties("codec.grants")
-    public static class Grants {
-        private boolean required;
-        private Duration maxTtl = Duration.ofHours(24);
-        private Duration clockSkew = Duration.ofSeconds(30);
+    public record Grants(
+            @Bindable(defaultValue = "false") boolean required,
+            @Bindable(defaultValue = "24h") Duration maxTtl,
+            @Bindable(defaultValue = "30s") Duration clockSkew) {}
 
-        /**
-         * Whether decrypting needs a deployment grant ({@code codec.grants.required}, env
-         * {@code CODEC_GRANTS_REQUIRED}). Default false in the server, so that existing runners keep
-         * working until the control API stores grants; the Helm chart defaults to true. A grant that is
-         * given is verified either way.
-         */
-        public boolean isRequired() {
-            return required;
-        }
-
-        public void setRequired(boolean required) {
-            this.required = required;
-        }
-
-        /** The longest grant IssueGrant issues ({@code codec.grants.max-ttl}). Default 24h. */
-        public Duration getMaxTtl() {
-            return maxTtl;
-        }
-
-        public void setMaxTtl(Duration maxTtl) {
-            this.maxTtl = maxTtl;
-        }
-
-        /** How far the issuing and verifying clocks may differ ({@code codec.grants.clock-skew}). Default 30s. */
-        public Duration getClockSkew() {
-            return clockSkew;
-        }
-
-        public void setClockSkew(Duration clockSkew) {
-            this.clockSkew = clockSkew;
-        }
-
-        @Override
-        public String toString() {
-            return "Grants[required=" + required + ", maxTtl=" + maxTtl + ", clockSkew=" + clockSkew + "]";
-        }
-    }
-
-    /** {@code codec.formats.*}. */
+    /**
+     * {@code codec.formats.*}.
+     *
+     * @param acceptEnc1 whether "enc1:" values (bound to the project only, not to the variable name) are read
+     *     (env {@code CODEC_FORMATS_ACCEPT_ENC1}). Default true; turn it off once
+     *     {@code codec_values_decrypted_total{format="enc1"}} stays flat. RotateDek reads enc1 either way.
+     */
     @ConfigurationProperties("codec.formats")
-    public static class Formats {
-        private boolean acceptEnc1 = true;
+    public record Formats(@Bindable(defaultValue = "true") boolean acceptEnc1) {}
 
-        /**
-         * Whether "enc1:" values (bound to the project only, not to the variable name) are read
-         * ({@code codec.formats.accept-enc1}, env {@code CODEC_FORMATS_ACCEPT_ENC1}). Default true; turn
-         * it off once {@code codec_values_decrypted_total{format="enc1"}} stays flat. RotateDek reads
-         * enc1 either way (it is how enc1 values become enc2).
-         */
-        public boolean isAcceptEnc1() {
-            return acceptEnc1;
-        }
-
-        public void setAcceptEnc1(boolean acceptEnc1) {
-            this.acceptEnc1 = acceptEnc1;
-        }
-    }
-
-    /** {@code codec.seals.*}. */
+    /**
+     * {@code codec.seals.*}.
+     *
+     * @param required whether DecryptAll refuses a variable set without a seal (env {@code CODEC_SEALS_REQUIRED}).
+     *     Default false; a seal that is given is verified either way.
+     */
     @ConfigurationProperties("codec.seals")
-    public static class Seals {
-        private boolean required;
-
-        /**
-         * Whether DecryptAll refuses a variable set without a seal ({@code codec.seals.required}, env
-         * {@code CODEC_SEALS_REQUIRED}). Default false; a seal that is given is verified either way.
-         */
-        public boolean isRequired() {
-            return required;
-        }
-
-        public void setRequired(boolean required) {
-            this.required = required;
-        }
-    }
+    public record Seals(@Bindable(defaultValue = "false") boolean required) {}
 }

@@ -15,11 +15,12 @@ import org.slf4j.LoggerFactory;
  * Re-reads the KEK source while running and puts the new ring in force in the {@link CurrentKekRing}.
  *
  * <p>A reload that fails (no usable KEK, a bad file, a missing active version) keeps the ring in
- * force: the service is never left without a key. Each failure is logged as one ERROR line naming the
- * problem (never key material), once per distinct problem, and recorded in {@link #status()}.
+ * force: the service is never left without a key. The failure is recorded in {@link #status()} with a
+ * message naming the problem (never key material).
  *
- * <p>Scheduling is someone else's job: a scheduler calls {@link #reloadNow()} periodically, and so can
- * tests. Thread-safe.
+ * <p>Scheduling, logging failures and counting them is someone else's job (the server's
+ * {@code wiring.SecretReloads}, the same for every file-backed secret): it calls {@link #reloadNow()}
+ * periodically, and so can tests. Thread-safe.
  */
 public final class KekReloader {
     private static final Logger LOG = LoggerFactory.getLogger(KekReloader.class);
@@ -117,10 +118,6 @@ public final class KekReloader {
             String error = e instanceof KekLoadException ? e.getMessage() : "unexpected " + e.getClass().getSimpleName();
             ReloadStatus failed = new ReloadStatus(Result.FAILED, now, error);
             status = new Status(before.activeVersion(), before.versions(), failed);
-            if (!error.equals(before.lastReload().error())) {
-                LOG.error("KEK reload from {} failed, keeping KEK versions {} (active {}): {}", sourceName,
-                        versionsOf(before.versions()), before.activeVersion(), error);
-            }
             return failed;
         }
         KekRing previous = current.get();
@@ -130,10 +127,6 @@ public final class KekReloader {
             next.keys().forEach(SymmetricKey::destroy);
             ReloadStatus unchanged = new ReloadStatus(Result.OK, now, null);
             status = new Status(before.activeVersion(), before.versions(), unchanged);
-            if (before.lastReload().result() == Result.FAILED) {
-                LOG.info("KEK reload from {} works again: versions {} (active {})", sourceName, previous.versions(),
-                        previous.activeVersion());
-            }
             return unchanged;
         }
         current.replace(next);
@@ -155,9 +148,6 @@ public final class KekReloader {
         if (changed) {
             LOG.info("Reloaded KEK versions {} from {} (active {}; before: {}, active {})", next.versions(), sourceName,
                     next.activeVersion(), versionsOf(before.versions()), before.activeVersion());
-        } else if (before.lastReload().result() == Result.FAILED) {
-            LOG.info("KEK reload from {} works again: versions {} (active {})", sourceName, next.versions(),
-                    next.activeVersion());
         }
         if (removedOrChanged) {
             onKeysChanged.run();

@@ -31,7 +31,7 @@ public final class HealthWatchLimit implements ServerInterceptor, Ordered {
     private final AtomicInteger open = new AtomicInteger();
 
     public HealthWatchLimit(TransportConfiguration transport) {
-        this.max = transport.getMaxHealthWatchStreams();
+        this.max = transport.maxHealthWatchStreams();
     }
 
     @Override

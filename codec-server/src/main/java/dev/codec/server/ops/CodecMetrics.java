@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Singleton;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Counters that other parts of the codec report to. Labels take only fixed words: an auth failure
@@ -15,13 +16,17 @@ import java.util.Map;
  *
  * <p>Prometheus names: {@code codec_kek_reload_failures_total}, {@code codec_auth_failures_total{reason}},
  * {@code codec_values_decrypted_total{format="enc1|enc2|legacy"}} (values decrypted, by input format:
- * the enc1 to enc2 migration is done when the enc1 count stays flat).
+ * the enc1 to enc2 migration is done when the enc1 count stays flat),
+ * {@code codec_secret_reload_failures_total{secret}} (failed reloads of a file-backed secret; {@code secret} is
+ * one of the fixed names kek, caller-tokens, tls-identity, tls-client-ca given by the server's wiring, never
+ * caller text).
  */
 @Singleton
 public class CodecMetrics {
     private final MeterRegistry registry;
     private final Counter kekReloadFailures;
     private final Map<RefusalReason, Counter> authFailures = new EnumMap<>(RefusalReason.class);
+    private final Map<String, Counter> secretReloadFailures = new ConcurrentHashMap<>();
     private final Counter decryptedEnc1;
     private final Counter decryptedEnc2;
     private final Counter decryptedLegacy;
@@ -65,6 +70,23 @@ public class CodecMetrics {
     /** Counts one failed KEK reload. */
     public void kekReloadFailed() {
         kekReloadFailures.increment();
+    }
+
+    /** Counts one failed reload of the file-backed secret {@code secret} (a fixed name such as {@code kek}). */
+    public void secretReloadFailed(String secret) {
+        secretReloadFailureCounter(secret).increment();
+    }
+
+    private Counter secretReloadFailureCounter(String secret) {
+        return secretReloadFailures.computeIfAbsent(secret, s -> secretReloadFailures(registry, s));
+    }
+
+    /** The failure counter of {@code secret} in {@code registry}, created at 0 if new (for meter binders). */
+    public static Counter secretReloadFailures(MeterRegistry registry, String secret) {
+        return Counter.builder("codec.secret.reload.failures")
+                .description("Reloads of a file-backed secret that failed (the last good state stayed in force)")
+                .tag("secret", secret)
+                .register(registry);
     }
 
     /** Counts one refused call under its reason's label. */

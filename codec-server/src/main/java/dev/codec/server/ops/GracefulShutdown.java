@@ -27,7 +27,7 @@ public class GracefulShutdown {
     public GracefulShutdown(BeanProvider<GrpcEmbeddedServer> grpc, ServingHealth health, ShutdownConfiguration config) {
         this.grpc = grpc;
         this.health = health;
-        this.grace = config.getGrace();
+        this.grace = config.grace();
     }
 
     /** The time in-flight calls get to finish. */

@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class OutOfMemoryExit {
     /** The exit status after an out-of-memory error. */
-    public static final int EXIT_OUT_OF_MEMORY = 3;
+    public static final int EXIT_OUT_OF_MEMORY = ExitCodes.OUT_OF_MEMORY;
 
     private OutOfMemoryExit() {}
 

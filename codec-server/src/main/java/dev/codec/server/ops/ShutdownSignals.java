@@ -13,7 +13,7 @@ import sun.misc.Signal;
  */
 public final class ShutdownSignals {
     /** Exit status of a requested shutdown. */
-    public static final int EXIT_STOPPED = 0;
+    public static final int EXIT_STOPPED = ExitCodes.STOPPED;
 
     private static final Logger LOG = LoggerFactory.getLogger(ShutdownSignals.class);
 

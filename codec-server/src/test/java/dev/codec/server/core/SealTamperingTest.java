@@ -25,24 +25,29 @@ class SealTamperingTest {
     private static final String B64 = "ABab01+/=";
 
     private CodecService service;
+    private GrantService grants;
     private String dek;
-    private Map<String, Variable> revision;
+    private Map<String, StoredVariable> revision;
     private String seal;
 
     @BeforeEach
     void setUp() throws Exception {
         KekRing ring = KekRing.of(Map.of(1, SymmetricKey.random()), null);
-        service = new CodecService(new EnvelopeCrypto(() -> ring), new DekCache(Duration.ofMinutes(5), 100),
-                Limits.DEFAULTS, false, null, AccessPolicy.OPEN, ValueFormatCounter.NONE);
+        EnvelopeCrypto crypto = new EnvelopeCrypto(() -> ring);
+        DekCache cache = new DekCache(Duration.ofMinutes(5), 100);
+        service = new CodecService(crypto, cache, Limits.DEFAULTS, InputFormats.strict(crypto, true),
+                AccessPolicy.OPEN, ValueFormatCounter.NONE);
+        grants = new GrantService(crypto, cache, Limits.DEFAULTS, InputFormats.strict(crypto, true),
+                AccessPolicy.OPEN);
         dek = service.generateDek(PROJECT).encoded();
         EncryptedRevision encrypted = service.encrypt(PROJECT, dek,
                 Map.of("DB_PASSWORD", "hunter2", "STRIPE_SECRET_KEY", "sk_live_" + "x".repeat(70)),
                 Map.of("NEXT_PUBLIC_GREETING", "hello", "NODE_ENV", "production"));
         seal = encrypted.seal();
         revision = new HashMap<>();
-        encrypted.encrypted().forEach((name, value) -> revision.put(name, new Variable(Variable.Kind.SECRET, value)));
-        revision.put("NEXT_PUBLIC_GREETING", new Variable(Variable.Kind.PLAIN, "hello"));
-        revision.put("NODE_ENV", new Variable(Variable.Kind.PLAIN, "production"));
+        encrypted.encrypted().forEach((name, value) -> revision.put(name, new StoredVariable(StoredVariable.Kind.SECRET, value)));
+        revision.put("NEXT_PUBLIC_GREETING", new StoredVariable(StoredVariable.Kind.PLAIN, "hello"));
+        revision.put("NODE_ENV", new StoredVariable(StoredVariable.Kind.PLAIN, "production"));
     }
 
     @Test
@@ -66,7 +71,7 @@ class SealTamperingTest {
                 for (char c : (B64 + (char) (ct.charAt(i) + 0x100)).toCharArray()) {
                     if (ct.charAt(i) != c) {
                         String changed = ct.substring(0, i) + c + ct.substring(i + 1);
-                        RejectedRequestException e = refused(with(name, new Variable(Variable.Kind.SECRET, changed)));
+                        RejectedRequestException e = refused(with(name, new StoredVariable(StoredVariable.Kind.SECRET, changed)));
                         // the seal catches the tail (the GCM tag); AES-GCM catches the rest, naming the variable
                         assertTrue("SEAL_MISMATCH".equals(e.errorReason()) || e.getMessage().contains(name),
                                 name + " at " + i + ": " + e.getMessage());
@@ -78,23 +83,23 @@ class SealTamperingTest {
 
     @Test
     void everySingleCharacterChange_ofNamesAndPlainValues_andEveryKindChange_isASealMismatch() {
-        for (Map.Entry<String, Variable> entry : revision.entrySet()) {
+        for (Map.Entry<String, StoredVariable> entry : revision.entrySet()) {
             String name = entry.getKey();
-            Variable variable = entry.getValue();
+            StoredVariable variable = entry.getValue();
             for (int i = 0; i < name.length(); i++) {
-                Map<String, Variable> renamed = new HashMap<>(revision);
+                Map<String, StoredVariable> renamed = new HashMap<>(revision);
                 renamed.remove(name);
                 renamed.put(changeAt(name, i), variable);
                 assertEquals("SEAL_MISMATCH", refused(renamed).errorReason(), name + " at " + i);
             }
-            if (variable.kind() == Variable.Kind.PLAIN) {
+            if (variable.kind() == StoredVariable.Kind.PLAIN) {
                 for (int i = 0; i < variable.value().length(); i++) {
-                    Variable changed = new Variable(Variable.Kind.PLAIN, changeAt(variable.value(), i));
+                    StoredVariable changed = new StoredVariable(StoredVariable.Kind.PLAIN, changeAt(variable.value(), i));
                     assertEquals("SEAL_MISMATCH", refused(with(name, changed)).errorReason(), name + " at " + i);
                 }
             }
-            Variable.Kind other = variable.kind() == Variable.Kind.PLAIN ? Variable.Kind.SECRET : Variable.Kind.PLAIN;
-            RejectedRequestException kind = refused(with(name, new Variable(other, variable.value())));
+            StoredVariable.Kind other = variable.kind() == StoredVariable.Kind.PLAIN ? StoredVariable.Kind.SECRET : StoredVariable.Kind.PLAIN;
+            RejectedRequestException kind = refused(with(name, new StoredVariable(other, variable.value())));
             assertEquals("SEAL_MISMATCH", kind.errorReason());
             assertTrue(kind.getMessage().contains(name), kind.getMessage());
         }
@@ -102,16 +107,16 @@ class SealTamperingTest {
 
     @Test
     void added_removed_andSwappedValues_areRefused() {
-        assertEquals("SEAL_MISMATCH", refused(with("NODE_OPTIONS", new Variable(Variable.Kind.PLAIN, "--require x")))
+        assertEquals("SEAL_MISMATCH", refused(with("NODE_OPTIONS", new StoredVariable(StoredVariable.Kind.PLAIN, "--require x")))
                 .errorReason());
-        Map<String, Variable> dropped = new HashMap<>(revision);
+        Map<String, StoredVariable> dropped = new HashMap<>(revision);
         dropped.remove("DB_PASSWORD");
         assertTrue(refused(dropped).getMessage().contains("DB_PASSWORD"));
-        Map<String, Variable> plainSwapped = new HashMap<>(revision);
+        Map<String, StoredVariable> plainSwapped = new HashMap<>(revision);
         plainSwapped.put("NODE_ENV", revision.get("NEXT_PUBLIC_GREETING"));
         plainSwapped.put("NEXT_PUBLIC_GREETING", revision.get("NODE_ENV"));
         assertEquals("SEAL_MISMATCH", refused(plainSwapped).errorReason());
-        Map<String, Variable> secretSwapped = new HashMap<>(revision);
+        Map<String, StoredVariable> secretSwapped = new HashMap<>(revision);
         secretSwapped.put("DB_PASSWORD", revision.get("STRIPE_SECRET_KEY"));
         secretSwapped.put("STRIPE_SECRET_KEY", revision.get("DB_PASSWORD"));
         assertEquals("SEAL_MISMATCH", refused(secretSwapped).errorReason());
@@ -122,7 +127,7 @@ class SealTamperingTest {
         String again = service.encrypt(PROJECT, dek, Map.of("DB_PASSWORD", "hunter2"), Map.of()).encrypted()
                 .get("DB_PASSWORD");
         assertEquals("SEAL_MISMATCH",
-                refused(with("DB_PASSWORD", new Variable(Variable.Kind.SECRET, again))).errorReason());
+                refused(with("DB_PASSWORD", new StoredVariable(StoredVariable.Kind.SECRET, again))).errorReason());
     }
 
     @Test
@@ -133,24 +138,24 @@ class SealTamperingTest {
         assertEquals("SEAL_INVALID", e.errorReason());
         assertTrue(e.getMessage().contains("seal1 is no longer accepted"), e.getMessage());
         RejectedRequestException grant = assertThrows(RejectedRequestException.class,
-                () -> service.issueGrant(PROJECT, "dep", dek, seal1, Duration.ofMinutes(5)));
+                () -> grants.issueGrant(PROJECT, "dep", dek, seal1, Duration.ofMinutes(5)));
         assertEquals("SEAL_INVALID", grant.errorReason());
         assertTrue(grant.getMessage().contains("re-seal"), grant.getMessage());
     }
 
-    private RejectedRequestException refused(Map<String, Variable> variables) {
+    private RejectedRequestException refused(Map<String, StoredVariable> variables) {
         return refused(variables, seal);
     }
 
-    private RejectedRequestException refused(Map<String, Variable> variables, String withSeal) {
+    private RejectedRequestException refused(Map<String, StoredVariable> variables, String withSeal) {
         RejectedRequestException e = assertThrows(RejectedRequestException.class,
                 () -> service.decryptAll(PROJECT, "", dek, variables, "", withSeal));
         assertFalse(e.getMessage().contains("hunter2") || e.getMessage().contains("sk_live_"), e.getMessage());
         return e;
     }
 
-    private Map<String, Variable> with(String name, Variable variable) {
-        Map<String, Variable> out = new HashMap<>(revision);
+    private Map<String, StoredVariable> with(String name, StoredVariable variable) {
+        Map<String, StoredVariable> out = new HashMap<>(revision);
         out.put(name, variable);
         return out;
     }

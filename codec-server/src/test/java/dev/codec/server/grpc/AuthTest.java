@@ -1,5 +1,6 @@
 package dev.codec.server.grpc;
 
+import dev.codec.server.wiring.SecretReloads;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -246,6 +247,6 @@ class AuthTest {
     }
 
     private static void reloadTokens() {
-        server.context().getBean(GrpcServices.TokenReloader.class).reload();
+        server.context().getBean(SecretReloads.class).reloadNow(SecretReloads.CALLER_TOKENS);
     }
 }

@@ -1,5 +1,6 @@
 package dev.codec.server.grpc;
 
+import dev.codec.server.wiring.SecretReloads;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,7 +49,7 @@ class CliOutputAndExitCodeTest {
         target = "localhost:" + server.port();
         token = server.tokensDir().resolve(TestServer.CALLER).toString();
         TestServer.writeToken(server.tokensDir(), "reader");
-        server.context().getBean(GrpcServices.TokenReloader.class).reload();
+        server.context().getBean(SecretReloads.class).reloadNow(SecretReloads.CALLER_TOKENS);
         readerToken = server.tokensDir().resolve("reader").toString();
     }
 

@@ -1,5 +1,6 @@
 package dev.codec.server.grpc;
 
+import dev.codec.server.wiring.SecretReloads;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -61,7 +62,7 @@ class ErrorDetailsGrpcTest {
         server = TestServer.start(kekDir, Map.of(
                 "codec.auth.callers.runner.permissions", List.of("decrypt")));
         runnerToken = TestServer.writeToken(server.tokensDir(), "runner");
-        server.context().getBean(GrpcServices.TokenReloader.class).reload();
+        server.context().getBean(SecretReloads.class).reloadNow(SecretReloads.CALLER_TOKENS);
         codec = server.client();
     }
 

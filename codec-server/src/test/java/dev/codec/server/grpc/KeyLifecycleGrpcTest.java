@@ -17,7 +17,7 @@ import dev.codec.client.RotatedDek;
 import dev.codec.client.Variable;
 import dev.codec.server.LegacyTestCrypto;
 import dev.codec.server.TestServer;
-import dev.codec.server.config.KekReloadScheduler;
+import dev.codec.server.wiring.SecretReloads;
 import dev.codec.server.crypto.EnvelopeCrypto;
 import dev.codec.server.crypto.KekReloader;
 import dev.codec.server.crypto.KekRingLoader;
@@ -253,7 +253,7 @@ class KeyLifecycleGrpcTest {
         TestServer.writeKek(dir, 1);
         try (TestServer own = TestServer.start(dir, Map.of("codec.kek.reload-interval", "1h"))) {
             CodecClient client = own.client();
-            assertTrue(own.context().getBean(KekReloadScheduler.class).running());
+            assertTrue(own.context().getBean(SecretReloads.class).scheduled(SecretReloads.KEK));
             KekReloader reloader = own.context().getBean(KekReloader.class);
             String underOne = client.generateDek(PROJECT).encryptedDek();
             String ct = client.encrypt(PROJECT, underOne, Map.of("K", SECRET)).get("K");

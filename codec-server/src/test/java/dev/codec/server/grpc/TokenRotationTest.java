@@ -1,5 +1,6 @@
 package dev.codec.server.grpc;
 
+import dev.codec.server.wiring.SecretReloads;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -95,7 +96,7 @@ class TokenRotationTest {
     }
 
     private static void reload(TestServer server) {
-        server.context().getBean(GrpcServices.TokenReloader.class).reload();
+        server.context().getBean(SecretReloads.class).reloadNow(SecretReloads.CALLER_TOKENS);
     }
 
     /** Replaces the file in one step (a new inode), as the kubelet's symlink swap does. */

@@ -1,4 +1,4 @@
-package dev.codec.server.grpc;
+package dev.codec.server.wiring;
 
 import io.grpc.util.AdvancedTlsX509KeyManager;
 import io.grpc.util.CertificateUtils;
@@ -14,8 +14,6 @@ import java.security.PrivateKey;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.util.List;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.openssl.PEMEncryptedKeyPair;
 import org.bouncycastle.openssl.PEMKeyPair;
@@ -33,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * first certificate of the chain (checked with a test signature).
  *
  * <p>The first load happens at startup and fails it with one message naming the file and the fix. Later
- * reloads (when a file's modification time changes, checked every period) that fail keep the identity in
- * force and log one ERROR line per distinct problem.
+ * reloads ({@link SecretReloads} calls {@link #reloadIfChanged()}; the files are read again when a
+ * modification time changed) that fail keep the identity in force.
  */
 final class PemIdentity {
     private static final Logger LOG = LoggerFactory.getLogger(PemIdentity.class);
@@ -44,7 +42,6 @@ final class PemIdentity {
     private final Path certFile;
     private final Path keyFile;
     private volatile List<FileTime> loadedVersions;
-    private volatile String lastError;
 
     private PemIdentity(AdvancedTlsX509KeyManager keys, Path certFile, Path keyFile) {
         this.keys = keys;
@@ -53,15 +50,15 @@ final class PemIdentity {
     }
 
     /**
-     * Loads the identity into {@code keys} now and re-checks the files every {@code periodSeconds}.
+     * Loads the identity into {@code keys} now.
      *
-     * @throws GeneralSecurityException naming the file and what to do, if the first load fails
+     * @throws GeneralSecurityException naming the file and what to do, if the load fails
      */
-    static void loadAndWatch(AdvancedTlsX509KeyManager keys, Path certFile, Path keyFile, long periodSeconds,
-            ScheduledExecutorService executor) throws IOException, GeneralSecurityException {
+    static PemIdentity load(AdvancedTlsX509KeyManager keys, Path certFile, Path keyFile)
+            throws IOException, GeneralSecurityException {
         PemIdentity identity = new PemIdentity(keys, certFile, keyFile);
         identity.load();
-        executor.scheduleWithFixedDelay(identity::reloadIfChanged, periodSeconds, periodSeconds, TimeUnit.SECONDS);
+        return identity;
     }
 
     private void load() throws IOException, GeneralSecurityException {
@@ -73,22 +70,18 @@ final class PemIdentity {
         loadedVersions = versions;
     }
 
-    private void reloadIfChanged() {
-        try {
-            List<FileTime> versions = List.of(Files.getLastModifiedTime(certFile), Files.getLastModifiedTime(keyFile));
-            if (versions.equals(loadedVersions)) {
-                return;
-            }
-            load();
-            lastError = null;
-            LOG.info("TLS identity reloaded from {} and {}", certFile, keyFile);
-        } catch (IOException | GeneralSecurityException | RuntimeException e) {
-            String error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            if (!error.equals(lastError)) {
-                lastError = error;
-                LOG.error("TLS identity reload failed, keeping the current certificate: {}", error);
-            }
+    /**
+     * Loads the files again if a modification time changed; if that fails the identity in force stays.
+     *
+     * @throws GeneralSecurityException naming the file and the problem
+     */
+    void reloadIfChanged() throws IOException, GeneralSecurityException {
+        List<FileTime> versions = List.of(Files.getLastModifiedTime(certFile), Files.getLastModifiedTime(keyFile));
+        if (versions.equals(loadedVersions)) {
+            return;
         }
+        load();
+        LOG.info("TLS identity reloaded from {} and {}", certFile, keyFile);
     }
 
     /** The certificate chain in {@code file}, leaf first. */
