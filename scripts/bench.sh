@@ -15,6 +15,14 @@
 #   SERVER_ENV="NAME=value ..." adds to the server's environment only (to try e.g. MALLOC_ARENA_MAX=2)
 #   SCENARIOS="encrypt decrypt-all burst" (default; SCENARIOS= runs none)   STARTUP=0 skips the start-time measurement
 #   PROFILE=1 also records a JFR profile of each server run to bench-results/server-run<N>-<time>.jfr
+#   H2LOAD=1 (default when h2load is installed: Debian's nghttp2-client) also loads each server run with h2load,
+#     which costs far less client CPU than the Java client: Encrypt (64 B) and DecryptAll(100), with 1 and 16
+#     connections, one call in flight per connection, H2LOAD_WARMUP (10) s then H2LOAD_DURATION (10) s each.
+#     The request bodies are gRPC frames written by LoadTool h2load-bodies; h2load cannot see a gRPC status (an
+#     error is an HTTP 200), so each result checks that the response data equals the calls times the size of
+#     a successful response, and prints errors=0 only then.
+#   IMAGE=localhost/codec-server:TAG also measures that image's start (podman run --network host, its own
+#     ENTRYPOINT and archive) to health SERVING, STARTUP_RUNS (default RUNS) times
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +39,11 @@ CDS=${CDS:-1}
 RUNS=${RUNS:-3}
 LOAD_ARGS=${LOAD_ARGS:---warmup 30 --duration 10 --concurrency 16 --connections 4 --burst-connections 8}
 SCENARIOS=${SCENARIOS-encrypt decrypt-all burst}
+if [ -z "${H2LOAD:-}" ]; then
+  if command -v h2load > /dev/null; then H2LOAD=1; else H2LOAD=0; echo "# no h2load: apt-get install nghttp2-client" >&2; fi
+fi
+H2LOAD_WARMUP=${H2LOAD_WARMUP:-10}
+H2LOAD_DURATION=${H2LOAD_DURATION:-10}
 # Extra environment for the server only (e.g. SERVER_ENV="MALLOC_ARENA_MAX=2" to try it; it made no
 # measurable difference to peak RSS in BENCHMARKS.md, so the image does not set it).
 # shellcheck disable=SC2206
@@ -78,6 +91,37 @@ if [ "$CDS" != 0 ]; then
 fi
 server=(env "${SERVER_ENV[@]}" java "${server_flags[@]}" "${cds_flags[@]}" -jar "$jar")
 
+# One h2load run: h2load_run NAME METHOD BODY RESPONSE_BYTES VALUES_PER_CALL CONNECTIONS
+h2load_run() {
+  local name=$1 method=$2 body=$3 response=$4 values=$5 connections=$6 threads=1 result
+  [ "$connections" -gt 1 ] && threads=2
+  result=$(h2load -c "$connections" -m 1 -t "$threads" --warm-up-time="$H2LOAD_WARMUP" -D "$H2LOAD_DURATION" \
+    -d "$body" -H 'content-type: application/grpc' -H 'te: trailers' \
+    "http://127.0.0.1:$port/codec.v1.CodecService/$method" 2>&1) || { echo "$result" >&2; return 1; }
+  awk -v name="$name" -v response="$response" -v values="$values" -v c="$connections" '
+    /^finished in/ { rps = $4 }
+    /^requests:/ { ok = $8; failed = $10; errored = $12 }
+    /^traffic:/ { data = $(NF - 1); gsub(/[()]/, "", data) }
+    /^time for request:/ { mean = $6; sd = $7 }
+    END {
+      bad = failed + errored + (data == ok * response ? 0 : 1)
+      printf "scenario=h2load-%s connections=%d calls_per_s=%.0f values_per_s=%.0f mean=%s sd=%s ok_calls=%d errors=%d%s\n",
+        name, c, rps, rps * values, mean, sd, ok, bad, (data == ok * response ? "" : " (response data " data " != " ok " x " response ")")
+    }' <<< "$result"
+}
+
+h2load_scenarios() {
+  local sizes
+  sizes=$("${load[@]}" --secrets 100 --value-size 64 --out "$work/h2load" h2load-bodies)
+  local encrypt_response decrypt_all_response
+  encrypt_response=$(sed -n 's/^body=encrypt .*response_bytes=//p' <<< "$sizes")
+  decrypt_all_response=$(sed -n 's/^body=decrypt-all .*response_bytes=//p' <<< "$sizes")
+  for connections in 1 16; do
+    h2load_run encrypt Encrypt "$work/h2load/encrypt.bin" "$encrypt_response" 1 "$connections"
+    h2load_run decrypt-all DecryptAll "$work/h2load/decrypt-all.bin" "$decrypt_all_response" 100 "$connections"
+  done
+}
+
 {
   echo "# $(date -Is) $(nproc) CPUs, $(java -version 2>&1 | head -1)"
   echo "# server JVM flags: $flags_note"
@@ -89,7 +133,18 @@ server=(env "${SERVER_ENV[@]}" java "${server_flags[@]}" "${cds_flags[@]}" -jar 
     "${load[@]}" --startup-runs "$RUNS" startup -- "${server[@]}"
   fi
 
-  [ -n "$SCENARIOS" ] || RUNS=0
+  if [ -n "${IMAGE:-}" ]; then
+    # The image as the chart runs it: read-only root, /tmp as tmpfs, its own ENTRYPOINT, UID 65532; the
+    # throwaway KEK mounted readable for that user.
+    mkdir -p "$work/image-kek" && cp "$work/kek/1" "$work/image-kek/1" && chmod 755 "$work/image-kek" \
+      && chmod 644 "$work/image-kek/1"
+    echo "# image $IMAGE: $(podman image inspect --format '{{.Size}}' "$IMAGE") bytes"
+    "${load[@]}" --startup-runs "${STARTUP_RUNS:-$RUNS}" startup -- podman run --rm --network host --read-only \
+      --tmpfs /tmp:rw,mode=1777 -v "$work/image-kek:/var/run/secrets/codec/kek:ro" -e GRPC_SERVER_PORT="$port" \
+      -e CODEC_AUTH_ENABLED=false -e MICRONAUT_SERVER_PORT=-1 "$IMAGE"
+  fi
+
+  [ "$H2LOAD" = 1 ] || [ -n "$SCENARIOS" ] || RUNS=0
   for run in $(seq 1 "$RUNS"); do
     jfr=()
     if [ "${PROFILE:-0}" = 1 ]; then
@@ -99,8 +154,13 @@ server=(env "${SERVER_ENV[@]}" java "${server_flags[@]}" "${cds_flags[@]}" -jar 
     server_pid=$!
     for _ in $(seq 1 300); do port_in_use "$port" && break; sleep 0.1; done
     echo "# run $run, load average: $(uptime)"
-    # shellcheck disable=SC2086
-    "${load[@]}" --server-pid "$server_pid" --kek-dir "$work/kek" $LOAD_ARGS $SCENARIOS
+    if [ -n "$SCENARIOS" ]; then
+      # shellcheck disable=SC2086
+      "${load[@]}" --server-pid "$server_pid" --kek-dir "$work/kek" $LOAD_ARGS $SCENARIOS
+    fi
+    if [ "$H2LOAD" = 1 ]; then
+      h2load_scenarios
+    fi
     kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
     server_pid=
   done

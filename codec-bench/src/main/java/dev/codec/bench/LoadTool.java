@@ -14,9 +14,15 @@ import dev.codec.server.crypto.KekLoadException;
 import dev.codec.server.crypto.KekRing;
 import dev.codec.server.crypto.KekRingLoader;
 import dev.codec.server.crypto.SymmetricKey;
+import com.google.protobuf.MessageLite;
+import dev.codec.proto.v1.CodecServiceGrpc;
+import dev.codec.proto.v1.DecryptAllRequest;
+import dev.codec.proto.v1.DecryptAllResponse;
+import dev.codec.proto.v1.EncryptRequest;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,6 +58,11 @@ import picocli.CommandLine.Parameters;
  *   startup       (needs "-- server command...") starts the server --startup-runs times, measures process
  *                 start to the port accepting, to gRPC health SERVING and to the first successful GenerateDek
  *                 on --target, and stops it again
+ *   h2load-bodies writes gRPC-framed request bodies for h2load (scripts/bench.sh) to --out: encrypt.bin
+ *                 (Encrypt of one --value-size value) and decrypt-all.bin (DecryptAll of --secrets SECRET
+ *                 variables), with a DEK generated and values encrypted on --target; calls each once and
+ *                 prints the size of its framed response, so that h2load's data bytes prove every call
+ *                 succeeded (a gRPC error is an HTTP 200 without a response message)
  * </pre>
  * The options (picocli; {@code --help} lists them): an unknown option, a missing or malformed value or an
  * unknown scenario stops the tool with status 2 before anything runs (a typo such as {@code --duraton} must
@@ -64,7 +75,7 @@ import picocli.CommandLine.Parameters;
 public final class LoadTool implements Callable<Integer> {
     /** The scenarios, in the order given. */
     enum Scenario {
-        encrypt, decrypt_all, burst, startup;
+        encrypt, decrypt_all, burst, startup, h2load_bodies;
 
         static Scenario parse(String name) {
             for (Scenario scenario : values()) {
@@ -72,7 +83,8 @@ public final class LoadTool implements Callable<Integer> {
                     return scenario;
                 }
             }
-            throw new IllegalArgumentException("unknown scenario " + name + " (encrypt, decrypt-all, burst, startup)");
+            throw new IllegalArgumentException(
+                    "unknown scenario " + name + " (encrypt, decrypt-all, burst, startup, h2load-bodies)");
         }
 
         String cliName() {
@@ -110,10 +122,12 @@ public final class LoadTool implements Callable<Integer> {
     @Option(names = "--server-pid", paramLabel = "PID",
             description = "report the server's peak RSS (VmHWM) and CPU time when it runs on this host")
     String serverPid;
+    @Option(names = "--out", paramLabel = "DIR", description = "h2load-bodies: where to write the request bodies")
+    Path out;
     @Option(names = "--startup-runs", description = "server starts measured by startup (default ${DEFAULT-VALUE})")
     int startupRuns = 3;
     @Parameters(paramLabel = "SCENARIO", arity = "1..*",
-            description = "encrypt, decrypt-all, burst, startup; after '--': the server command for startup")
+            description = "encrypt, decrypt-all, burst, startup, h2load-bodies; after '--': the server command for startup")
     List<String> scenarioNames = new ArrayList<>();
     /**
      * The scenarios, checked after parsing (so that picocli first reports an unknown option such as
@@ -157,6 +171,9 @@ public final class LoadTool implements Callable<Integer> {
         if (scenarios.contains(Scenario.startup) && serverCommand.isEmpty()) {
             throw new CommandLine.ParameterException(spec, "startup needs the server command after --");
         }
+        if (scenarios.contains(Scenario.h2load_bodies) && out == null) {
+            throw new CommandLine.ParameterException(spec, "h2load-bodies needs --out DIR");
+        }
         if (!serverCommand.isEmpty() && !scenarios.contains(Scenario.startup)) {
             throw new CommandLine.ParameterException(spec, "a server command after -- is only used by startup");
         }
@@ -198,6 +215,7 @@ public final class LoadTool implements Callable<Integer> {
         for (Scenario scenario : scenarios) {
             switch (scenario) {
                 case startup -> startup();
+                case h2load_bodies -> h2loadBodies();
                 case encrypt, decrypt_all -> {
                     List<CodecClient> clients = clients(connections);
                     try {
@@ -445,6 +463,43 @@ public final class LoadTool implements Callable<Integer> {
     private static Supplier<KekRing> ringSupplier(String kekDir) throws KekLoadException {
         KekRing ring = KekRingLoader.fromDirectory(Path.of(kekDir), null);
         return () -> ring;
+    }
+
+    // ---- h2load-bodies ------------------------------------------------------------------------------
+
+    private void h2loadBodies() throws IOException {
+        Files.createDirectories(out);
+        String project = "load-h2load";
+        ManagedChannel channel = ManagedChannelBuilder.forTarget(target).usePlaintext().build();
+        try (CodecClient client = CodecClient.builder().channel(channel).deadline(Duration.ofSeconds(30)).build()) {
+            String dek = client.generateDek(project).encryptedDek();
+            CodecServiceGrpc.CodecServiceBlockingStub stub = CodecServiceGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(30, TimeUnit.SECONDS);
+            EncryptRequest encrypt = EncryptRequest.newBuilder().setProjectId(project).setEncryptedDek(dek)
+                    .putValues("VALUE", Fixtures.plaintextString(valueSize)).build();
+            writeBody("encrypt", encrypt, stub.encrypt(encrypt));
+            DecryptAllRequest.Builder decryptAll = DecryptAllRequest.newBuilder().setProjectId(project)
+                    .setDeploymentId("deploy-1").setEncryptedDek(dek);
+            encryptedVariables(client, project, dek, secrets).forEach((name, variable) -> decryptAll.putVariables(name,
+                    dev.codec.proto.v1.Variable.newBuilder().setKind(dev.codec.proto.v1.Variable.Kind.KIND_SECRET)
+                            .setValue(variable.value()).build()));
+            DecryptAllResponse response = stub.decryptAll(decryptAll.build());
+            if (response.getValuesCount() != secrets) {
+                throw new IllegalStateException("DecryptAll returned " + response.getValuesCount() + " values");
+            }
+            writeBody("decrypt-all", decryptAll.build(), response);
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    /** Writes {@code request} as a gRPC message frame (uncompressed flag, 4-byte big-endian length, message). */
+    private void writeBody(String name, MessageLite request, MessageLite response) throws IOException {
+        byte[] message = request.toByteArray();
+        ByteBuffer frame = ByteBuffer.allocate(5 + message.length).put((byte) 0).putInt(message.length).put(message);
+        Files.write(out.resolve(name + ".bin"), frame.array());
+        System.out.printf(Locale.ROOT, "body=%s request_bytes=%d response_bytes=%d%n", name, frame.capacity(),
+                5 + response.getSerializedSize());
     }
 
     // ---- startup ------------------------------------------------------------------------------------

@@ -100,4 +100,11 @@ class LoadToolOptionsTest {
     void serverCommand_withoutStartup_isRejected() {
         assertThrows(ParameterException.class, () -> LoadTool.parse("encrypt", "--", "java", "-jar", "x.jar"));
     }
+
+    @Test
+    void h2loadBodies_withoutOut_isRejected() {
+        assertThrows(ParameterException.class, () -> LoadTool.parse("h2load-bodies"));
+        assertEquals(List.of(LoadTool.Scenario.h2load_bodies),
+                LoadTool.parse("--out", "/tmp/bodies", "h2load-bodies").scenarios);
+    }
 }
