@@ -11,7 +11,8 @@
 #     over 4 connections as separate clients would be; see LoadTool's Javadoc
 #   SERVER_JVM_FLAGS="..." to try other flags: they replace codec-server/jvm.options (the archive is still
 #     trained with jvm.options; the script stops if it cannot be used with these flags)
-#   CDS=0 runs without the CDS archive (to compare)
+#   CDS=0 runs without the CDS archive (to compare); CDS=aot with a JDK 25 AOT cache as the image does (put JDK 25's
+#     java first in PATH; the server then also gets --sun-misc-unsafe-memory-access=allow, as in the image)
 #   SERVER_ENV="NAME=value ..." adds to the server's environment only (to try e.g. MALLOC_ARENA_MAX=2)
 #   SCENARIOS="encrypt decrypt-all burst" (default; SCENARIOS= runs none)   STARTUP=0 skips the start-time measurement
 #   PROFILE=1 also records a JFR profile of each server run to bench-results/server-run<N>-<time>.jfr
@@ -82,13 +83,20 @@ load=(java -cp codec-bench/target/benchmarks.jar dev.codec.bench.LoadTool --targ
 jar=$PWD/codec-server/target/codec-server.jar
 cds_flags=()
 archive_note="none (CDS=0)"
-if [ "$CDS" != 0 ]; then
+if [ "$CDS" = aot ]; then
+  scripts/cds-archive.sh "$(command -v java)" "$jar" "$work/codec.aot" >&2
+  cds_flags=(-XX:AOTCache="$work/codec.aot")
+  java "${server_flags[@]}" "${cds_flags[@]}" -XX:AOTMode=on -cp "$jar" -version > /dev/null 2>&1 \
+    || { echo "the AOT cache cannot be used with these flags (set CDS=0): ${server_flags[*]}" >&2; exit 1; }
+  archive_note="$(du -h "$work/codec.aot" | cut -f1) AOT cache, scripts/cds-archive.sh trained with codec-server/jvm.options"
+elif [ "$CDS" != 0 ]; then
   scripts/cds-archive.sh "$(command -v java)" "$jar" "$work/codec.jsa" >&2
   cds_flags=(-XX:SharedArchiveFile="$work/codec.jsa")
   java "${server_flags[@]}" "${cds_flags[@]}" -Xshare:on -cp "$jar" -version > /dev/null 2>&1 \
     || { echo "the CDS archive cannot be used with these flags (set CDS=0): ${server_flags[*]}" >&2; exit 1; }
   archive_note="$(du -h "$work/codec.jsa" | cut -f1), scripts/cds-archive.sh trained with codec-server/jvm.options"
 fi
+[ "$CDS" = aot ] && cds_flags+=(--sun-misc-unsafe-memory-access=allow)
 server=(env "${SERVER_ENV[@]}" java "${server_flags[@]}" "${cds_flags[@]}" -jar "$jar")
 
 # One h2load run: h2load_run NAME METHOD BODY RESPONSE_BYTES VALUES_PER_CALL CONNECTIONS
@@ -160,6 +168,7 @@ h2load_scenarios() {
     fi
     if [ "$H2LOAD" = 1 ]; then
       h2load_scenarios
+      echo "# server after the h2load scenarios: $(grep -E '^(VmHWM|VmRSS)' "/proc/$server_pid/status" | tr -s ' \t\n' ' ')"
     fi
     kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
     server_pid=
