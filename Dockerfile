@@ -42,7 +42,8 @@ ENV CODEC_KEK_DIR=/var/run/secrets/codec/kek
 EXPOSE 50051 8081
 # jvm.options holds the JVM flags, each with its reason (the same file the benchmark and the tests use).
 # The AOT cache is used with -XX:AOTMode=auto, the default: if it does not match this runtime and jar, the JVM
-# prints one "[aot]" warning line and starts without it (slower, same behaviour). A truncated cache file can
+# prints a few "[aot]" warning/error lines ("Unable to map shared spaces") and starts without it (slower, same
+# behaviour; ImageTest fails on any such line). A truncated cache file can
 # crash the JVM at start; it is written and copied in this build only.
 # --sun-misc-unsafe-memory-access=allow: protobuf-java 3.x reads arrays through sun.misc.Unsafe; since JDK 24 the
 # first such call prints four "WARNING:" lines to stderr (JEP 498), which breaks one-JSON-object-per-line logs.
