@@ -1,5 +1,5 @@
 # codec-server image: build with Maven on Temurin 25 (the code is Java 17 bytecode), a jlink runtime with only
-# the modules the jar needs (scripts/jlink-runtime.sh, the same script the local test runs), an AppCDS archive
+# the modules the jar needs (scripts/jlink-runtime.sh, the same script the local test runs), a JDK 25 AOT cache
 # from a training run (scripts/cds-archive.sh), distroless final stage, UID 65532, the SBOM at
 # /opt/codec/sbom.json (CycloneDX, written by the Maven build).
 #   docker build -t codec-server .
@@ -22,27 +22,31 @@ COPY codec-server codec-server
 COPY scripts/jlink-runtime.sh scripts/cds-archive.sh scripts/
 RUN mvn -B -ntp -pl codec-server -am -Dmaven.test.skip=true package \
  && scripts/jlink-runtime.sh codec-server/target/codec-server.jar /opt/codec-runtime
-# The CDS archive records the jar's path, size and modification time, so the training run uses the jar
-# where the final image has it; COPY --from keeps the time. The throwaway KEK of the training run is made
-# and deleted inside this one RUN (cds-archive.sh), so it is in no layer; the archive holds class data only.
+# The AOT cache (JEP 483/514/515) records the jar's path, size and modification time, so the training run uses
+# the jar where the final image has it; COPY --from keeps the time. The throwaway KEK of the training run is
+# made and deleted inside this one RUN (cds-archive.sh), so it is in no layer; the cache holds class data and
+# method profiles only. The cache holds the JDK's classes too, so the runtime's base CDS archive (14 MB) is
+# not needed and is removed.
 RUN mkdir /opt/codec \
  && cp -p codec-server/target/codec-server.jar codec-server/jvm.options /opt/codec/ \
  && cp codec-server/target/codec-server-sbom.json /opt/codec/sbom.json \
- && scripts/cds-archive.sh /opt/codec-runtime/bin/java /opt/codec/codec-server.jar /opt/codec/codec.jsa
+ && scripts/cds-archive.sh /opt/codec-runtime/bin/java /opt/codec/codec-server.jar /opt/codec/codec.aot \
+ && rm /opt/codec-runtime/lib/server/classes.jsa
 
 FROM gcr.io/distroless/base-debian12:nonroot
 COPY --from=build /opt/codec-runtime /opt/java
-COPY --from=build /opt/codec/codec-server.jar /opt/codec/jvm.options /opt/codec/codec.jsa /opt/codec/sbom.json /opt/codec/
+COPY --from=build /opt/codec/codec-server.jar /opt/codec/jvm.options /opt/codec/codec.aot /opt/codec/sbom.json /opt/codec/
 USER 65532:65532
 WORKDIR /tmp
 ENV CODEC_KEK_DIR=/var/run/secrets/codec/kek
 EXPOSE 50051 8081
 # jvm.options holds the JVM flags, each with its reason (the same file the benchmark and the tests use).
-# The CDS archive is used with -Xshare:auto, the default: if it does not match this runtime and jar, the JVM
-# prints one "[warning][cds...] Unable to use shared archive" line and starts without it (slower, same
-# behaviour). A truncated archive file can crash the JVM at start; it is written and copied in this build only.
+# The AOT cache is used with -XX:AOTMode=auto, the default: if it does not match this runtime and jar, the JVM
+# prints a few "[aot]" warning/error lines ("Unable to map shared spaces") and starts without it (slower, same
+# behaviour; ImageTest fails on any such line). A truncated cache file can
+# crash the JVM at start; it is written and copied in this build only.
 # --sun-misc-unsafe-memory-access=allow: protobuf-java 3.x reads arrays through sun.misc.Unsafe; since JDK 24 the
 # first such call prints four "WARNING:" lines to stderr (JEP 498), which breaks one-JSON-object-per-line logs.
 # The flag keeps the JDK 23 behaviour (allowed, silent). JDK 17 does not know it: it is here, not in jvm.options.
 ENTRYPOINT ["/opt/java/bin/java", "@/opt/codec/jvm.options", "--sun-misc-unsafe-memory-access=allow", \
-            "-XX:SharedArchiveFile=/opt/codec/codec.jsa", "-jar", "/opt/codec/codec-server.jar"]
+            "-XX:AOTCache=/opt/codec/codec.aot", "-jar", "/opt/codec/codec-server.jar"]

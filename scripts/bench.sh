@@ -11,7 +11,8 @@
 #     over 4 connections as separate clients would be; see LoadTool's Javadoc
 #   SERVER_JVM_FLAGS="..." to try other flags: they replace codec-server/jvm.options (the archive is still
 #     trained with jvm.options; the script stops if it cannot be used with these flags)
-#   CDS=0 runs without the CDS archive (to compare)
+#   CDS=0 runs without the CDS archive (to compare); CDS=aot with a JDK 25 AOT cache as the image does (put JDK 25's
+#     java first in PATH; the server then also gets --sun-misc-unsafe-memory-access=allow, as in the image)
 #   SERVER_ENV="NAME=value ..." adds to the server's environment only (to try e.g. MALLOC_ARENA_MAX=2)
 #   SCENARIOS="encrypt decrypt-all burst" (default; SCENARIOS= runs none)   STARTUP=0 skips the start-time measurement
 #   PROFILE=1 also records a JFR profile of each server run to bench-results/server-run<N>-<time>.jfr
@@ -20,6 +21,15 @@
 #     22+), exec with the JDK 25+ AOT cache (scripts/cli-aot-cache.sh), and BASELINE_CLI_JAR's exec if given
 #     (e.g. main's jar, for before/after); then the memory resident while CMD runs, per mode.
 #     CLI_JAVA=java (the java running codec-cli; the server runs on `java`)   EXEC_RUNS=10 (hyperfine runs per command)
+#   H2LOAD=1 (default when h2load is installed: Debian's nghttp2-client) also loads each server run with h2load,
+#     which costs far less client CPU than the Java client: Encrypt (64 B) and DecryptAll(100), with 1 and 16
+#     connections, one call in flight per connection, H2LOAD_WARMUP (10) s then H2LOAD_DURATION (10) s' worth of
+#     calls each.
+#     The request bodies are gRPC frames written by LoadTool h2load-bodies; h2load cannot see a gRPC status (an
+#     error is an HTTP 200), so each result checks that the response data equals the calls times the size of
+#     a successful response, and prints errors=0 only then.
+#   IMAGE=localhost/codec-server:TAG also measures that image's start (podman run --network host, its own
+#     ENTRYPOINT and archive) to health SERVING, STARTUP_RUNS (default RUNS) times
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,6 +53,11 @@ if [[ " $SCENARIOS " == *" exec "* ]]; then
 fi
 CLI_JAVA=${CLI_JAVA:-java}
 EXEC_RUNS=${EXEC_RUNS:-10}
+if [ -z "${H2LOAD:-}" ]; then
+  if command -v h2load > /dev/null; then H2LOAD=1; else H2LOAD=0; echo "# no h2load: apt-get install nghttp2-client" >&2; fi
+fi
+H2LOAD_WARMUP=${H2LOAD_WARMUP:-10}
+H2LOAD_DURATION=${H2LOAD_DURATION:-10}
 # Extra environment for the server only (e.g. SERVER_ENV="MALLOC_ARENA_MAX=2" to try it; it made no
 # measurable difference to peak RSS in BENCHMARKS.md, so the image does not set it).
 # shellcheck disable=SC2206
@@ -81,13 +96,20 @@ load=(java -cp codec-bench/target/benchmarks.jar dev.codec.bench.LoadTool --targ
 jar=$PWD/codec-server/target/codec-server.jar
 cds_flags=()
 archive_note="none (CDS=0)"
-if [ "$CDS" != 0 ]; then
+if [ "$CDS" = aot ]; then
+  scripts/cds-archive.sh "$(command -v java)" "$jar" "$work/codec.aot" >&2
+  cds_flags=(-XX:AOTCache="$work/codec.aot")
+  java "${server_flags[@]}" "${cds_flags[@]}" -XX:AOTMode=on -cp "$jar" -version > /dev/null 2>&1 \
+    || { echo "the AOT cache cannot be used with these flags (set CDS=0): ${server_flags[*]}" >&2; exit 1; }
+  archive_note="$(du -h "$work/codec.aot" | cut -f1) AOT cache, scripts/cds-archive.sh trained with codec-server/jvm.options"
+elif [ "$CDS" != 0 ]; then
   scripts/cds-archive.sh "$(command -v java)" "$jar" "$work/codec.jsa" >&2
   cds_flags=(-XX:SharedArchiveFile="$work/codec.jsa")
   java "${server_flags[@]}" "${cds_flags[@]}" -Xshare:on -cp "$jar" -version > /dev/null 2>&1 \
     || { echo "the CDS archive cannot be used with these flags (set CDS=0): ${server_flags[*]}" >&2; exit 1; }
   archive_note="$(du -h "$work/codec.jsa" | cut -f1), scripts/cds-archive.sh trained with codec-server/jvm.options"
 fi
+[ "$CDS" = aot ] && cds_flags+=(--sun-misc-unsafe-memory-access=allow)
 server=(env "${SERVER_ENV[@]}" java "${server_flags[@]}" "${cds_flags[@]}" -jar "$jar")
 
 # The exec scenario: its own server, 100 secrets, hyperfine RUNS times; the medians of each round and the
@@ -152,6 +174,45 @@ PY
   server_pid=
 }
 
+# One h2load run: h2load_run NAME METHOD BODY RESPONSE_BYTES VALUES_PER_CALL CONNECTIONS
+# First H2LOAD_WARMUP seconds unmeasured (which also gives the rate), then exactly as many calls as that rate makes
+# in H2LOAD_DURATION seconds (-n, not -D: with a fixed count every call's response is in the data bytes, so
+# data = calls x the size of a successful response proves that none failed).
+h2load_run() {
+  local name=$1 method=$2 body=$3 response=$4 values=$5 connections=$6 threads=1 result calls
+  [ "$connections" -gt 1 ] && threads=2
+  local h2=(h2load -c "$connections" -m 1 -t "$threads" -d "$body" -H 'content-type: application/grpc'
+    -H 'te: trailers' "http://127.0.0.1:$port/codec.v1.CodecService/$method")
+  result=$("${h2[@]}" -D "$H2LOAD_WARMUP" 2>&1) || { echo "$result" >&2; return 1; }
+  calls=$(awk -v d="$H2LOAD_DURATION" -v c="$connections" '/^finished in/ { n = int($4 * d) } END { print (n < 10 * c ? 10 * c : n) }' <<< "$result")
+  result=$("${h2[@]}" -n "$calls" 2>&1) || { echo "$result" >&2; return 1; }
+  awk -v name="$name" -v response="$response" -v values="$values" -v c="$connections" -v calls="$calls" '
+    /^finished in/ { rps = $4 }
+    /^requests:/ { ok = $8; failed = $10; errored = $12 }
+    /^traffic:/ { data = $(NF - 1); gsub(/[()]/, "", data) }
+    /^time for request:/ { mean = $6; sd = $7 }
+    END {
+      good = (ok == calls && data == calls * response)
+      missing = calls - int(data / response)
+      errors = good ? 0 : (missing > 0 ? missing : 1)
+      printf "scenario=h2load-%s connections=%d calls_per_s=%.0f values_per_s=%.0f mean=%s sd=%s calls=%d ok_calls=%d errors=%d%s\n",
+        name, c, rps, rps * values, mean, sd, calls, ok, errors,
+        (good ? "" : " (response data " data " bytes, expected " calls " x " response ")")
+    }' <<< "$result"
+}
+
+h2load_scenarios() {
+  local sizes
+  sizes=$("${load[@]}" --secrets 100 --value-size 64 --out "$work/h2load" h2load-bodies)
+  local encrypt_response decrypt_all_response
+  encrypt_response=$(sed -n 's/^body=encrypt .*response_bytes=//p' <<< "$sizes")
+  decrypt_all_response=$(sed -n 's/^body=decrypt-all .*response_bytes=//p' <<< "$sizes")
+  for connections in 1 16; do
+    h2load_run encrypt Encrypt "$work/h2load/encrypt.bin" "$encrypt_response" 1 "$connections"
+    h2load_run decrypt-all DecryptAll "$work/h2load/decrypt-all.bin" "$decrypt_all_response" 100 "$connections"
+  done
+}
+
 {
   echo "# $(date -Is) $(nproc) CPUs, $(java -version 2>&1 | head -1)"
   echo "# server JVM flags: $flags_note"
@@ -166,7 +227,18 @@ PY
     exec_scenario
   fi
 
-  [ -n "$SCENARIOS" ] || RUNS=0
+  if [ -n "${IMAGE:-}" ]; then
+    # The image as the chart runs it: read-only root, /tmp as tmpfs, its own ENTRYPOINT, UID 65532; the
+    # throwaway KEK mounted readable for that user.
+    mkdir -p "$work/image-kek" && cp "$work/kek/1" "$work/image-kek/1" && chmod 755 "$work/image-kek" \
+      && chmod 644 "$work/image-kek/1"
+    echo "# image $IMAGE: $(podman image inspect --format '{{.Size}}' "$IMAGE") bytes"
+    "${load[@]}" --startup-runs "${STARTUP_RUNS:-$RUNS}" startup -- podman run --rm --network host --read-only \
+      --tmpfs /tmp:rw,mode=1777 -v "$work/image-kek:/var/run/secrets/codec/kek:ro" -e GRPC_SERVER_PORT="$port" \
+      -e CODEC_AUTH_ENABLED=false -e MICRONAUT_SERVER_PORT=-1 "$IMAGE"
+  fi
+
+  [ "$H2LOAD" = 1 ] || [ -n "$SCENARIOS" ] || RUNS=0
   for run in $(seq 1 "$RUNS"); do
     jfr=()
     if [ "${PROFILE:-0}" = 1 ]; then
@@ -176,8 +248,14 @@ PY
     server_pid=$!
     for _ in $(seq 1 300); do port_in_use "$port" && break; sleep 0.1; done
     echo "# run $run, load average: $(uptime)"
-    # shellcheck disable=SC2086
-    "${load[@]}" --server-pid "$server_pid" --kek-dir "$work/kek" $LOAD_ARGS $SCENARIOS
+    if [ -n "$SCENARIOS" ]; then
+      # shellcheck disable=SC2086
+      "${load[@]}" --server-pid "$server_pid" --kek-dir "$work/kek" $LOAD_ARGS $SCENARIOS
+    fi
+    if [ "$H2LOAD" = 1 ]; then
+      h2load_scenarios
+      echo "# server after the h2load scenarios: $(grep -E '^(VmHWM|VmRSS)' "/proc/$server_pid/status" | tr -s ' \t\n' ' ')"
+    fi
     kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
     server_pid=
   done

@@ -35,11 +35,16 @@ modules="$modules,$extra"
 echo "jlink-runtime: modules $modules"
 
 if [ "$feature" -ge 21 ]; then compress=zip-6; else compress=2; fi
+# java.desktop is needed for java.beans (snakeyaml, Jackson), never for AWT, fonts, images or sound: its native
+# libraries (about 6 MB) are left out. A class that needs one would fail with UnsatisfiedLinkError, not start.
+desktop_natives='**/libawt*.so,**/libfontmanager.so,**/libfreetype.so,**/libjavajpeg.so,**/libjawt.so'
+desktop_natives+=',**/libjsound.so,**/liblcms.so,**/libmlib_image.so,**/libsplashscreen.so'
 rm -rf "$out"
 # --generate-cds-archive: base CDS archives of the JDK classes, with and without compressed oops
 # (about 22 MB more on JDK 17, 29 MB on JDK 25); the one without is removed below.
 "$JAVA_HOME/bin/jlink" --add-modules "$modules" --output "$out" \
-  --generate-cds-archive --strip-debug --no-man-pages --no-header-files --compress="$compress"
+  --generate-cds-archive --strip-debug --no-man-pages --no-header-files --compress="$compress" \
+  --exclude-files="$desktop_natives"
 # The base archive for heaps without compressed oops is never used: jvm.options caps the heap at 96m, and any
 # heap under 32 GB uses compressed oops (15 MB less in the image).
 rm -f "$out"/lib/server/classes_nocoops*.jsa

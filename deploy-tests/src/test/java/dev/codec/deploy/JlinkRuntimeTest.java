@@ -33,14 +33,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Dockerfile's runtime, built here as the image's build stage does: scripts/jlink-runtime.sh makes the
- * jlink image from the built codec-server.jar, scripts/cds-archive.sh makes the CDS archive with a training
- * run on it, and the runtime moves (the image copies it to another path). The server then runs on it as a
+ * jlink image from the built codec-server.jar, scripts/cds-archive.sh makes the start-up archive with a training
+ * run on it, and the runtime moves (the image copies it to another path). On JDK 25 and later that is the
+ * image's AOT cache; on an older JDK (no AOT cache) a dynamic CDS archive, used with -XX:SharedArchiveFile in place
+ * of the ENTRYPOINT's -XX:AOTCache. The server then runs on it as a
  * real process with the Dockerfile's ENTRYPOINT (read from it: jvm.options and the archive), loads its classes
  * from the archive, reports SERVING, does a full round trip, and exits 0 on SIGTERM. Proves the module list
  * is complete and the archive is used.
  */
 class JlinkRuntimeTest {
     private static final Path ROOT = Path.of(System.getProperty("codec.root", "..")).toAbsolutePath().normalize();
+    /** JDK 25 and later: the image's AOT cache (JEP 514); before: a dynamic CDS archive. */
+    private static final boolean AOT = Runtime.version().feature() >= 25;
     private static final Pattern SERVING = Pattern.compile("codec serving gRPC on :(\\d+), management on :(\\d+)");
 
     @Test
@@ -50,7 +54,7 @@ class JlinkRuntimeTest {
         Path built = tmp.resolve("build-runtime");
         String jlinkOutput = runScript("scripts/jlink-runtime.sh", jar.toString(), built.toString());
         assertTrue(Files.isExecutable(built.resolve("bin/java")), jlinkOutput);
-        Path archive = tmp.resolve("codec.jsa");
+        Path archive = tmp.resolve(AOT ? "codec.aot" : "codec.jsa");
         String cdsOutput = runScript("scripts/cds-archive.sh", built.resolve("bin/java").toString(), jar.toString(),
                 archive.toString());
         assertTrue(Files.size(archive) > 0, cdsOutput);
@@ -73,7 +77,7 @@ class JlinkRuntimeTest {
         // The Dockerfile's ENTRYPOINT on the files built here, plus a log of where each class came from.
         List<String> command = imageCommand(Map.of("/opt/java", runtime.toString(),
                 "/opt/codec/jvm.options", ROOT.resolve("codec-server/jvm.options").toString(),
-                "/opt/codec/codec.jsa", archive.toString(), "/opt/codec/codec-server.jar", jar.toString()));
+                "/opt/codec/codec.aot", archive.toString(), "/opt/codec/codec-server.jar", jar.toString()));
         Path classLoadLog = tmp.resolve("class-load.log");
         command.add(command.indexOf("-jar"), "-Xlog:class+load=info:file=" + classLoadLog);
         ProcessBuilder server = new ProcessBuilder(command).redirectErrorStream(true);
@@ -134,8 +138,9 @@ class JlinkRuntimeTest {
     }
 
     /**
-     * Every codec class the server loaded, through startup and the round trip, came from the CDS archive
-     * the training run wrote (-Xlog:class+load names it "shared objects file (top)"); none from the jar.
+     * Every codec class the server loaded, through startup and the round trip, came from the archive the
+     * training run wrote (-Xlog:class+load names the AOT cache "shared objects file", a dynamic CDS archive
+     * "shared objects file (top)"); none from the jar.
      * Lambda and proxy classes, made at run time, are not codec classes of the jar and are left out.
      */
     private static void assertClassesCameFromTheArchive(Path classLoadLog, String serverOutput) throws IOException {
@@ -149,8 +154,9 @@ class JlinkRuntimeTest {
         }
         assertTrue(sources.containsKey("dev.codec.server.Application"), "no class load log:\n" + serverOutput);
         Map<String, String> notShared = new TreeMap<>(sources);
-        notShared.values().removeIf(source -> source.equals("shared objects file (top)"));
-        assertEquals(Map.of(), notShared, "codec classes not loaded from the CDS archive (of " + sources.size()
+        String archived = AOT ? "shared objects file" : "shared objects file (top)";
+        notShared.values().removeIf(source -> source.equals(archived));
+        assertEquals(Map.of(), notShared, "codec classes not loaded from the archive (of " + sources.size()
                 + "); server output:\n" + serverOutput);
     }
 
@@ -178,6 +184,10 @@ class JlinkRuntimeTest {
         // The image runs Temurin 25; a JDK before 23 (JEP 471) does not know this flag (and prints no Unsafe warning).
         if (Runtime.version().feature() < 23) {
             command.remove("--sun-misc-unsafe-memory-access=allow");
+        }
+        // Before JDK 25 there is no AOT cache: the same training script made a dynamic CDS archive instead.
+        if (!AOT) {
+            command.replaceAll(a -> a.startsWith("-XX:AOTCache=") ? "-XX:SharedArchiveFile=" + a.substring(13) : a);
         }
         return command;
     }
