@@ -35,6 +35,11 @@ class HelmLintTest {
     }
 
     @Test
+    void lintStrict_withTracingOn_passes() {
+        assertPasses(HelmChart.lintStrict(Values.EXISTING_SECRETS, Values.TRACING));
+    }
+
+    @Test
     void lintStrict_withChartDefaults_passes() {
         // Lint mode does not stop at the chart's fail (no KEK): templating does, see HelmTemplateTest.
         assertPasses(HelmChart.lintStrict());

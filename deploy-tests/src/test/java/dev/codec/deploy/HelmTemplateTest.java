@@ -327,6 +327,45 @@ class HelmTemplateTest {
     }
 
     @Test
+    void tracingOn_opensEgressToTheCollectorPortAndDnsOnly_andConfiguresTheServer() {
+        List<HasMetadata> objects = HelmChart.render(Values.EXISTING_SECRETS, Values.TRACING);
+        NetworkPolicy policy = (NetworkPolicy) only(objects, "NetworkPolicy");
+        List<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule> egress = policy.getSpec().getEgress();
+        assertEquals(2, egress.size(), egress.toString());
+        assertEquals(List.of(14318), egress.get(0).getPorts().stream().map(p -> p.getPort().getIntVal()).toList());
+        assertEquals(List.of("TCP"), egress.get(0).getPorts().stream().map(p -> p.getProtocol()).toList());
+        NetworkPolicyPeer collector = egress.get(0).getTo().get(0);
+        assertEquals(Map.of("app.kubernetes.io/name", "opentelemetry-collector"), collector.getPodSelector().getMatchLabels());
+        assertEquals(Map.of("kubernetes.io/metadata.name", "observability"), collector.getNamespaceSelector().getMatchLabels());
+        assertEquals(List.of(53, 53), egress.get(1).getPorts().stream().map(p -> p.getPort().getIntVal()).toList());
+        assertEquals(List.of("UDP", "TCP"), egress.get(1).getPorts().stream().map(p -> p.getProtocol()).toList());
+        assertEquals(Map.of("k8s-app", "kube-dns"), egress.get(1).getTo().get(0).getPodSelector().getMatchLabels());
+        assertTrue(egress.stream().allMatch(rule -> !rule.getTo().isEmpty()), "every egress rule names its peers");
+
+        Map<String, Object> tracing = codecConfig(objects, "tracing");
+        assertEquals(Map.of("enabled", true, "endpoint", "http://otel-collector.observability:4318/v1/traces",
+                "sample-ratio", 0.25), tracing);
+        assertNull(codecConfig(HelmChart.render(Values.EXISTING_SECRETS), "tracing")); // off: the server default
+    }
+
+    @Test
+    void tracingOn_withAnIpEndpoint_canDropDns_andNeedsAnEndpoint() {
+        NetworkPolicy policy = (NetworkPolicy) only(HelmChart.render(Values.EXISTING_SECRETS, Values.TRACING,
+                "tracing: {dnsTo: []}"), "NetworkPolicy");
+        assertEquals(1, policy.getSpec().getEgress().size());
+
+        Exception noEndpoint = assertThrows(Exception.class, () -> HelmChart.template(Values.EXISTING_SECRETS,
+                "tracing: {enabled: true}"));
+        assertTrue(noEndpoint.getMessage().contains("tracing.endpoint"), noEndpoint.getMessage());
+        assertThrows(RuntimeException.class, () -> HelmChart.render(Values.EXISTING_SECRETS, Values.TRACING,
+                "tracing: {endpoint: \"otel-collector:4318\"}")); // not a URL (schema)
+        assertThrows(RuntimeException.class, () -> HelmChart.render(Values.EXISTING_SECRETS, Values.TRACING,
+                "tracing: {endpoint: \"http://user:pw@otel-collector:4318/v1/traces\"}")); // credentials (schema)
+        assertThrows(RuntimeException.class, () -> HelmChart.render(Values.EXISTING_SECRETS, Values.TRACING,
+                "tracing: {sampleRatio: 2}"));
+    }
+
+    @Test
     void podDisruptionBudget_andHeadlessService_selectTheCodecPods() {
         List<HasMetadata> objects = HelmChart.render(Values.EXISTING_SECRETS);
         Map<String, String> podLabels = deployment(objects).getSpec().getTemplate().getMetadata().getLabels();

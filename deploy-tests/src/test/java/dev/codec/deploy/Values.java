@@ -29,6 +29,15 @@ public final class Values {
                   kind: ClusterIssuer
             """;
 
+    /** Tracing on, to a collector in the observability namespace on a non-default port. */
+    public static final String TRACING = """
+            tracing:
+              enabled: true
+              endpoint: http://otel-collector.observability:4318/v1/traces
+              sampleRatio: 0.25
+              collectorPort: 14318
+            """;
+
     public static final String KEK_1 = "q3EfBp0Yb0m8QZ2yUe4xH1c6VnTt9R5sLkW7aJdXoPI=";
     public static final String KEK_2 = "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MDEyMzQ1Njc4OTA=";
     public static final String CONTROL_API_TOKEN = "tok-control-api-5f1b8e2c9d7a4e6b";

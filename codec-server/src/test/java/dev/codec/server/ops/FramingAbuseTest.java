@@ -113,18 +113,18 @@ class FramingAbuseTest {
             expect(seen, "bad gzip data", "INVALID_ARGUMENT", "gzip");
             expect(seen, "gzip of broken protobuf", "INVALID_ARGUMENT", "codec.v1.GenerateDekRequest");
 
-            fixture.server.awaitLine("\"loggerName\":\"codec.transport\"");
+            fixture.server.awaitLine("\"log.logger\":\"codec.transport\"");
             fixture.assertHealthyAndJsonOnly();
             List<String> lines = fixture.server.outputLines();
             int summaries = 0;
             for (String line : lines) {
                 JsonNode json = AbuseFixture.JSON.readTree(line);
-                String logger = json.path("loggerName").asText("");
+                String logger = json.path("log.logger").asText("");
                 assertTrue(!logger.startsWith("io.grpc") && !logger.startsWith("io.netty")
-                        || json.path("throwable").isMissingNode() || json.path("throwable").isNull(), line);
+                        || json.path("error.stack_trace").isMissingNode(), line);
                 if (logger.equals("codec.transport")) {
                     summaries++;
-                    assertTrue(json.path("formattedMessage").asText().contains("time(s) since the last report"), line);
+                    assertTrue(json.path("message").asText().contains("time(s) since the last report"), line);
                 }
             }
             // 400 bad requests, but at most a line per kind of problem and 10 s

@@ -8,10 +8,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /** The shipped logback.xml: text by default, one JSON object per line with CODEC_LOG_FORMAT=json, audit always JSON. */
 class LogFormatTest {
@@ -21,7 +25,18 @@ class LogFormatTest {
     public static void main(String[] args) {
         LoggerFactory.getLogger("dev.codec.server.Probe").info("first \"line\"\nsecond line");
         LoggerFactory.getLogger("codec.audit").info("{\"caller\":\"control-api\",\"rpc\":\"Encrypt\"}");
+        if (args.length > 0 && args[0].equals("traced")) {
+            MDC.put(TRACE_ID_KEY, TRACE_ID);
+            MDC.put(SPAN_ID_KEY, SPAN_ID);
+            LoggerFactory.getLogger("dev.codec.server.Probe").warn("inside a span");
+            MDC.clear();
+        }
     }
+
+    private static final String TRACE_ID_KEY = "trace.id";
+    private static final String SPAN_ID_KEY = "span.id";
+    private static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
+    private static final String SPAN_ID = "00f067aa0ba902b7";
 
     @Test
     void jsonFormat_writesOneJsonObjectPerLine_forAppAndAuditLines() throws Exception {
@@ -29,11 +44,30 @@ class LogFormatTest {
 
         assertEquals(2, lines.size(), lines.toString());
         JsonNode app = JSON.readTree(lines.get(0));
-        assertEquals("INFO", app.get("level").asText());
-        assertEquals("first \"line\"\nsecond line", app.get("formattedMessage").asText());
+        assertEquals("INFO", app.get("log.level").asText());
+        assertEquals("first \"line\"\nsecond line", app.get("message").asText());
+        assertEquals("dev.codec.server.Probe", app.get("log.logger").asText());
+        assertEquals("codec", app.get("service.name").asText());
+        assertTrue(app.hasNonNull("ecs.version"), lines.get(0));
+        Instant at = Instant.parse(app.get("@timestamp").asText()); // ISO-8601
+        assertTrue(Duration.between(at, Instant.now()).abs().toMinutes() < 5, lines.get(0));
+        assertFalse(app.has("trace.id"), lines.get(0)); // no span current
         JsonNode audit = JSON.readTree(lines.get(1)); // the audit line is written as it is: already JSON
         assertEquals("control-api", audit.get("caller").asText());
         assertEquals("Encrypt", audit.get("rpc").asText());
+        assertFalse(audit.has("@timestamp"), lines.get(1)); // the audit schema (docs/audit.md) is its own
+    }
+
+    @Test
+    void jsonFormat_carriesTraceAndSpanIds_whileASpanIsCurrent() throws Exception {
+        List<String> lines = run("json", "traced");
+
+        assertEquals(3, lines.size(), lines.toString());
+        JsonNode traced = JSON.readTree(lines.get(2));
+        assertEquals("WARN", traced.get("log.level").asText());
+        assertEquals("inside a span", traced.get("message").asText());
+        assertEquals(TRACE_ID, traced.get("trace.id").asText());
+        assertEquals(SPAN_ID, traced.get("span.id").asText());
     }
 
     @Test
@@ -47,10 +81,12 @@ class LogFormatTest {
         assertEquals("Encrypt", audit.get("rpc").asText());
     }
 
-    private static List<String> run(String format) throws Exception {
+    private static List<String> run(String format, String... args) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                "-Dlogback.configurationFile=logback.xml", LogFormatTest.class.getName());
+        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+                "-Dlogback.configurationFile=logback.xml", LogFormatTest.class.getName()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().remove("CODEC_LOG_FORMAT");
         if (format != null) {
             builder.environment().put("CODEC_LOG_FORMAT", format);

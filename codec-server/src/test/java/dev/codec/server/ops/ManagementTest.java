@@ -79,11 +79,11 @@ class ManagementTest {
         assertEquals(200, response.statusCode());
         assertTrue(response.headers().firstValue("content-type").orElse("").startsWith("text/plain"));
         assertTrue(value(body, "grpc_server_processing_duration_seconds_count",
-                "method=\"GenerateDek\"", "statusCode=\"OK\"") >= 1, body);
+                "method=\"GenerateDek\"", "status_code=\"OK\"") >= 1, body);
         assertTrue(value(body, "grpc_server_processing_duration_seconds_count",
-                "method=\"GenerateDek\"", "statusCode=\"INVALID_ARGUMENT\"") >= 1, body);
+                "method=\"GenerateDek\"", "status_code=\"INVALID_ARGUMENT\"") >= 1, body);
         assertTrue(value(body, "grpc_server_processing_duration_seconds_bucket",
-                "method=\"DecryptAll\"", "statusCode=\"OK\"", "le=\"+Inf\"") >= 1, body);
+                "method=\"DecryptAll\"", "status_code=\"OK\"", "le=\"+Inf\"") >= 1, body);
         assertTrue(value(body, "codec_dek_cache_misses_total") >= 1, body);
         assertTrue(value(body, "codec_dek_cache_hits_total") >= 1, body); // DecryptAll reused Encrypt's DEK
         assertTrue(value(body, "codec_dek_cache_size") >= 1, body);
@@ -107,6 +107,32 @@ class ManagementTest {
                 stored.get("API_KEY"), kek1, kek2, "deploy-1"}) {
             assertFalse(body.contains(secret), "metrics expose " + secret);
         }
+    }
+
+    @Test
+    void metrics_labelKeys_areSnakeCase_forGrpcMetersToo() throws Exception {
+        server.client().generateDek(PROJECT);
+
+        String body = get("/metrics").body();
+
+        assertTrue(value(body, "grpc_server_processing_duration_seconds_count", "method=\"GenerateDek\"",
+                "method_type=\"UNARY\"", "status_code=\"OK\"") >= 1, body);
+        Matcher labelKey = Pattern.compile("[{,]([A-Za-z_][A-Za-z0-9_]*)=\"").matcher(body);
+        int keys = 0;
+        while (labelKey.find()) {
+            keys++;
+            assertTrue(labelKey.group(1).matches("[a-z_][a-z0-9_]*"), "label key not snake_case: " + labelKey.group(1));
+        }
+        assertTrue(keys > 10, body);
+    }
+
+    @Test
+    void snakeCase_splitsCamelCaseWordsAndAcronyms() {
+        assertEquals("method_type", SnakeCaseTagKeys.snakeCase("methodType"));
+        assertEquals("status_code", SnakeCaseTagKeys.snakeCase("statusCode"));
+        assertEquals("http_status", SnakeCaseTagKeys.snakeCase("HTTPStatus"));
+        assertEquals("refusal_reason", SnakeCaseTagKeys.snakeCase("refusalReason"));
+        assertEquals("already_snake", SnakeCaseTagKeys.snakeCase("already_snake"));
     }
 
     private static HttpResponse<String> get(String path) throws Exception {

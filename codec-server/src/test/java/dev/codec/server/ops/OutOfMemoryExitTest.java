@@ -38,8 +38,8 @@ class OutOfMemoryExitTest {
         List<String> lines = run.output.lines().filter(l -> !l.isBlank()).toList();
         assertEquals(1, lines.size(), run.output);
         JsonNode line = new ObjectMapper().readTree(lines.get(0));
-        assertEquals("ERROR", line.get("level").asText());
-        assertTrue(line.get("formattedMessage").asText().contains("codec is out of memory, exiting with status 3"), lines.get(0));
+        assertEquals("ERROR", line.get("log.level").asText());
+        assertTrue(line.get("message").asText().contains("codec is out of memory, exiting with status 3"), lines.get(0));
     }
 
     @Test

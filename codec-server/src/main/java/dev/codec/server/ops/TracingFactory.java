@@ -1,0 +1,61 @@
+package dev.codec.server.ops;
+
+import dev.codec.server.config.TracingConfiguration;
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Requires;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
+import jakarta.inject.Singleton;
+import java.net.URI;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The OpenTelemetry SDK, only when {@code codec.tracing.enabled=true}: spans are batched (a bounded queue: spans
+ * beyond {@code codec.tracing.max-queue-size} are dropped) and exported as OTLP HTTP/protobuf with the JDK's
+ * HttpClient. Not the global OpenTelemetry instance and no autoconfiguration: nothing but this configuration
+ * (no {@code OTEL_*} variable) changes what is exported where. With tracing off, this factory is skipped and no
+ * OpenTelemetry class is loaded.
+ */
+@Factory
+@Requires(property = "codec.tracing.enabled", value = "true")
+public class TracingFactory {
+    private static final Logger LOG = LoggerFactory.getLogger(TracingFactory.class);
+
+    /** Closed with the context: exports the spans still queued first (SdkTracerProvider.close waits up to 10 s). */
+    @Singleton
+    @Bean(preDestroy = "close")
+    public SdkTracerProvider tracerProvider(TracingConfiguration tracing) {
+        URI endpoint = tracing.validatedEndpoint();
+        OtlpHttpSpanExporter exporter = OtlpHttpSpanExporter.builder()
+                .setEndpoint(endpoint.toString())
+                .setTimeout(tracing.getExportTimeout())
+                .build();
+        SdkTracerProvider provider = SdkTracerProvider.builder()
+                .setResource(Resource.getDefault().merge(Resource.builder()
+                        .put(AttributeKey.stringKey("service.name"), tracing.getServiceName())
+                        .build()))
+                .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(tracing.getSampleRatio())))
+                .addSpanProcessor(BatchSpanProcessor.builder(exporter)
+                        .setMaxQueueSize(tracing.getMaxQueueSize())
+                        .setMaxExportBatchSize(Math.min(512, tracing.getMaxQueueSize()))
+                        .setExporterTimeout(tracing.getExportTimeout())
+                        .build())
+                .build();
+        LOG.info("Tracing on: spans exported to {} (OTLP HTTP/protobuf), sample ratio {} for calls without a"
+                + " traceparent", endpoint.getScheme() + "://" + endpoint.getAuthority() + endpoint.getPath(),
+                tracing.getSampleRatio());
+        return provider;
+    }
+
+    @Singleton
+    public TracingInterceptor tracingInterceptor(SdkTracerProvider provider) {
+        return new TracingInterceptor(provider.get("dev.codec.server"), W3CTraceContextPropagator.getInstance());
+    }
+}
