@@ -32,7 +32,7 @@ public final class KekReloadScheduler implements AutoCloseable {
             return thread;
         });
         long millis = interval.toMillis();
-        executor.scheduleWithFixedDelay(() -> {
+        var unused = executor.scheduleWithFixedDelay(() -> {
             try {
                 if (reloader.reloadNow().result() == KekReloader.Result.FAILED) {
                     onFailure.run();

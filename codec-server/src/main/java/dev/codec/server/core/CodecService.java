@@ -50,7 +50,6 @@ public final class CodecService {
     private final boolean acceptLegacy;
     private final KekReloader kekReloader;
     private final AccessPolicy access;
-    private static final Consumer<VerifiedGrant> NO_OBSERVER = grant -> {};
     private final DeploymentGrants grants;
     private final ValueFormatCounter formats;
 
@@ -219,14 +218,14 @@ public final class CodecService {
         if (ttl == null || ttl.isNegative() || ttl.isZero()) {
             throw fieldRequired("ttl", ", more than 0s");
         }
-        if (ttl.getNano() != 0) {
+        if (ttl.toNanosPart() != 0) {
             throw badInput("ttl", "whole seconds only");
         }
         if (ttl.compareTo(access.maxGrantTtl()) > 0) {
-            throw badInput("ttl", ttl.getSeconds() + "s is longer than codec.grants.max-ttl ("
-                    + access.maxGrantTtl().getSeconds() + "s)")
+            throw badInput("ttl", ttl.toSeconds() + "s is longer than codec.grants.max-ttl ("
+                    + access.maxGrantTtl().toSeconds() + "s)")
                     .withMetadata("limit", "codec.grants.max-ttl")
-                    .withMetadata("max", access.maxGrantTtl().getSeconds() + "s");
+                    .withMetadata("max", access.maxGrantTtl().toSeconds() + "s");
         }
         if (seal.isEmpty() && access.sealsRequired()) {
             throw new RejectedRequestException(RejectedRequestException.Reason.BAD_INPUT,
@@ -316,7 +315,7 @@ public final class CodecService {
      */
     public Granted<byte[]> decryptDek(String projectId, String encryptedDek, String grant)
             throws RejectedRequestException {
-        return decryptDek(projectId, encryptedDek, grant, NO_OBSERVER);
+        return decryptDek(projectId, encryptedDek, grant, CodecService::noObserver);
     }
 
     /**
@@ -350,7 +349,7 @@ public final class CodecService {
      */
     public Granted<String> decryptValue(String projectId, String encrypted, String encryptedDek, String name,
             String grant) throws RejectedRequestException {
-        return decryptValue(projectId, encrypted, encryptedDek, name, grant, NO_OBSERVER);
+        return decryptValue(projectId, encrypted, encryptedDek, name, grant, CodecService::noObserver);
     }
 
     /** As {@link #decryptValue(String, String, String, String, String)}, telling {@code onVerified} about the grant. */
@@ -431,7 +430,7 @@ public final class CodecService {
      */
     public Granted<Map<String, String>> decryptAll(String projectId, String deploymentId, String encryptedDek,
             Map<String, Variable> variables, String grant, String seal) throws RejectedRequestException {
-        return decryptAll(projectId, deploymentId, encryptedDek, variables, grant, seal, NO_OBSERVER);
+        return decryptAll(projectId, deploymentId, encryptedDek, variables, grant, seal, CodecService::noObserver);
     }
 
     /**
@@ -878,4 +877,7 @@ public final class CodecService {
     private static int capacity(int entries) {
         return (int) (entries / 0.75f) + 1;
     }
+
+    /** The observer of calls whose caller does not record the verified grant. */
+    private static void noObserver(VerifiedGrant grant) {}
 }

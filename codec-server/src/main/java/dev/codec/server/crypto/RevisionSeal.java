@@ -217,7 +217,19 @@ public final class RevisionSeal {
         }
     }
 
-    private record Encoded(String name, byte[] nameBytes, byte kind, String value) {}
+    private static final class Encoded { // a class, not a record: a record would compare its array by identity
+        private final String name;
+        private final byte[] nameBytes;
+        private final byte kind;
+        private final String value;
+
+        private Encoded(String name, byte[] nameBytes, byte kind, String value) {
+            this.name = name;
+            this.nameBytes = nameBytes;
+            this.kind = kind;
+            this.value = value;
+        }
+    }
 
     private static final Comparator<Encoded> ORDER = (a, b) -> Arrays.compareUnsigned(a.nameBytes, b.nameBytes);
 

@@ -61,7 +61,7 @@ final class PemIdentity {
             ScheduledExecutorService executor) throws IOException, GeneralSecurityException {
         PemIdentity identity = new PemIdentity(keys, certFile, keyFile);
         identity.load();
-        executor.scheduleWithFixedDelay(identity::reloadIfChanged, periodSeconds, periodSeconds, TimeUnit.SECONDS);
+        var unused = executor.scheduleWithFixedDelay(identity::reloadIfChanged, periodSeconds, periodSeconds, TimeUnit.SECONDS);
     }
 
     private void load() throws IOException, GeneralSecurityException {

@@ -102,7 +102,8 @@ class DeploymentGrantsTest {
                 assertChangeRefused(grant, grant.substring(0, i) + grant.substring(i + 1));
                 checked++;
             }
-            for (char c : alphabet.toCharArray()) {
+            for (int cAt = 0; cAt < alphabet.length(); cAt++) {
+                char c = alphabet.charAt(cAt);
                 if (i < grant.length() && grant.charAt(i) != c) {
                     assertChangeRefused(grant, grant.substring(0, i) + c + grant.substring(i + 1));
                     checked++;

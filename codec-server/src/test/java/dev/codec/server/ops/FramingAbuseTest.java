@@ -120,7 +120,7 @@ class FramingAbuseTest {
             for (String line : lines) {
                 JsonNode json = AbuseFixture.JSON.readTree(line);
                 String logger = json.path("loggerName").asText("");
-                assertTrue(!logger.startsWith("io.grpc") && !logger.startsWith("io.netty")
+                assertTrue((!logger.startsWith("io.grpc") && !logger.startsWith("io.netty"))
                         || json.path("throwable").isMissingNode() || json.path("throwable").isNull(), line);
                 if (logger.equals("codec.transport")) {
                     summaries++;
