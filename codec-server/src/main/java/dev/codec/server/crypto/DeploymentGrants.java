@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.Objects;
 import java.util.function.Supplier;
 import javax.crypto.Mac;
 
@@ -120,6 +121,20 @@ public final class DeploymentGrants {
         /** Whether {@code seal} is the seal this grant is bound to (false for a grant without a seal). */
         public boolean boundTo(String seal) {
             return sealDigest != null && MessageDigest.isEqual(sealDigest, digest(seal));
+        }
+
+        /** Equal when every field is, the seal digest by content (what a record would not do for an array). */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof VerifiedGrant other && Objects.equals(grantId, other.grantId)
+                    && Objects.equals(projectId, other.projectId) && Objects.equals(deploymentId, other.deploymentId)
+                    && Objects.equals(expiresAt, other.expiresAt) && kekVersion == other.kekVersion
+                    && Arrays.equals(sealDigest, other.sealDigest);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(grantId, projectId, deploymentId, expiresAt, kekVersion) * 31 + Arrays.hashCode(sealDigest);
         }
 
         @Override
