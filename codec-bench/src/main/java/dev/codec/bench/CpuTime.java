@@ -43,7 +43,7 @@ record CpuTime(long clientNanos, long serverNanos) {
     private static long serverCpu(String pid) {
         try {
             String stat = Files.readString(Path.of("/proc", pid, "stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
             // after "pid (comm) ": state is field 0, utime is field 11, stime field 12
             return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * CLOCK_TICK_NANOS;
         } catch (IOException | RuntimeException e) {

@@ -34,7 +34,7 @@ public final class JmhReport {
         System.out.println("| benchmark | size (B) | median ns/op | runs | vs raw JCE |");
         System.out.println("|---|---|---|---|---|");
         scores.forEach((key, values) -> {
-            String[] parts = key.split(" ");
+            String[] parts = key.split(" ", -1);
             String size = parts.length > 1 ? parts[1] : "";
             String baseline = baselineOf(parts[0]);
             String ratio = "";

@@ -301,7 +301,8 @@ public final class LoadTool implements Callable<Integer> {
         CountDownLatch start = new CountDownLatch(1);
         long[] window = new long[2];
         for (int t = 0; t < callers; t++) {
-            LatencyRecorder recorder = recorders[t] = new LatencyRecorder();
+            LatencyRecorder recorder = new LatencyRecorder();
+            recorders[t] = recorder;
             int caller = t;
             threads[t] = new Thread(() -> {
                 try {

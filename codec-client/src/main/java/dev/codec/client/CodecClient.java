@@ -90,7 +90,7 @@ import java.util.function.Function;
  *       pod. The name is resolved again when a connection fails or a server sends GOAWAY (for example at
  *       its max connection age, or when it shuts down), which is how new pods are found. grpc-java's
  *       30-second limit between lookups is lifted ({@link CodecChannels#GRPC_DNS_CACHE_TTL_PROPERTY});
- *       the JVM's own address cache must be short too (see the README).</li>
+ *       the JVM's own address cache must be short too (see docs/client.md).</li>
  *   <li><b>Retries:</b> a call that fails with {@code UNAVAILABLE} is retried by gRPC (at most
  *       {@value #DEFAULT_MAX_ATTEMPTS} attempts in all by default, exponential backoff from 100 ms, capped
  *       at 1 s, jittered by gRPC), normally on another server. Only {@code UNAVAILABLE} is retried: it

@@ -25,7 +25,7 @@ import java.util.Objects;
  * }
  * }</pre>
  *
- * The field names are those the stored project records use ({@code projectId}, {@code encryptedDEK});
+ * The field names are those the stored project records use ({@code "projectId"}, {@code "encryptedDEK"});
  * {@code variables} (the project record's name) is accepted instead of {@code environmentVariables}.
  * Other fields are ignored. Errors name the missing or malformed field, never a value.
  *

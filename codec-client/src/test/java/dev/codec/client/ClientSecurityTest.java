@@ -127,9 +127,10 @@ class ClientSecurityTest {
 
     @Test
     void onlyLoopbackAndNonIpTransports_countAsLocal() throws Exception {
-        assertTrue(BearerTokenCredentials.isLocal(new java.net.InetSocketAddress("127.0.0.1", 1)));
+        assertTrue(BearerTokenCredentials.isLocal(new java.net.InetSocketAddress(java.net.InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), 1)));
         assertTrue(BearerTokenCredentials.isLocal(new java.net.InetSocketAddress("127.0.0.3", 1)));
-        assertTrue(BearerTokenCredentials.isLocal(new java.net.InetSocketAddress("::1", 1)));
+        assertTrue(BearerTokenCredentials.isLocal(new java.net.InetSocketAddress(
+                java.net.InetAddress.getByAddress(new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}), 1)));
         assertTrue(BearerTokenCredentials.isLocal(new io.grpc.inprocess.InProcessSocketAddress("x")));
         assertFalse(BearerTokenCredentials.isLocal(new java.net.InetSocketAddress("192.0.2.10", 1)));
         assertFalse(BearerTokenCredentials.isLocal(java.net.InetSocketAddress.createUnresolved("localhost", 1)));

@@ -78,7 +78,7 @@ class ChartReadmeTest {
         StringBuilder out = new StringBuilder("| Value | Default | Description |\n|---|---|---|\n");
         for (Map.Entry<String, String> row : documented().entrySet()) {
             JsonNode node = values;
-            for (String part : row.getKey().split("\\.")) {
+            for (String part : row.getKey().split("\\.", -1)) {
                 node = node == null ? null : node.get(part.replace("\"", ""));
             }
             String value = node == null || node.isNull() ? "null" : json.writeValueAsString(node);

@@ -60,7 +60,7 @@ public final class HelmChart {
 
     static List<HasMetadata> parse(String manifests) {
         List<HasMetadata> objects = new ArrayList<>();
-        for (String document : manifests.split("(?m)^---\\s*$")) {
+        for (String document : manifests.split("(?m)^---\\s*$", -1)) {
             if (document.lines().allMatch(line -> line.isBlank() || line.startsWith("#"))) {
                 continue;
             }

@@ -71,24 +71,24 @@ class HelmTemplateTest {
         for (String values : List.of(Values.EXISTING_SECRETS, Values.EVERY_TOGGLE)) {
             PodSpec pod = deployment(HelmChart.render(values)).getSpec().getTemplate().getSpec();
             PodSecurityContext podContext = pod.getSecurityContext();
-            assertEquals(Boolean.TRUE, podContext.getRunAsNonRoot());
+            assertEquals(true, podContext.getRunAsNonRoot());
             assertEquals(65532L, podContext.getRunAsUser());
             assertEquals(65532L, podContext.getRunAsGroup());
             assertEquals(65532L, podContext.getFsGroup());
             assertEquals("RuntimeDefault", podContext.getSeccompProfile().getType());
-            assertEquals(Boolean.FALSE, pod.getAutomountServiceAccountToken());
-            assertEquals(Boolean.FALSE, pod.getEnableServiceLinks());
+            assertEquals(false, pod.getAutomountServiceAccountToken());
+            assertEquals(false, pod.getEnableServiceLinks());
             assertNull(pod.getHostNetwork());
             assertNull(pod.getHostPID());
             assertNull(pod.getHostIPC());
             assertEquals(1, pod.getContainers().size());
             assertNull(pod.getInitContainers().isEmpty() ? null : pod.getInitContainers());
             SecurityContext container = pod.getContainers().get(0).getSecurityContext();
-            assertEquals(Boolean.TRUE, container.getRunAsNonRoot());
+            assertEquals(true, container.getRunAsNonRoot());
             assertEquals(65532L, container.getRunAsUser());
-            assertEquals(Boolean.TRUE, container.getReadOnlyRootFilesystem());
-            assertEquals(Boolean.FALSE, container.getAllowPrivilegeEscalation());
-            assertEquals(Boolean.FALSE, container.getPrivileged());
+            assertEquals(true, container.getReadOnlyRootFilesystem());
+            assertEquals(false, container.getAllowPrivilegeEscalation());
+            assertEquals(false, container.getPrivileged());
             assertEquals(List.of("ALL"), container.getCapabilities().getDrop());
             assertTrue(container.getCapabilities().getAdd().isEmpty());
             assertEquals("RuntimeDefault", container.getSeccompProfile().getType());
@@ -100,7 +100,7 @@ class HelmTemplateTest {
             }
         }
         ServiceAccount account = (ServiceAccount) only(HelmChart.render(Values.EXISTING_SECRETS), "ServiceAccount");
-        assertEquals(Boolean.FALSE, account.getAutomountServiceAccountToken());
+        assertEquals(false, account.getAutomountServiceAccountToken());
     }
 
     @Test
@@ -113,7 +113,7 @@ class HelmTemplateTest {
                 assertNull(mount.getSubPath(), mount.getName());
                 assertNull(mount.getSubPathExpr(), mount.getName());
                 if (!mount.getName().equals("tmp")) {
-                    assertEquals(Boolean.TRUE, mount.getReadOnly(), mount.getName() + " must be read-only");
+                    assertEquals(true, mount.getReadOnly(), mount.getName() + " must be read-only");
                 }
             }
             assertEquals("/var/run/secrets/codec/kek", mount(pod, "kek").getMountPath());
@@ -377,7 +377,7 @@ class HelmTemplateTest {
 
         Service headless = service(objects, "codec-headless");
         assertEquals("None", headless.getSpec().getClusterIP());
-        assertEquals(Boolean.FALSE, headless.getSpec().getPublishNotReadyAddresses());
+        assertEquals(false, headless.getSpec().getPublishNotReadyAddresses());
         assertEquals(POD_SELECTOR, headless.getSpec().getSelector());
         assertEquals(List.of(50051), headless.getSpec().getPorts().stream().map(p -> p.getPort()).toList());
 
@@ -581,7 +581,7 @@ class HelmTemplateTest {
         PodSpec pod = pod(HelmChart.render(Values.EVERY_TOGGLE));
         assertEquals("extra-ca", volume(pod, "extra-ca").getConfigMap().getName());
         assertEquals("/etc/codec-extra", mount(pod, "extra-ca").getMountPath());
-        assertEquals(Boolean.TRUE, mount(pod, "extra-ca").getReadOnly());
+        assertEquals(true, mount(pod, "extra-ca").getReadOnly());
         assertEquals(List.of("tmp", "config", "kek", "callers", "tls", "extra-ca"),
                 pod.getVolumes().stream().map(Volume::getName).toList());
         Exception subPath = assertThrows(Exception.class, () -> HelmChart.template(Values.EXISTING_SECRETS,
@@ -604,18 +604,18 @@ class HelmTemplateTest {
         assertNull(podContext.getRunAsUser());
         assertNull(podContext.getRunAsGroup());
         assertNull(podContext.getFsGroup());
-        assertEquals(Boolean.TRUE, podContext.getRunAsNonRoot());
+        assertEquals(true, podContext.getRunAsNonRoot());
         assertEquals("RuntimeDefault", podContext.getSeccompProfile().getType());
         SecurityContext container = openShift.getContainers().get(0).getSecurityContext();
         assertNull(container.getRunAsUser());
-        assertEquals(Boolean.TRUE, container.getReadOnlyRootFilesystem());
+        assertEquals(true, container.getReadOnlyRootFilesystem());
         assertEquals(List.of("ALL"), container.getCapabilities().getDrop());
-        assertEquals(Boolean.FALSE, container.getAllowPrivilegeEscalation());
+        assertEquals(false, container.getAllowPrivilegeEscalation());
 
         SecurityContext custom = pod(HelmChart.render(Values.EXISTING_SECRETS,
                 "containerSecurityContext: {runAsUser: 1000700000}")).getContainers().get(0).getSecurityContext();
         assertEquals(1000700000L, custom.getRunAsUser());
-        assertEquals(Boolean.TRUE, custom.getReadOnlyRootFilesystem(), "the other hardened defaults stay");
+        assertEquals(true, custom.getReadOnlyRootFilesystem(), "the other hardened defaults stay");
     }
 
     @Test

@@ -48,7 +48,29 @@ public final class CallerTokens {
     public static final int MIN_TOKEN_LENGTH = 16;
 
     /** A known token: whose it is, its digest and its id. */
-    private record Entry(String caller, byte[] digest, String tokenId) {}
+    private static final class Entry { // a class, not a record: a record would compare its array by identity
+        private final String caller;
+        private final byte[] digest;
+        private final String tokenId;
+
+        private Entry(String caller, byte[] digest, String tokenId) {
+            this.caller = caller;
+            this.digest = digest;
+            this.tokenId = tokenId;
+        }
+
+        private String caller() {
+            return caller;
+        }
+
+        private byte[] digest() {
+            return digest;
+        }
+
+        private String tokenId() {
+            return tokenId;
+        }
+    }
 
     /** Who a presented token belongs to, and the token's id (safe to log). */
     public record Match(String caller, String tokenId) {}

@@ -2,78 +2,30 @@ package dev.codec.server.config;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.context.exceptions.ConfigurationException;
+import io.micronaut.core.bind.annotation.Bindable;
 import java.net.URI;
 import java.time.Duration;
 
 /**
  * OpenTelemetry tracing: {@code codec.tracing.*} (env {@code CODEC_TRACING_ENABLED}, {@code CODEC_TRACING_ENDPOINT},
  * ...). Off by default; when off, no tracing class is loaded. See docs/observability.md.
+ *
+ * @param enabled export a span per RPC
+ * @param endpoint the collector's OTLP HTTP/protobuf traces URL (http or https)
+ * @param sampleRatio share of new traces sampled (0 to 1) when the caller sent no trace context; a call whose
+ *     caller sent a {@code traceparent} follows the caller's sampling decision
+ * @param exportTimeout how long one export to the collector may take; also bounds the flush at shutdown
+ * @param maxQueueSize finished spans waiting for export; more are dropped, never buffered without bound
+ * @param serviceName the {@code service.name} resource attribute of every span
  */
 @ConfigurationProperties("codec.tracing")
-public class TracingConfiguration {
-    private boolean enabled;
-    private String endpoint = "http://localhost:4318/v1/traces";
-    private double sampleRatio = 1.0;
-    private Duration exportTimeout = Duration.ofSeconds(10);
-    private int maxQueueSize = 2048;
-    private String serviceName = "codec";
-
-    /** Export a span per RPC. Default false. */
-    public boolean isEnabled() {
-        return enabled;
-    }
-
-    public void setEnabled(boolean enabled) {
-        this.enabled = enabled;
-    }
-
-    /** The collector's OTLP HTTP/protobuf traces URL (http or https), default {@code http://localhost:4318/v1/traces}. */
-    public String getEndpoint() {
-        return endpoint;
-    }
-
-    public void setEndpoint(String endpoint) {
-        this.endpoint = endpoint;
-    }
-
-    /**
-     * Share of new traces sampled (0 to 1, default 1) when the caller sent no trace context; a call whose caller
-     * sent a {@code traceparent} follows the caller's sampling decision.
-     */
-    public double getSampleRatio() {
-        return sampleRatio;
-    }
-
-    public void setSampleRatio(double sampleRatio) {
-        this.sampleRatio = sampleRatio;
-    }
-
-    /** How long one export to the collector may take (default 10s); also bounds the flush at shutdown. */
-    public Duration getExportTimeout() {
-        return exportTimeout;
-    }
-
-    public void setExportTimeout(Duration exportTimeout) {
-        this.exportTimeout = exportTimeout;
-    }
-
-    /** Finished spans waiting for export (default 2048); more are dropped, never buffered without bound. */
-    public int getMaxQueueSize() {
-        return maxQueueSize;
-    }
-
-    public void setMaxQueueSize(int maxQueueSize) {
-        this.maxQueueSize = maxQueueSize;
-    }
-
-    /** The {@code service.name} resource attribute of every span (default {@code codec}). */
-    public String getServiceName() {
-        return serviceName;
-    }
-
-    public void setServiceName(String serviceName) {
-        this.serviceName = serviceName;
-    }
+public record TracingConfiguration(
+        @Bindable(defaultValue = "false") boolean enabled,
+        @Bindable(defaultValue = "http://localhost:4318/v1/traces") String endpoint,
+        @Bindable(defaultValue = "1.0") double sampleRatio,
+        @Bindable(defaultValue = "10s") Duration exportTimeout,
+        @Bindable(defaultValue = "2048") int maxQueueSize,
+        @Bindable(defaultValue = "codec") String serviceName) {
 
     /** The endpoint as a URI; refuses anything but an absolute http(s) URL, and out-of-range numbers. */
     public URI validatedEndpoint() {
@@ -98,12 +50,5 @@ public class TracingConfiguration {
                     + " codec.tracing.export-timeout positive");
         }
         return uri;
-    }
-
-    @Override
-    public String toString() {
-        return "TracingConfiguration[enabled=" + enabled + ", endpoint=" + endpoint + ", sampleRatio=" + sampleRatio
-                + ", exportTimeout=" + exportTimeout + ", maxQueueSize=" + maxQueueSize + ", serviceName="
-                + serviceName + "]";
     }
 }

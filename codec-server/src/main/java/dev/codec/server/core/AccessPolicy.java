@@ -29,7 +29,7 @@ public record AccessPolicy(boolean grantsRequired, Duration maxGrantTtl, Duratio
         Objects.requireNonNull(maxGrantTtl, "maxGrantTtl");
         Objects.requireNonNull(clockSkew, "clockSkew");
         Objects.requireNonNull(clock, "clock");
-        if (maxGrantTtl.getSeconds() < 1 || maxGrantTtl.compareTo(MAX_GRANT_TTL) > 0) {
+        if (maxGrantTtl.toSeconds() < 1 || maxGrantTtl.compareTo(MAX_GRANT_TTL) > 0) {
             throw new IllegalArgumentException("codec.grants.max-ttl must be 1s.." + MAX_GRANT_TTL.toDays() + "d");
         }
         if (clockSkew.isNegative() || clockSkew.compareTo(Duration.ofMinutes(10)) > 0) {

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.Objects;
 import java.util.function.Supplier;
 import javax.crypto.Mac;
 
@@ -68,12 +69,48 @@ public final class DeploymentGrants {
 
     /**
      * A grant that was verified for a call: what the audit log records, and the revision it is bound to.
-     *
-     * @param sealDigest SHA-256 of the seal of the revision the grant is bound to, or {@code null} for a
-     *     grant without a seal (it opens every value under its DEK)
      */
-    public record VerifiedGrant(String grantId, String projectId, String deploymentId, Instant expiresAt,
-            int kekVersion, byte[] sealDigest) {
+    public static final class VerifiedGrant { // a class, not a record: a record would compare its array by identity
+        private final String grantId;
+        private final String projectId;
+        private final String deploymentId;
+        private final Instant expiresAt;
+        private final int kekVersion;
+        /**
+         * SHA-256 of the seal of the revision the grant is bound to, or {@code null} for a grant without a seal (it
+         * opens every value under its DEK).
+         */
+        private final byte[] sealDigest;
+
+        public VerifiedGrant(String grantId, String projectId, String deploymentId, Instant expiresAt, int kekVersion,
+                byte[] sealDigest) {
+            this.grantId = grantId;
+            this.projectId = projectId;
+            this.deploymentId = deploymentId;
+            this.expiresAt = expiresAt;
+            this.kekVersion = kekVersion;
+            this.sealDigest = sealDigest;
+        }
+
+        public String grantId() {
+            return grantId;
+        }
+
+        public String projectId() {
+            return projectId;
+        }
+
+        public String deploymentId() {
+            return deploymentId;
+        }
+
+        public Instant expiresAt() {
+            return expiresAt;
+        }
+
+        public int kekVersion() {
+            return kekVersion;
+        }
         public VerifiedGrant(String grantId, String projectId, String deploymentId, Instant expiresAt, int kekVersion) {
             this(grantId, projectId, deploymentId, expiresAt, kekVersion, null);
         }
@@ -86,6 +123,20 @@ public final class DeploymentGrants {
         /** Whether {@code seal} is the seal this grant is bound to (false for a grant without a seal). */
         public boolean boundTo(String seal) {
             return sealDigest != null && MessageDigest.isEqual(sealDigest, digest(seal));
+        }
+
+        /** Equal when every field is, the seal digest by content (what a record would not do for an array). */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof VerifiedGrant other && Objects.equals(grantId, other.grantId)
+                    && Objects.equals(projectId, other.projectId) && Objects.equals(deploymentId, other.deploymentId)
+                    && Objects.equals(expiresAt, other.expiresAt) && kekVersion == other.kekVersion
+                    && Arrays.equals(sealDigest, other.sealDigest);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(grantId, projectId, deploymentId, expiresAt, kekVersion) * 31 + Arrays.hashCode(sealDigest);
         }
 
         @Override
@@ -131,7 +182,7 @@ public final class DeploymentGrants {
             throw new IllegalArgumentException("ttl must be positive");
         }
         long notBefore = now.getEpochSecond();
-        long expires = Math.addExact(notBefore, ttl.getSeconds());
+        long expires = Math.addExact(notBefore, ttl.toSeconds());
         boolean bound = !seal.isEmpty();
         byte[] id = new byte[ID_BYTES];
         Randomness.nextBytes(id);
@@ -257,7 +308,7 @@ public final class DeploymentGrants {
         long notBefore = getLong(all, ID_BYTES);
         long expires = getLong(all, ID_BYTES + 8);
         long nowSeconds = now.getEpochSecond();
-        long skewSeconds = skew.getSeconds();
+        long skewSeconds = skew.toSeconds();
         if (notBefore - skewSeconds > nowSeconds) { // authentic times: issued within max-ttl of a real clock
             throw new GrantRefusedException(GrantRefusedException.Reason.GRANT_NOT_YET_VALID,
                     "not valid before " + Instant.ofEpochSecond(notBefore));

@@ -29,6 +29,8 @@ public final class KekRing {
     }
 
     /**
+     * The ring of the given KEKs.
+     *
      * @param keys KEKs by version (at least one; versions positive)
      * @param active the version that wraps new DEKs, or {@code null} for the highest
      * @throws KekLoadException if there are no keys, or {@code active} is not among them

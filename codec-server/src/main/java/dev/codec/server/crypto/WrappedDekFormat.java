@@ -21,7 +21,29 @@ final class WrappedDekFormat {
     private static final int MAX_VERSION_DIGITS = 9;
 
     /** A parsed wrapped DEK: its KEK version, its sealed bytes and the prefix that is part of its AAD. */
-    record Parsed(int kekVersion, byte[] sealed, String prefix) {}
+    static final class Parsed { // a class, not a record: a record would compare its array by identity
+        private final int kekVersion;
+        private final byte[] sealed;
+        private final String prefix;
+
+        Parsed(int kekVersion, byte[] sealed, String prefix) {
+            this.kekVersion = kekVersion;
+            this.sealed = sealed;
+            this.prefix = prefix;
+        }
+
+        int kekVersion() {
+            return kekVersion;
+        }
+
+        byte[] sealed() {
+            return sealed;
+        }
+
+        String prefix() {
+            return prefix;
+        }
+    }
 
     private WrappedDekFormat() {}
 

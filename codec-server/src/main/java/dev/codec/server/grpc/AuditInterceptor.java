@@ -87,7 +87,7 @@ public final class AuditInterceptor implements ServerInterceptor, Ordered, AutoC
             return thread;
         });
         long millis = Math.max(1, summaryInterval.toMillis());
-        summaries.scheduleAtFixedRate(this::writeSummaries, millis, millis, TimeUnit.MILLISECONDS);
+        var unused = summaries.scheduleAtFixedRate(this::writeSummaries, millis, millis, TimeUnit.MILLISECONDS);
     }
 
     @Override

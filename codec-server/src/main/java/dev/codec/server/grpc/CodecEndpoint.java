@@ -104,13 +104,13 @@ public class CodecEndpoint extends CodecServiceGrpc.CodecServiceImplBase {
     @Override
     public void issueGrant(IssueGrantRequest request, StreamObserver<IssueGrantResponse> response) {
         respond(response, () -> {
-            if (!request.hasTtl() || request.getTtl().getSeconds() < 0 || request.getTtl().getNanos() < 0
-                    || request.getTtl().getNanos() > 999_999_999) {
+            com.google.protobuf.Duration ttl = request.getTtl();
+            if (!request.hasTtl() || ttl.getSeconds() < 0 || ttl.getNanos() < 0 || ttl.getNanos() > 999_999_999) {
                 throw fieldRequired("ttl", ", a positive duration");
             }
             IssuedGrant grant = grants.issueGrant(request.getProjectId(), request.getDeploymentId(),
                     request.getEncryptedDek(), request.getSeal(),
-                    Duration.ofSeconds(request.getTtl().getSeconds(), request.getTtl().getNanos()));
+                    Duration.ofSeconds(ttl.getSeconds(), ttl.getNanos()));
             CallRecord.grantVerified(request.getDeploymentId(), grant.grantId());
             return IssueGrantResponse.newBuilder()
                     .setGrant(grant.text())

@@ -108,7 +108,7 @@ final class ConnectionAdmission implements InternalProtocolNegotiator.ProtocolNe
             String limit = connections.tryOpen(peer);
             if (limit != null) {
                 reportRefused(limit);
-                ctx.close();
+                var unused = ctx.close();
                 return;
             }
             admitted = true;
@@ -119,7 +119,7 @@ final class ConnectionAdmission implements InternalProtocolNegotiator.ProtocolNe
             }
             ctx.pipeline().addAfter(ctx.name(), null, negotiation);
             if (unauthenticatedTimeoutNanos > 0) {
-                ctx.executor().schedule(() -> streams.closeIfUnauthenticated(ctx.channel()), unauthenticatedTimeoutNanos,
+                var unused = ctx.executor().schedule(() -> streams.closeIfUnauthenticated(ctx.channel()), unauthenticatedTimeoutNanos,
                         TimeUnit.NANOSECONDS);
             }
         }

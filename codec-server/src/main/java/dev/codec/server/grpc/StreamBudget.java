@@ -157,7 +157,7 @@ final class StreamBudget extends Http2FrameListenerDecorator {
     @Override
     public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding, boolean endStream)
             throws Http2Exception {
-        STARTING.set(started(ctx, streamId, headers, endStream));
+        STARTING.set(started(ctx, streamId, headers));
         try {
             super.onHeadersRead(ctx, streamId, headers, padding, endStream);
         } finally {
@@ -168,7 +168,7 @@ final class StreamBudget extends Http2FrameListenerDecorator {
     @Override
     public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int streamDependency, short weight,
             boolean exclusive, int padding, boolean endStream) throws Http2Exception {
-        STARTING.set(started(ctx, streamId, headers, endStream));
+        STARTING.set(started(ctx, streamId, headers));
         try {
             super.onHeadersRead(ctx, streamId, headers, streamDependency, weight, exclusive, padding, endStream);
         } finally {
@@ -210,14 +210,14 @@ final class StreamBudget extends Http2FrameListenerDecorator {
         }
         ChannelHandlerContext ctx = channel.pipeline().context(handler);
         if (ctx == null) {
-            channel.close(); // still in its TLS handshake
+            var unused = channel.close(); // still in its TLS handshake
             return;
         }
         boolean idle = handler.connection().numActiveStreams() == 0;
         if (!draining) {
             draining = true;
             ChannelPromise sent = ctx.newPromise();
-            handler.goAway(ctx, handler.connection().remote().lastStreamCreated(), Http2Error.NO_ERROR.code(),
+            var unused = handler.goAway(ctx, handler.connection().remote().lastStreamCreated(), Http2Error.NO_ERROR.code(),
                     Unpooled.EMPTY_BUFFER, sent);
             ctx.flush();
             if (idle) {
@@ -225,13 +225,13 @@ final class StreamBudget extends Http2FrameListenerDecorator {
                 return;
             }
         } else if (idle) {
-            channel.close();
+            var unused = channel.close();
             return;
         }
-        channel.eventLoop().schedule(() -> closeIfUnauthenticated(channel), 250, TimeUnit.MILLISECONDS);
+        var unused = channel.eventLoop().schedule(() -> closeIfUnauthenticated(channel), 250, TimeUnit.MILLISECONDS);
     }
 
-    private StreamState started(ChannelHandlerContext ctx, int streamId, Http2Headers headers, boolean endStream) {
+    private StreamState started(ChannelHandlerContext ctx, int streamId, Http2Headers headers) {
         Http2Stream stream = handler.connection().stream(streamId);
         if (stream == null) {
             return null;
@@ -382,7 +382,7 @@ final class StreamBudget extends Http2FrameListenerDecorator {
                     Map.of("limit", "codec.transport.request-receive-timeout")), Http2Error.NO_ERROR);
         } else if (!localOpen) {
             if (remoteOpen) { // answered, but the client keeps its side open: free the stream slot
-                handler.resetStream(ctx, streamId, Http2Error.NO_ERROR.code(), ctx.newPromise());
+                var unused = handler.resetStream(ctx, streamId, Http2Error.NO_ERROR.code(), ctx.newPromise());
                 ctx.flush();
             }
         } else if (!state.drainArmed) {
@@ -392,7 +392,7 @@ final class StreamBudget extends Http2FrameListenerDecorator {
         } else {
             // the client does not read its answer (a slow reader): drop the call and its queued answer
             cancelInGrpc(ctx, stream, state);
-            handler.resetStream(ctx, streamId, Http2Error.CANCEL.code(), ctx.newPromise());
+            var unused = handler.resetStream(ctx, streamId, Http2Error.CANCEL.code(), ctx.newPromise());
             ctx.flush();
         }
     }
@@ -411,7 +411,7 @@ final class StreamBudget extends Http2FrameListenerDecorator {
             ctx.executor().execute(() -> { // runs after grpc's write of the trailers, queued on this event loop
                 Http2Stream still = handler.connection().stream(id);
                 if (still != null && still.state().remoteSideOpen()) {
-                    handler.resetStream(ctx, id, reset.code(), ctx.newPromise());
+                    var unused = handler.resetStream(ctx, id, reset.code(), ctx.newPromise());
                     ctx.flush();
                 }
             });
@@ -426,9 +426,9 @@ final class StreamBudget extends Http2FrameListenerDecorator {
                 .set("grpc-message", percentEncode(status.getDescription()))
                 .set("grpc-status-details-bin", Base64.getEncoder().withoutPadding()
                         .encodeToString(StatusProto.fromThrowable(refusal).toByteArray()));
-        handler.encoder().writeHeaders(ctx, stream.id(), trailers, 0, true, ctx.newPromise());
+        var unusedTrailers = handler.encoder().writeHeaders(ctx, stream.id(), trailers, 0, true, ctx.newPromise());
         if (stream.state().remoteSideOpen()) {
-            handler.resetStream(ctx, stream.id(), reset.code(), ctx.newPromise());
+            var unusedReset = handler.resetStream(ctx, stream.id(), reset.code(), ctx.newPromise());
         }
         ctx.flush();
     }

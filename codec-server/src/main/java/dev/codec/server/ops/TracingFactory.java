@@ -35,22 +35,22 @@ public class TracingFactory {
         URI endpoint = tracing.validatedEndpoint();
         OtlpHttpSpanExporter exporter = OtlpHttpSpanExporter.builder()
                 .setEndpoint(endpoint.toString())
-                .setTimeout(tracing.getExportTimeout())
+                .setTimeout(tracing.exportTimeout())
                 .build();
         SdkTracerProvider provider = SdkTracerProvider.builder()
                 .setResource(Resource.getDefault().merge(Resource.builder()
-                        .put(AttributeKey.stringKey("service.name"), tracing.getServiceName())
+                        .put(AttributeKey.stringKey("service.name"), tracing.serviceName())
                         .build()))
-                .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(tracing.getSampleRatio())))
+                .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(tracing.sampleRatio())))
                 .addSpanProcessor(BatchSpanProcessor.builder(exporter)
-                        .setMaxQueueSize(tracing.getMaxQueueSize())
-                        .setMaxExportBatchSize(Math.min(512, tracing.getMaxQueueSize()))
-                        .setExporterTimeout(tracing.getExportTimeout())
+                        .setMaxQueueSize(tracing.maxQueueSize())
+                        .setMaxExportBatchSize(Math.min(512, tracing.maxQueueSize()))
+                        .setExporterTimeout(tracing.exportTimeout())
                         .build())
                 .build();
         LOG.info("Tracing on: spans exported to {} (OTLP HTTP/protobuf), sample ratio {} for calls without a"
                 + " traceparent", endpoint.getScheme() + "://" + endpoint.getAuthority() + endpoint.getPath(),
-                tracing.getSampleRatio());
+                tracing.sampleRatio());
         return provider;
     }
 

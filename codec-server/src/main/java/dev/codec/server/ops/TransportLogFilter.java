@@ -93,7 +93,7 @@ public class TransportLogFilter extends TurboFilter {
         long now = clock.getAsLong();
         List<String> lines = new ArrayList<>(1);
         synchronized (kinds) {
-            if (now - lastExpiry >= INTERVAL_NANOS || kinds.size() >= MAX_KINDS && !kinds.containsKey(key)) {
+            if (now - lastExpiry >= INTERVAL_NANOS || (kinds.size() >= MAX_KINDS && !kinds.containsKey(key))) {
                 expire(now, lines);
             }
             Kind kind = kinds.get(key);

@@ -110,7 +110,7 @@ class CallerTokensTest {
 
         assertTrue(id.matches("[0-9a-f]{12}"), id);
         String plainDigest = java.util.HexFormat.of().formatHex(
-                java.security.MessageDigest.getInstance("SHA-256").digest(OLD.getBytes()));
+                java.security.MessageDigest.getInstance("SHA-256").digest(OLD.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         assertFalse(plainDigest.startsWith(id), "domain-separated from the stored digests");
     }
 }

@@ -300,7 +300,7 @@ class ExecCommandTest {
     }
 
     /**
-     * Starts codec-cli in a new JVM with the test classpath. On JDK 24+ with the flag the README gives:
+     * Starts codec-cli in a new JVM with the test classpath. On JDK 24+ with the flag docs/client.md gives:
      * protobuf-java uses sun.misc.Unsafe, and the JVM would otherwise print four WARNING lines.
      */
     private static Process cli(String... args) throws IOException {

@@ -4,6 +4,7 @@ import io.grpc.EquivalentAddressGroup;
 import io.grpc.NameResolver;
 import io.grpc.NameResolverProvider;
 import io.grpc.NameResolverRegistry;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.List;
@@ -25,7 +26,7 @@ final class FixedAddressesResolver extends NameResolverProvider {
     /** Registers a resolver for {@code localhost} on each port; returns the target naming them all. */
     static String register(int... ports) {
         List<EquivalentAddressGroup> groups = java.util.Arrays.stream(ports)
-                .mapToObj(port -> new EquivalentAddressGroup(new InetSocketAddress("127.0.0.1", port)))
+                .mapToObj(port -> new EquivalentAddressGroup(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)))
                 .toList();
         FixedAddressesResolver provider = new FixedAddressesResolver(groups);
         NameResolverRegistry.getDefaultRegistry().register(provider);

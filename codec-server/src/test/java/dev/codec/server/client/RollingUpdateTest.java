@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * name are replaced, one after the other, by new servers on new addresses (127.0.0.2 to 127.0.0.5, all
  * loopback on Linux), the name's records following along (a hosts file read through
  * {@code -Djdk.net.hosts.file}). The client runs in its own JVM ({@link RolloutLoadDriver}) with the
- * JVM address cache a runner image sets ({@code -Dsun.net.inetaddr.ttl=0} here; see the README). Each
+ * JVM address cache a runner image sets ({@code -Dsun.net.inetaddr.ttl=0} here; see docs/client.md). Each
  * old server shuts down gracefully (GOAWAY) a moment after the name stops listing it. Not one call
  * may fail.
  */
@@ -81,7 +81,7 @@ class RollingUpdateTest {
             servers.add(d);
             writeHosts(hosts, "127.0.0.4", "127.0.0.5");
             b.close();
-            ok = awaitCalls(output, ok, 300);
+            awaitCalls(output, ok, 300);
 
             driver.getOutputStream().write("stop\n".getBytes(StandardCharsets.UTF_8));
             driver.getOutputStream().flush();

@@ -43,6 +43,18 @@ class DeploymentGrantsTest {
     }
 
     @Test
+    void verifiedGrant_equalsByContent_includingTheSealDigest() {
+        Instant expires = NOW.plusSeconds(60);
+        VerifiedGrant bound = new VerifiedGrant("id", PROJECT, "dep-7", expires, 1, new byte[] {1, 2, 3});
+        VerifiedGrant sameDigest = new VerifiedGrant("id", PROJECT, "dep-7", expires, 1, new byte[] {1, 2, 3});
+        assertEquals(bound, sameDigest, "a copy of the digest array is the same grant");
+        assertEquals(bound.hashCode(), sameDigest.hashCode());
+        assertNotEquals(bound, new VerifiedGrant("id", PROJECT, "dep-7", expires, 1, new byte[] {1, 2, 4}));
+        assertNotEquals(bound, new VerifiedGrant("id", PROJECT, "dep-7", expires, 1));
+        assertNotEquals(bound, new VerifiedGrant("id", PROJECT, "dep-8", expires, 1, new byte[] {1, 2, 3}));
+    }
+
+    @Test
     void twoGrants_haveDistinctIds() {
         assertNotEquals(grants.issue(PROJECT, "d", DEK, NOW, Duration.ofMinutes(1)).grantId(),
                 grants.issue(PROJECT, "d", DEK, NOW, Duration.ofMinutes(1)).grantId());
@@ -102,7 +114,8 @@ class DeploymentGrantsTest {
                 assertChangeRefused(grant, grant.substring(0, i) + grant.substring(i + 1));
                 checked++;
             }
-            for (char c : alphabet.toCharArray()) {
+            for (int cAt = 0; cAt < alphabet.length(); cAt++) {
+                char c = alphabet.charAt(cAt);
                 if (i < grant.length() && grant.charAt(i) != c) {
                     assertChangeRefused(grant, grant.substring(0, i) + c + grant.substring(i + 1));
                     checked++;

@@ -325,7 +325,8 @@ class EnvelopeCryptoTest {
     /** Calls {@code check} with every string that differs from {@code text} in exactly one character. */
     private static void forEachSingleCharacterMutation(String text, Consumer<String> check) {
         for (int i = 0; i < text.length(); i++) {
-            for (char replacement : MUTATIONS.toCharArray()) {
+            for (int replacementAt = 0; replacementAt < MUTATIONS.length(); replacementAt++) {
+                char replacement = MUTATIONS.charAt(replacementAt);
                 if (replacement != text.charAt(i)) {
                     check.accept(text.substring(0, i) + replacement + text.substring(i + 1));
                 }

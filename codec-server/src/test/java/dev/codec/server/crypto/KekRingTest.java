@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -77,7 +78,7 @@ class KekRingTest {
         String base64 = Base64.getEncoder().encodeToString(key);
         String hex = HexFormat.of().formatHex(key);
         assertFalse(text.contains(base64.substring(0, 8)), text);
-        assertFalse(text.toLowerCase().contains(hex.substring(0, 8)), text);
+        assertFalse(text.toLowerCase(Locale.ROOT).contains(hex.substring(0, 8)), text);
         assertFalse(text.contains(new String(key, StandardCharsets.ISO_8859_1)), text);
     }
 }

@@ -35,8 +35,10 @@ class StrictBase64Test {
     @Test
     void decode_everyOneByteForm_acceptsOnlyCanonicalEncodings() {
         int accepted = 0;
-        for (char first : ALPHABET.toCharArray()) {
-            for (char second : ALPHABET.toCharArray()) {
+        for (int firstAt = 0; firstAt < ALPHABET.length(); firstAt++) {
+            char first = ALPHABET.charAt(firstAt);
+            for (int secondAt = 0; secondAt < ALPHABET.length(); secondAt++) {
+                char second = ALPHABET.charAt(secondAt);
                 accepted += assertAcceptedExactlyWhenCanonical("" + first + second + "==");
             }
         }
@@ -47,7 +49,8 @@ class StrictBase64Test {
     @Test
     void decode_everyTwoByteLastCharacter_acceptsOnlyCanonicalEncodings() {
         int accepted = 0;
-        for (char third : ALPHABET.toCharArray()) {
+        for (int thirdAt = 0; thirdAt < ALPHABET.length(); thirdAt++) {
+            char third = ALPHABET.charAt(thirdAt);
             accepted += assertAcceptedExactlyWhenCanonical("QU" + third + "=");
         }
         assertEquals(16, accepted, "4 of the last character's 6 bits carry data");

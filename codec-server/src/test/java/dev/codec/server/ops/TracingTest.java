@@ -165,7 +165,7 @@ class TracingTest {
         TestServer.writeKek(kekDir, 1);
         TestServer server = TestServer.start(kekDir);
         try {
-            assertFalse(server.context().getBean(TracingConfiguration.class).isEnabled());
+            assertFalse(server.context().getBean(TracingConfiguration.class).enabled());
             assertTrue(server.context().findBean(TracingInterceptor.class).isEmpty());
             server.client().generateDek(PROJECT);
         } finally {
@@ -175,18 +175,20 @@ class TracingTest {
 
     @Test
     void endpoint_mustBeHttpUrl_withoutCredentials_andRatioInRange() {
-        TracingConfiguration tracing = new TracingConfiguration();
-        tracing.setEndpoint("ftp://collector:4318/v1/traces");
+        TracingConfiguration tracing = tracing("ftp://collector:4318/v1/traces", 1.0);
         assertTrue(assertThrows(ConfigurationException.class, tracing::validatedEndpoint).getMessage()
                 .contains("codec.tracing.endpoint"));
-        tracing.setEndpoint("http://user:s3cret@collector:4318/v1/traces");
-        ConfigurationException credentials = assertThrows(ConfigurationException.class, tracing::validatedEndpoint);
+        ConfigurationException credentials = assertThrows(ConfigurationException.class,
+                tracing("http://user:s3cret@collector:4318/v1/traces", 1.0)::validatedEndpoint);
         assertFalse(credentials.getMessage().contains("s3cret"), credentials.getMessage());
-        tracing.setEndpoint("https://collector.observability:4318/v1/traces");
-        assertEquals(4318, tracing.validatedEndpoint().getPort());
-        tracing.setSampleRatio(1.5);
-        assertTrue(assertThrows(ConfigurationException.class, tracing::validatedEndpoint).getMessage()
+        assertEquals(4318, tracing("https://collector.observability:4318/v1/traces", 1.0).validatedEndpoint().getPort());
+        assertTrue(assertThrows(ConfigurationException.class,
+                tracing("https://collector.observability:4318/v1/traces", 1.5)::validatedEndpoint).getMessage()
                 .contains("codec.tracing.sample-ratio"));
+    }
+
+    private static TracingConfiguration tracing(String endpoint, double sampleRatio) {
+        return new TracingConfiguration(true, endpoint, sampleRatio, java.time.Duration.ofSeconds(10), 2048, "codec");
     }
 
     @Test

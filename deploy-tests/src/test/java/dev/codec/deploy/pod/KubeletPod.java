@@ -22,6 +22,7 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -37,11 +38,13 @@ import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -152,7 +155,7 @@ public final class KubeletPod implements AutoCloseable {
         // Volumes, by mount.
         Map<String, Volume> volumes = new LinkedHashMap<>();
         pod.getVolumes().forEach(v -> volumes.put(v.getName(), v));
-        String timestamp = ".." + LocalDateTime.now().format(TIMESTAMP);
+        String timestamp = ".." + LocalDateTime.now(ZoneOffset.UTC).format(TIMESTAMP);
         for (VolumeMount mount : container.getVolumeMounts()) {
             require(mount.getSubPath() == null && mount.getSubPathExpr() == null, "subPath on " + mount.getName());
             Volume volume = volumes.get(mount.getName());
@@ -233,7 +236,7 @@ public final class KubeletPod implements AutoCloseable {
             if (fsGroup != null) {
                 Files.setAttribute(target, "unix:gid", fsGroup.intValue());
             }
-            top.add(file.getKey().split("/")[0]);
+            top.add(file.getKey().split("/", 2)[0]);
         }
         for (Path d : List.of(dir, payload)) {
             Files.setPosixFilePermissions(d, permissions(0755 | (fsGroup != null ? 0550 : 0)));
@@ -279,12 +282,14 @@ public final class KubeletPod implements AutoCloseable {
         Probe readiness = container.getReadinessProbe();
         require(readiness != null, "no readiness probe");
         int failures = 0;
-        while (!(last = probe(readiness)).isEmpty()) {
+        last = probe(readiness);
+        while (!last.isEmpty()) {
             if (++failures >= orDefault(readiness.getFailureThreshold(), 3)) {
                 throw new AssertionError("readiness probe failed " + failures + " times after startup: " + last
                         + "\nLogs:\n" + logs());
             }
             sleepSeconds(orDefault(readiness.getPeriodSeconds(), 10));
+            last = probe(readiness);
         }
         Duration ready = Duration.ofNanos(System.nanoTime() - startedNanos);
         Probe liveness = container.getLivenessProbe();
@@ -325,7 +330,7 @@ public final class KubeletPod implements AutoCloseable {
                 var get = probe.getHttpGet();
                 String scheme = Optional.ofNullable(get.getScheme()).orElse("HTTP");
                 String host = Optional.ofNullable(get.getHost()).orElse("127.0.0.1");
-                URI uri = URI.create(scheme.toLowerCase() + "://" + host + ":" + port(get.getPort())
+                URI uri = URI.create(scheme.toLowerCase(Locale.ROOT) + "://" + host + ":" + port(get.getPort())
                         + Optional.ofNullable(get.getPath()).orElse("/"));
                 // HTTPS probes do not verify the certificate (as the kubelet); redirects are not followed.
                 HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(timeout));
@@ -345,7 +350,7 @@ public final class KubeletPod implements AutoCloseable {
             }
             if (probe.getTcpSocket() != null) {
                 try (Socket socket = new Socket()) {
-                    socket.connect(new InetSocketAddress("127.0.0.1", port(probe.getTcpSocket().getPort())), timeout * 1000);
+                    socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port(probe.getTcpSocket().getPort())), timeout * 1000);
                     return "";
                 }
             }
@@ -394,7 +399,7 @@ public final class KubeletPod implements AutoCloseable {
         Podman.Result waited = Podman.exec(List.of("podman", "wait", name), graceSeconds + 5);
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         stopped = true;
-        if (took.getSeconds() > graceSeconds) {
+        if (took.toSeconds() > graceSeconds) {
             throw new AssertionError("still running " + took + " after SIGTERM; the kubelet kills it after "
                     + graceSeconds + " s. Logs:\n" + logs());
         }

@@ -83,7 +83,7 @@ class PodExecutionTest {
         String image = Podman.image();
         int grpcPort = KubeletPod.freePort();
         int metricsPort = KubeletPod.freePort();
-        String[] imageParts = image.split(":(?=[^:/]+$)");
+        String[] imageParts = image.split(":(?=[^:/]+$)", -1);
         String overrides = """
                 image: {repository: %s, tag: %s, pullPolicy: Never}
                 service: {grpcPort: %d, metricsPort: %d}
