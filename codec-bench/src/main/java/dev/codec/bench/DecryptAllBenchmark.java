@@ -6,8 +6,8 @@ import dev.codec.server.core.DekCache;
 import dev.codec.server.core.InputFormats;
 import dev.codec.server.core.Limits;
 import dev.codec.server.core.RejectedRequestException;
-import dev.codec.server.core.ValueFormatCounter;
 import dev.codec.server.core.StoredVariable;
+import dev.codec.server.core.ValueFormatCounter;
 import dev.codec.server.crypto.EnvelopeCrypto;
 import java.time.Duration;
 import java.util.HashMap;
@@ -25,41 +25,50 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * {@link CodecService#decryptAll} of {@value #SECRETS} SECRET variables with a warm DEK cache, reported
- * per value (OperationsPerInvocation), to compare with {@code ValueCryptoBenchmark.rawJceDecrypt}: the
- * whole service path (validation, cache hit, base64, AES-GCM, strict UTF-8, result map) per secret.
+ * {@link CodecService#decryptAll} of {@value #SECRETS} SECRET variables with a warm DEK cache,
+ * reported per value (OperationsPerInvocation), to compare with {@code
+ * ValueCryptoBenchmark.rawJceDecrypt}: the whole service path (validation, cache hit, base64,
+ * AES-GCM, strict UTF-8, result map) per secret.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @State(Scope.Benchmark)
 public class DecryptAllBenchmark {
-    static final int SECRETS = 100;
+  static final int SECRETS = 100;
 
-    @Param({"64", "1024", "65536"})
-    public int size;
+  @Param({"64", "1024", "65536"})
+  public int size;
 
-    private CodecService service;
-    private String wrapped;
-    private Map<String, StoredVariable> variables;
+  private CodecService service;
+  private String wrapped;
+  private Map<String, StoredVariable> variables;
 
-    @Setup(Level.Trial)
-    public void setUp() throws RejectedRequestException {
-        EnvelopeCrypto crypto = Fixtures.crypto();
-        service = new CodecService(crypto, new DekCache(Duration.ofHours(1), 10_000), Limits.DEFAULTS,
-                InputFormats.strict(crypto, true), AccessPolicy.OPEN, ValueFormatCounter.NONE);
-        wrapped = service.generateDek(Fixtures.PROJECT).encoded();
-        Map<String, String> plain = new HashMap<>();
-        for (int i = 0; i < SECRETS; i++) {
-            plain.put("SECRET_" + i, Fixtures.plaintextString(size));
-        }
-        Map<String, String> encrypted = service.encrypt(Fixtures.PROJECT, wrapped, plain);
-        variables = new HashMap<>();
-        encrypted.forEach((name, value) -> variables.put(name, new StoredVariable(StoredVariable.Kind.SECRET, value)));
+  @Setup(Level.Trial)
+  public void setUp() throws RejectedRequestException {
+    EnvelopeCrypto crypto = Fixtures.crypto();
+    service =
+        new CodecService(
+            crypto,
+            new DekCache(Duration.ofHours(1), 10_000),
+            Limits.DEFAULTS,
+            InputFormats.strict(crypto, true),
+            AccessPolicy.OPEN,
+            ValueFormatCounter.NONE);
+    wrapped = service.generateDek(Fixtures.PROJECT).encoded();
+    Map<String, String> plain = new HashMap<>();
+    for (int i = 0; i < SECRETS; i++) {
+      plain.put("SECRET_" + i, Fixtures.plaintextString(size));
     }
+    Map<String, String> encrypted = service.encrypt(Fixtures.PROJECT, wrapped, plain);
+    variables = new HashMap<>();
+    encrypted.forEach(
+        (name, value) ->
+            variables.put(name, new StoredVariable(StoredVariable.Kind.SECRET, value)));
+  }
 
-    @Benchmark
-    @OperationsPerInvocation(SECRETS)
-    public Map<String, String> decryptAllPerValue() throws RejectedRequestException {
-        return service.decryptAll(Fixtures.PROJECT, "deploy-1", wrapped, variables);
-    }
+  @Benchmark
+  @OperationsPerInvocation(SECRETS)
+  public Map<String, String> decryptAllPerValue() throws RejectedRequestException {
+    return service.decryptAll(Fixtures.PROJECT, "deploy-1", wrapped, variables);
+  }
 }

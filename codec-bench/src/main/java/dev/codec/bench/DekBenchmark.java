@@ -17,43 +17,48 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * DEK operations: wrapping a DEK under the KEK, unwrapping it (parse + AES-GCM open, what a DEK cache
- * miss costs), and {@link DekCache#get} when the entry is present (the hit path of every warm call).
+ * DEK operations: wrapping a DEK under the KEK, unwrapping it (parse + AES-GCM open, what a DEK
+ * cache miss costs), and {@link DekCache#get} when the entry is present (the hit path of every warm
+ * call).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @State(Scope.Benchmark)
 public class DekBenchmark {
-    private EnvelopeCrypto crypto;
-    private SymmetricKey dek;
-    private String wrapped;
-    private DekCache cache;
-    /** An equal but distinct String, as a new request would carry: the hit path must hash and compare it. */
-    private String wrappedFromRequest;
+  private EnvelopeCrypto crypto;
+  private SymmetricKey dek;
+  private String wrapped;
+  private DekCache cache;
 
-    @Setup(Level.Trial)
-    public void setUp() throws Exception {
-        crypto = Fixtures.crypto();
-        dek = SymmetricKey.random();
-        wrapped = crypto.wrap(Fixtures.PROJECT, dek).encoded();
-        cache = new DekCache(Duration.ofHours(1), 10_000);
-        cache.get(Fixtures.PROJECT, wrapped, crypto::unwrap);
-        wrappedFromRequest = new String(wrapped.toCharArray());
-    }
+  /**
+   * An equal but distinct String, as a new request would carry: the hit path must hash and compare
+   * it.
+   */
+  private String wrappedFromRequest;
 
-    @Benchmark
-    public String wrapDek() {
-        return crypto.wrap(Fixtures.PROJECT, dek).encoded();
-    }
+  @Setup(Level.Trial)
+  public void setUp() throws Exception {
+    crypto = Fixtures.crypto();
+    dek = SymmetricKey.random();
+    wrapped = crypto.wrap(Fixtures.PROJECT, dek).encoded();
+    cache = new DekCache(Duration.ofHours(1), 10_000);
+    cache.get(Fixtures.PROJECT, wrapped, crypto::unwrap);
+    wrappedFromRequest = new String(wrapped.toCharArray());
+  }
 
-    @Benchmark
-    public SymmetricKey unwrapDek() throws InvalidCiphertextException, UnknownKekVersionException {
-        return crypto.unwrap(Fixtures.PROJECT, wrapped);
-    }
+  @Benchmark
+  public String wrapDek() {
+    return crypto.wrap(Fixtures.PROJECT, dek).encoded();
+  }
 
-    @Benchmark
-    public SymmetricKey dekCacheHit() throws InvalidCiphertextException, UnknownKekVersionException {
-        // A fresh String per call, like each gRPC request (its hash code is not cached yet).
-        return cache.get(Fixtures.PROJECT, new String(wrappedFromRequest), crypto::unwrap);
-    }
+  @Benchmark
+  public SymmetricKey unwrapDek() throws InvalidCiphertextException, UnknownKekVersionException {
+    return crypto.unwrap(Fixtures.PROJECT, wrapped);
+  }
+
+  @Benchmark
+  public SymmetricKey dekCacheHit() throws InvalidCiphertextException, UnknownKekVersionException {
+    // A fresh String per call, like each gRPC request (its hash code is not cached yet).
+    return cache.get(Fixtures.PROJECT, new String(wrappedFromRequest), crypto::unwrap);
+  }
 }

@@ -8,8 +8,8 @@ import dev.codec.server.core.GrantService;
 import dev.codec.server.core.InputFormats;
 import dev.codec.server.core.Limits;
 import dev.codec.server.core.RejectedRequestException;
-import dev.codec.server.core.ValueFormatCounter;
 import dev.codec.server.core.StoredVariable;
+import dev.codec.server.core.ValueFormatCounter;
 import dev.codec.server.crypto.DeploymentGrants;
 import dev.codec.server.crypto.EnvelopeCrypto;
 import dev.codec.server.crypto.RevisionSeal;
@@ -32,125 +32,145 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * What deployment grants and revision seals add to a DecryptAll of {@value #SECRETS} SECRET values
- * (plus {@value #PLAINS} PLAIN ones), per call, with a warm DEK cache: {@code decryptAll} without grant
- * and seal, {@code decryptAllWithGrantAndSeal} with both (the production path), and each check alone
- * ({@code grantVerify}: parse, HMAC, compare; {@code sealOnly}: DecryptAll of the {@value #PLAINS} PLAIN
- * values alone with their seal: DEK cache hit, seal key derivation and the MAC). The issue's budget:
- * (withGrantAndSeal - decryptAll) / decryptAll at most 5 %.
+ * (plus {@value #PLAINS} PLAIN ones), per call, with a warm DEK cache: {@code decryptAll} without
+ * grant and seal, {@code decryptAllWithGrantAndSeal} with both (the production path), and each
+ * check alone ({@code grantVerify}: parse, HMAC, compare; {@code sealOnly}: DecryptAll of the
+ * {@value #PLAINS} PLAIN values alone with their seal: DEK cache hit, seal key derivation and the
+ * MAC). The issue's budget: (withGrantAndSeal - decryptAll) / decryptAll at most 5 %.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @State(Scope.Benchmark)
 public class GrantSealBenchmark {
-    static final int SECRETS = 100;
-    static final int PLAINS = 20;
+  static final int SECRETS = 100;
+  static final int PLAINS = 20;
 
-    @Param({"64", "1024"})
-    public int size;
+  @Param({"64", "1024"})
+  public int size;
 
-    private CodecService service;
-    private CodecService open;
-    private GrantService grantService;
-    private DeploymentGrants grants;
-    private String wrapped;
-    private Map<String, StoredVariable> variables;
-    private Map<String, StoredVariable> plainOnly;
-    private String grant;
-    private String seal;
-    private String plainSeal;
-    private Instant now;
+  private CodecService service;
+  private CodecService open;
+  private GrantService grantService;
+  private DeploymentGrants grants;
+  private String wrapped;
+  private Map<String, StoredVariable> variables;
+  private Map<String, StoredVariable> plainOnly;
+  private String grant;
+  private String seal;
+  private String plainSeal;
+  private Instant now;
 
-    @Setup(Level.Trial)
-    public void setUp() throws RejectedRequestException {
-        EnvelopeCrypto crypto = Fixtures.crypto();
-        AccessPolicy access = new AccessPolicy(true, Duration.ofHours(24), Duration.ofSeconds(30), true, true,
-                Clock.systemUTC());
-        DekCache cache = new DekCache(Duration.ofHours(1), 10_000);
-        InputFormats formats = InputFormats.strict(crypto, true);
-        service = new CodecService(crypto, cache, Limits.DEFAULTS, formats, access, ValueFormatCounter.NONE);
-        open = new CodecService(crypto, cache, Limits.DEFAULTS, formats, AccessPolicy.OPEN, ValueFormatCounter.NONE);
-        grantService = new GrantService(crypto, cache, Limits.DEFAULTS, formats, access);
-        grants = crypto.grants();
-        wrapped = service.generateDek(Fixtures.PROJECT).encoded();
-        Map<String, String> secrets = new HashMap<>();
-        Map<String, String> plain = new HashMap<>();
-        for (int i = 0; i < SECRETS; i++) {
-            secrets.put("SECRET_" + i, Fixtures.plaintextString(size));
-        }
-        for (int i = 0; i < PLAINS; i++) {
-            plain.put("PLAIN_" + i, Fixtures.plaintextString(Math.min(size, 64)));
-        }
-        EncryptedRevision revision = service.encrypt(Fixtures.PROJECT, wrapped, secrets, plain);
-        seal = revision.seal();
-        variables = new HashMap<>();
-        revision.encrypted().forEach((name, value) -> variables.put(name, new StoredVariable(StoredVariable.Kind.SECRET, value)));
-        plainOnly = new HashMap<>();
-        plain.forEach((name, value) -> {
-            variables.put(name, new StoredVariable(StoredVariable.Kind.PLAIN, value));
-            plainOnly.put(name, new StoredVariable(StoredVariable.Kind.PLAIN, value));
+  @Setup(Level.Trial)
+  public void setUp() throws RejectedRequestException {
+    EnvelopeCrypto crypto = Fixtures.crypto();
+    AccessPolicy access =
+        new AccessPolicy(
+            true, Duration.ofHours(24), Duration.ofSeconds(30), true, true, Clock.systemUTC());
+    DekCache cache = new DekCache(Duration.ofHours(1), 10_000);
+    InputFormats formats = InputFormats.strict(crypto, true);
+    service =
+        new CodecService(crypto, cache, Limits.DEFAULTS, formats, access, ValueFormatCounter.NONE);
+    open =
+        new CodecService(
+            crypto, cache, Limits.DEFAULTS, formats, AccessPolicy.OPEN, ValueFormatCounter.NONE);
+    grantService = new GrantService(crypto, cache, Limits.DEFAULTS, formats, access);
+    grants = crypto.grants();
+    wrapped = service.generateDek(Fixtures.PROJECT).encoded();
+    Map<String, String> secrets = new HashMap<>();
+    Map<String, String> plain = new HashMap<>();
+    for (int i = 0; i < SECRETS; i++) {
+      secrets.put("SECRET_" + i, Fixtures.plaintextString(size));
+    }
+    for (int i = 0; i < PLAINS; i++) {
+      plain.put("PLAIN_" + i, Fixtures.plaintextString(Math.min(size, 64)));
+    }
+    EncryptedRevision revision = service.encrypt(Fixtures.PROJECT, wrapped, secrets, plain);
+    seal = revision.seal();
+    variables = new HashMap<>();
+    revision
+        .encrypted()
+        .forEach(
+            (name, value) ->
+                variables.put(name, new StoredVariable(StoredVariable.Kind.SECRET, value)));
+    plainOnly = new HashMap<>();
+    plain.forEach(
+        (name, value) -> {
+          variables.put(name, new StoredVariable(StoredVariable.Kind.PLAIN, value));
+          plainOnly.put(name, new StoredVariable(StoredVariable.Kind.PLAIN, value));
         });
-        plainSeal = service.encrypt(Fixtures.PROJECT, wrapped, Map.of(), plain).seal();
-        grant = grantService.issueGrant(Fixtures.PROJECT, "deploy-1", wrapped, seal, Duration.ofHours(1)).text(); // revision-bound
-        now = Instant.now();
-    }
+    plainSeal = service.encrypt(Fixtures.PROJECT, wrapped, Map.of(), plain).seal();
+    grant =
+        grantService
+            .issueGrant(Fixtures.PROJECT, "deploy-1", wrapped, seal, Duration.ofHours(1))
+            .text(); // revision-bound
+    now = Instant.now();
+  }
 
-    /** The same DecryptAll (same crypto, same DEK cache) under a policy that requires neither. */
-    @Benchmark
-    public Map<String, String> decryptAll() throws RejectedRequestException {
-        return open.decryptAll(Fixtures.PROJECT, "", wrapped, variables);
-    }
+  /** The same DecryptAll (same crypto, same DEK cache) under a policy that requires neither. */
+  @Benchmark
+  public Map<String, String> decryptAll() throws RejectedRequestException {
+    return open.decryptAll(Fixtures.PROJECT, "", wrapped, variables);
+  }
 
-    @Benchmark
-    public Map<String, String> decryptAllWithGrantAndSeal() throws RejectedRequestException {
-        return service.decryptAll(Fixtures.PROJECT, "", wrapped, variables, grant, seal).result();
-    }
+  @Benchmark
+  public Map<String, String> decryptAllWithGrantAndSeal() throws RejectedRequestException {
+    return service.decryptAll(Fixtures.PROJECT, "", wrapped, variables, grant, seal).result();
+  }
 
-    @Benchmark
-    public Object grantVerify() throws Exception {
-        return grants.verify(grant, Fixtures.PROJECT, wrapped, now, Duration.ofSeconds(30));
-    }
+  @Benchmark
+  public Object grantVerify() throws Exception {
+    return grants.verify(grant, Fixtures.PROJECT, wrapped, now, Duration.ofSeconds(30));
+  }
 
-    /**
-     * For comparison: HMAC-SHA256 over every stored value in full (what a seal over whole ciphertexts
-     * would hash); the seal hashes the tail of a SECRET (its GCM tag) instead (RevisionSeal).
-     */
-    @Benchmark
-    public byte[] hmacOverWholeValues() throws Exception {
-        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-        mac.init(new javax.crypto.spec.SecretKeySpec(new byte[32], "HmacSHA256"));
-        for (StoredVariable variable : variables.values()) {
-            mac.update(variable.value().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        }
-        return mac.doFinal();
+  /**
+   * For comparison: HMAC-SHA256 over every stored value in full (what a seal over whole ciphertexts
+   * would hash); the seal hashes the tail of a SECRET (its GCM tag) instead (RevisionSeal).
+   */
+  @Benchmark
+  public byte[] hmacOverWholeValues() throws Exception {
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec(new byte[32], "HmacSHA256"));
+    for (StoredVariable variable : variables.values()) {
+      mac.update(variable.value().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
+    return mac.doFinal();
+  }
 
-    /** RevisionSeal.verify of the whole set (120 entries) as the service calls it, with its key already derived. */
-    @Benchmark
-    public Object sealVerify() throws Exception {
-        RevisionSeal.verify(sealKey, Fixtures.PROJECT, variables, v -> v.kind() == StoredVariable.Kind.SECRET, StoredVariable::value,
-                seal);
-        return sealKey;
-    }
+  /**
+   * RevisionSeal.verify of the whole set (120 entries) as the service calls it, with its key
+   * already derived.
+   */
+  @Benchmark
+  public Object sealVerify() throws Exception {
+    RevisionSeal.verify(
+        sealKey,
+        Fixtures.PROJECT,
+        variables,
+        v -> v.kind() == StoredVariable.Kind.SECRET,
+        StoredVariable::value,
+        seal);
+    return sealKey;
+  }
 
-    /** HKDF of the seal key from the DEK (once per call). */
-    @Benchmark
-    public Object sealKeyDerivation() {
-        SymmetricKey key = RevisionSeal.sealKey(rawDek);
-        key.destroy();
-        return key;
-    }
+  /** HKDF of the seal key from the DEK (once per call). */
+  @Benchmark
+  public Object sealKeyDerivation() {
+    SymmetricKey key = RevisionSeal.sealKey(rawDek);
+    key.destroy();
+    return key;
+  }
 
-    private SymmetricKey sealKey;
-    private SymmetricKey rawDek;
+  private SymmetricKey sealKey;
+  private SymmetricKey rawDek;
 
-    @Setup(Level.Trial)
-    public void setUpSealKey() throws RejectedRequestException {
-        rawDek = SymmetricKey.copyOf(open.decryptDek(Fixtures.PROJECT, wrapped));
-        sealKey = RevisionSeal.sealKey(rawDek);
-    }
+  @Setup(Level.Trial)
+  public void setUpSealKey() throws RejectedRequestException {
+    rawDek = SymmetricKey.copyOf(open.decryptDek(Fixtures.PROJECT, wrapped));
+    sealKey = RevisionSeal.sealKey(rawDek);
+  }
 
-    @Benchmark
-    public Map<String, String> sealOnly() throws RejectedRequestException {
-        return open.decryptAll(Fixtures.PROJECT, "", wrapped, plainOnly, "", plainSeal).result();
-    }
+  @Benchmark
+  public Map<String, String> sealOnly() throws RejectedRequestException {
+    return open.decryptAll(Fixtures.PROJECT, "", wrapped, plainOnly, "", plainSeal).result();
+  }
 }

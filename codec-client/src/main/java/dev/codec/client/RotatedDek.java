@@ -11,8 +11,8 @@ import java.util.Map;
  * @param encrypted variable name to ciphertext under the new DEK
  */
 public record RotatedDek(String encryptedDek, int kekVersion, Map<String, String> encrypted) {
-    @Override
-    public String toString() {
-        return "RotatedDek[kekVersion=" + kekVersion + ", values=" + encrypted.size() + "]";
-    }
+  @Override
+  public String toString() {
+    return "RotatedDek[kekVersion=" + kekVersion + ", values=" + encrypted.size() + "]";
+  }
 }

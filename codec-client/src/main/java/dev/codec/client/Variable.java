@@ -7,27 +7,27 @@ import java.util.Objects;
  * ciphertext. {@link #toString()} never shows the value.
  */
 public record Variable(Kind kind, String value) {
-    /** How a variable is stored. */
-    public enum Kind {
-        PLAIN,
-        SECRET
-    }
+  /** How a variable is stored. */
+  public enum Kind {
+    PLAIN,
+    SECRET
+  }
 
-    public Variable {
-        Objects.requireNonNull(kind, "kind");
-        Objects.requireNonNull(value, "value");
-    }
+  public Variable {
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(value, "value");
+  }
 
-    public static Variable plain(String value) {
-        return new Variable(Kind.PLAIN, value);
-    }
+  public static Variable plain(String value) {
+    return new Variable(Kind.PLAIN, value);
+  }
 
-    public static Variable secret(String ciphertext) {
-        return new Variable(Kind.SECRET, ciphertext);
-    }
+  public static Variable secret(String ciphertext) {
+    return new Variable(Kind.SECRET, ciphertext);
+  }
 
-    @Override
-    public String toString() {
-        return "Variable[" + kind + "]";
-    }
+  @Override
+  public String toString() {
+    return "Variable[" + kind + "]";
+  }
 }

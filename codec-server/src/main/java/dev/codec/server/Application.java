@@ -19,65 +19,80 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 /**
  * Entry point: {@code java -jar codec-server.jar}.
  *
- * <p>Fails closed: if no usable KEK can be loaded the process logs one line saying what is missing and
- * exits with {@link #EXIT_NO_KEK} before serving anything.
+ * <p>Fails closed: if no usable KEK can be loaded the process logs one line saying what is missing
+ * and exits with {@link #EXIT_NO_KEK} before serving anything.
  */
 public final class Application extends Micronaut {
-    /** Exit status when no usable KEK could be loaded ({@link ExitCodes}: every status has one meaning). */
-    public static final int EXIT_NO_KEK = ExitCodes.NO_KEK;
-    /** Exit status when {@code CODEC_LOG_FORMAT} is unknown. */
-    public static final int EXIT_BAD_LOG_FORMAT = ExitCodes.BAD_LOG_FORMAT;
-    /** Environment variable choosing the log format (logback.xml): {@code text} or {@code json}. */
-    static final String LOG_FORMAT_ENV = "CODEC_LOG_FORMAT";
+  /**
+   * Exit status when no usable KEK could be loaded ({@link ExitCodes}: every status has one
+   * meaning).
+   */
+  public static final int EXIT_NO_KEK = ExitCodes.NO_KEK;
 
-    private Application() {}
+  /** Exit status when {@code CODEC_LOG_FORMAT} is unknown. */
+  public static final int EXIT_BAD_LOG_FORMAT = ExitCodes.BAD_LOG_FORMAT;
 
-    public static void main(String[] args) {
-        // Checked before the first logger exists: an unknown format would leave logback with no appender.
-        String format = System.getenv(LOG_FORMAT_ENV);
-        if (format != null && !format.equals("text") && !format.equals("json")) {
-            System.err.println("codec cannot start: " + LOG_FORMAT_ENV + " must be 'text' or 'json'");
-            System.exit(EXIT_BAD_LOG_FORMAT);
-        }
-        // grpc-java logs through java.util.logging: route it into logback, so every line has one format.
-        SLF4JBridgeHandler.removeHandlersForRootLogger();
-        SLF4JBridgeHandler.install();
-        OutOfMemoryExit.install();
-        ApplicationContext context = new Application().args(args).mainClass(Application.class).banner(false).start();
-        ShutdownSignals.install(context);
-        logServing(context);
+  /** Environment variable choosing the log format (logback.xml): {@code text} or {@code json}. */
+  static final String LOG_FORMAT_ENV = "CODEC_LOG_FORMAT";
+
+  private Application() {}
+
+  public static void main(String[] args) {
+    // Checked before the first logger exists: an unknown format would leave logback with no
+    // appender.
+    String format = System.getenv(LOG_FORMAT_ENV);
+    if (format != null && !format.equals("text") && !format.equals("json")) {
+      System.err.println("codec cannot start: " + LOG_FORMAT_ENV + " must be 'text' or 'json'");
+      System.exit(EXIT_BAD_LOG_FORMAT);
     }
+    // grpc-java logs through java.util.logging: route it into logback, so every line has one
+    // format.
+    SLF4JBridgeHandler.removeHandlersForRootLogger();
+    SLF4JBridgeHandler.install();
+    OutOfMemoryExit.install();
+    ApplicationContext context =
+        new Application().args(args).mainClass(Application.class).banner(false).start();
+    ShutdownSignals.install(context);
+    logServing(context);
+  }
 
-    /** One line saying where the codec listens and which KEKs it holds (versions only). */
-    private static void logServing(ApplicationContext context) {
-        Logger log = LoggerFactory.getLogger(Application.class);
-        int grpcPort = context.getBean(GrpcEmbeddedServer.class).getPort();
-        String management = context.findBean(NettyEmbeddedServer.class)
-                .filter(NettyEmbeddedServer::isRunning)
-                .map(server -> ":" + server.getPort())
-                .orElse("(off)");
-        KekRing ring = context.getBean(CurrentKekRing.class).get();
-        log.info("codec serving gRPC on :{}, management on {}, KEK versions {} active {}{}", grpcPort, management,
-                ring.versions(), ring.activeVersion(),
-                context.getBean(ServingHealth.class).isServing() ? "" : " (NOT SERVING: self-test failed)");
-    }
+  /** One line saying where the codec listens and which KEKs it holds (versions only). */
+  private static void logServing(ApplicationContext context) {
+    Logger log = LoggerFactory.getLogger(Application.class);
+    int grpcPort = context.getBean(GrpcEmbeddedServer.class).getPort();
+    String management =
+        context
+            .findBean(NettyEmbeddedServer.class)
+            .filter(NettyEmbeddedServer::isRunning)
+            .map(server -> ":" + server.getPort())
+            .orElse("(off)");
+    KekRing ring = context.getBean(CurrentKekRing.class).get();
+    log.info(
+        "codec serving gRPC on :{}, management on {}, KEK versions {} active {}{}",
+        grpcPort,
+        management,
+        ring.versions(),
+        ring.activeVersion(),
+        context.getBean(ServingHealth.class).isServing() ? "" : " (NOT SERVING: self-test failed)");
+  }
 
-    @Override
-    protected void handleStartupException(Environment environment, Throwable failure) {
-        KekLoadException noKek = findCause(failure, KekLoadException.class);
-        if (noKek != null) {
-            LoggerFactory.getLogger(Application.class).error("codec cannot start, no usable KEK: {}", noKek.getMessage());
-            System.exit(EXIT_NO_KEK);
-        }
-        super.handleStartupException(environment, failure);
+  @Override
+  protected void handleStartupException(Environment environment, Throwable failure) {
+    KekLoadException noKek = findCause(failure, KekLoadException.class);
+    if (noKek != null) {
+      LoggerFactory.getLogger(Application.class)
+          .error("codec cannot start, no usable KEK: {}", noKek.getMessage());
+      System.exit(EXIT_NO_KEK);
     }
+    super.handleStartupException(environment, failure);
+  }
 
-    static <T extends Throwable> T findCause(Throwable failure, Class<T> type) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (type.isInstance(t)) {
-                return type.cast(t);
-            }
-        }
-        return null;
+  static <T extends Throwable> T findCause(Throwable failure, Class<T> type) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (type.isInstance(t)) {
+        return type.cast(t);
+      }
     }
+    return null;
+  }
 }

@@ -12,14 +12,15 @@ import java.io.StringWriter;
  * @param err what it wrote to stderr
  */
 public record CliRun(int exitCode, String out, String err) {
-    /** Runs {@code codec-cli args...} in-process with captured output. */
-    public static CliRun of(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = CodecCli.newCommandLine()
-                .setOut(new PrintWriter(out, true))
-                .setErr(new PrintWriter(err, true))
-                .execute(args);
-        return new CliRun(code, out.toString(), err.toString());
-    }
+  /** Runs {@code codec-cli args...} in-process with captured output. */
+  public static CliRun of(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code =
+        CodecCli.newCommandLine()
+            .setOut(new PrintWriter(out, true))
+            .setErr(new PrintWriter(err, true))
+            .execute(args);
+    return new CliRun(code, out.toString(), err.toString());
+  }
 }

@@ -12,16 +12,16 @@ import java.util.Set;
  *     client certificate's serial number (hex), or {@code -}
  */
 public record Caller(String name, Set<Permission> permissions, String method, String credentialId) {
-    public Caller {
-        permissions = Set.copyOf(permissions);
-    }
+  public Caller {
+    permissions = Set.copyOf(permissions);
+  }
 
-    /** A caller without a credential id (auth off). */
-    public Caller(String name, Set<Permission> permissions, String method) {
-        this(name, permissions, method, "-");
-    }
+  /** A caller without a credential id (auth off). */
+  public Caller(String name, Set<Permission> permissions, String method) {
+    this(name, permissions, method, "-");
+  }
 
-    public boolean may(Permission permission) {
-        return permissions.contains(permission);
-    }
+  public boolean may(Permission permission) {
+    return permissions.contains(permission);
+  }
 }

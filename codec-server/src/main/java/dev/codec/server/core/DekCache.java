@@ -12,127 +12,131 @@ import java.time.Duration;
 import java.util.concurrent.Executor;
 
 /**
- * Unwrapped DEKs, kept for a short time (expire after write) so that a burst of calls for one project
- * costs one KEK operation. Keyed by project id AND the wrapped DEK text: never by project alone, so a
- * rotated DEK or a forged wrapped DEK can never be answered with another entry's key. Failed unwraps
- * are not cached.
+ * Unwrapped DEKs, kept for a short time (expire after write) so that a burst of calls for one
+ * project costs one KEK operation. Keyed by project id AND the wrapped DEK text: never by project
+ * alone, so a rotated DEK or a forged wrapped DEK can never be answered with another entry's key.
+ * Failed unwraps are not cached.
  *
  * <p>The cache owns its keys and hands out copies: {@link #get} returns a key the caller owns (and
  * should destroy when done), so an entry's key can be wiped the moment it is evicted, expired or
  * invalidated, without pulling a key from under a call that is still using it.
  */
 public final class DekCache {
-    /** The cache key. Its {@code toString()} names the project only. */
-    record Key(String projectId, String wrappedDek) {
-        @Override
-        public String toString() {
-            return "DekCache.Key[project=" + projectId + "]";
-        }
-    }
-
-    /** Unwraps a DEK on a cache miss. */
-    @FunctionalInterface
-    public interface Unwrapper {
-        SymmetricKey unwrap(String projectId, String wrappedDek)
-                throws InvalidCiphertextException, UnknownKekVersionException;
-    }
-
-    private final Cache<Key, SymmetricKey> cache;
-
-    public DekCache(Duration ttl, long maxSize) {
-        this(ttl, maxSize, Ticker.systemTicker(), null);
-    }
-
-    /**
-     * @param ticker the time source (a fake one in tests)
-     * @param executor runs maintenance work, or {@code null} for Caffeine's default
-     */
-    public DekCache(Duration ttl, long maxSize, Ticker ticker, Executor executor) {
-        Caffeine<Key, SymmetricKey> builder = Caffeine.newBuilder()
-                .expireAfterWrite(ttl)
-                .maximumSize(maxSize)
-                .ticker(ticker)
-                .removalListener((Key key, SymmetricKey dek, RemovalCause cause) -> {
-                    if (dek != null) {
-                        dek.destroy();
-                    }
-                })
-                .recordStats();
-        if (executor != null) {
-            builder.executor(executor);
-        }
-        this.cache = builder.build();
-    }
-
-    /**
-     * The DEK for this project and wrapped DEK, from the cache or unwrapped (and then cached), as a copy
-     * owned by the caller.
-     */
-    public SymmetricKey get(String projectId, String wrappedDek, Unwrapper unwrapper)
-            throws InvalidCiphertextException, UnknownKekVersionException {
-        Key key = new Key(projectId, wrappedDek);
-        while (true) {
-            SymmetricKey cached = lookup(key, unwrapper);
-            try {
-                return cached.copy();
-            } catch (IllegalStateException evictedMeanwhile) {
-                cache.asMap().remove(key, cached); // wiped by a concurrent eviction: unwrap again
-            }
-        }
-    }
-
-    private SymmetricKey lookup(Key key, Unwrapper unwrapper)
-            throws InvalidCiphertextException, UnknownKekVersionException {
-        SymmetricKey dek = cache.getIfPresent(key);
-        if (dek != null) {
-            return dek;
-        }
-        try {
-            return cache.get(key, k -> {
-                try {
-                    return unwrapper.unwrap(k.projectId(), k.wrappedDek());
-                } catch (InvalidCiphertextException | UnknownKekVersionException e) {
-                    throw new UnwrapFailed(e);
-                }
-            });
-        } catch (UnwrapFailed e) {
-            if (e.getCause() instanceof UnknownKekVersionException unknown) {
-                throw unknown;
-            }
-            throw (InvalidCiphertextException) e.getCause();
-        }
-    }
-
-    /** Approximate number of cached DEKs. */
-    public long size() {
-        return cache.estimatedSize();
-    }
-
-    public CacheStats stats() {
-        return cache.stats();
-    }
-
-    /** Runs pending maintenance (expiry, eviction) now. */
-    public void cleanUp() {
-        cache.cleanUp();
-    }
-
-    /** Drops every entry (e.g. after a KEK is retired). */
-    public void invalidateAll() {
-        cache.invalidateAll();
-    }
-
+  /** The cache key. Its {@code toString()} names the project only. */
+  record Key(String projectId, String wrappedDek) {
     @Override
     public String toString() {
-        return "DekCache[size=" + cache.estimatedSize() + "]";
+      return "DekCache.Key[project=" + projectId + "]";
     }
+  }
 
-    /** Carries a checked unwrap failure through Caffeine's mapping function. */
-    private static final class UnwrapFailed extends RuntimeException {
-        private static final long serialVersionUID = 1L;
+  /** Unwraps a DEK on a cache miss. */
+  @FunctionalInterface
+  public interface Unwrapper {
+    SymmetricKey unwrap(String projectId, String wrappedDek)
+        throws InvalidCiphertextException, UnknownKekVersionException;
+  }
 
-        UnwrapFailed(Exception cause) {
-            super(null, cause, false, false);
-        }
+  private final Cache<Key, SymmetricKey> cache;
+
+  public DekCache(Duration ttl, long maxSize) {
+    this(ttl, maxSize, Ticker.systemTicker(), null);
+  }
+
+  /**
+   * @param ticker the time source (a fake one in tests)
+   * @param executor runs maintenance work, or {@code null} for Caffeine's default
+   */
+  public DekCache(Duration ttl, long maxSize, Ticker ticker, Executor executor) {
+    Caffeine<Key, SymmetricKey> builder =
+        Caffeine.newBuilder()
+            .expireAfterWrite(ttl)
+            .maximumSize(maxSize)
+            .ticker(ticker)
+            .removalListener(
+                (Key key, SymmetricKey dek, RemovalCause cause) -> {
+                  if (dek != null) {
+                    dek.destroy();
+                  }
+                })
+            .recordStats();
+    if (executor != null) {
+      builder.executor(executor);
     }
+    this.cache = builder.build();
+  }
+
+  /**
+   * The DEK for this project and wrapped DEK, from the cache or unwrapped (and then cached), as a
+   * copy owned by the caller.
+   */
+  public SymmetricKey get(String projectId, String wrappedDek, Unwrapper unwrapper)
+      throws InvalidCiphertextException, UnknownKekVersionException {
+    Key key = new Key(projectId, wrappedDek);
+    while (true) {
+      SymmetricKey cached = lookup(key, unwrapper);
+      try {
+        return cached.copy();
+      } catch (IllegalStateException evictedMeanwhile) {
+        cache.asMap().remove(key, cached); // wiped by a concurrent eviction: unwrap again
+      }
+    }
+  }
+
+  private SymmetricKey lookup(Key key, Unwrapper unwrapper)
+      throws InvalidCiphertextException, UnknownKekVersionException {
+    SymmetricKey dek = cache.getIfPresent(key);
+    if (dek != null) {
+      return dek;
+    }
+    try {
+      return cache.get(
+          key,
+          k -> {
+            try {
+              return unwrapper.unwrap(k.projectId(), k.wrappedDek());
+            } catch (InvalidCiphertextException | UnknownKekVersionException e) {
+              throw new UnwrapFailed(e);
+            }
+          });
+    } catch (UnwrapFailed e) {
+      if (e.getCause() instanceof UnknownKekVersionException unknown) {
+        throw unknown;
+      }
+      throw (InvalidCiphertextException) e.getCause();
+    }
+  }
+
+  /** Approximate number of cached DEKs. */
+  public long size() {
+    return cache.estimatedSize();
+  }
+
+  public CacheStats stats() {
+    return cache.stats();
+  }
+
+  /** Runs pending maintenance (expiry, eviction) now. */
+  public void cleanUp() {
+    cache.cleanUp();
+  }
+
+  /** Drops every entry (e.g. after a KEK is retired). */
+  public void invalidateAll() {
+    cache.invalidateAll();
+  }
+
+  @Override
+  public String toString() {
+    return "DekCache[size=" + cache.estimatedSize() + "]";
+  }
+
+  /** Carries a checked unwrap failure through Caffeine's mapping function. */
+  private static final class UnwrapFailed extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    UnwrapFailed(Exception cause) {
+      super(null, cause, false, false);
+    }
+  }
 }

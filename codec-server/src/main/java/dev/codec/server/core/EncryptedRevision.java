@@ -7,8 +7,8 @@ import java.util.Map;
  * (those ciphertexts plus the PLAIN values given with them).
  */
 public record EncryptedRevision(Map<String, String> encrypted, String seal) {
-    @Override
-    public String toString() {
-        return "EncryptedRevision[values=" + encrypted.size() + "]";
-    }
+  @Override
+  public String toString() {
+    return "EncryptedRevision[values=" + encrypted.size() + "]";
+  }
 }

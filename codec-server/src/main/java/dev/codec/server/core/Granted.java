@@ -5,8 +5,8 @@ package dev.codec.server.core;
  * ({@code null} when none was given): the audit log records its deployment id and grant id.
  */
 public record Granted<T>(T result, GrantIdentity grant) {
-    @Override
-    public String toString() {
-        return "Granted[grant=" + (grant == null ? "none" : grant.grantId()) + "]";
-    }
+  @Override
+  public String toString() {
+    return "Granted[grant=" + (grant == null ? "none" : grant.grantId()) + "]";
+  }
 }

@@ -9,11 +9,11 @@ package dev.codec.server.core;
  * @param maxNameLength longest variable name, in characters
  */
 public record Limits(int maxProjectIdLength, int maxEntries, int maxValueBytes, int maxNameLength) {
-    public static final Limits DEFAULTS = new Limits(128, 10_000, 65_536, 256);
+  public static final Limits DEFAULTS = new Limits(128, 10_000, 65_536, 256);
 
-    public Limits {
-        if (maxProjectIdLength < 1 || maxEntries < 1 || maxValueBytes < 1 || maxNameLength < 1) {
-            throw new IllegalArgumentException("limits must be positive");
-        }
+  public Limits {
+    if (maxProjectIdLength < 1 || maxEntries < 1 || maxValueBytes < 1 || maxNameLength < 1) {
+      throw new IllegalArgumentException("limits must be positive");
     }
+  }
 }

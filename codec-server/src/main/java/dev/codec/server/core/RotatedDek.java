@@ -9,8 +9,8 @@ import java.util.Map;
  * @param encrypted variable name to ciphertext under the new DEK
  */
 public record RotatedDek(WrappedDek wrapped, Map<String, String> encrypted) {
-    @Override
-    public String toString() {
-        return "RotatedDek[kekVersion=" + wrapped.kekVersion() + ", values=" + encrypted.size() + "]";
-    }
+  @Override
+  public String toString() {
+    return "RotatedDek[kekVersion=" + wrapped.kekVersion() + ", values=" + encrypted.size() + "]";
+  }
 }

@@ -8,4 +8,5 @@ package dev.codec.server.core;
  * @param dekCacheHitRatio hits / requests of the DEK cache since startup (1 when there were none)
  * @param legacyAccepted whether legacy input is accepted
  */
-public record ServiceStatus(KekStatus kek, long dekCacheSize, double dekCacheHitRatio, boolean legacyAccepted) {}
+public record ServiceStatus(
+    KekStatus kek, long dekCacheSize, double dekCacheHitRatio, boolean legacyAccepted) {}

@@ -1,17 +1,20 @@
 package dev.codec.server.core;
 
-/** One environment variable of a revision as the caller stores it: plaintext (PLAIN) or a ciphertext (SECRET). */
+/**
+ * One environment variable of a revision as the caller stores it: plaintext (PLAIN) or a ciphertext
+ * (SECRET).
+ */
 public record StoredVariable(Kind kind, String value) {
-    /** How the value is stored. */
-    public enum Kind {
-        /** Missing or unknown kind: always rejected. */
-        UNSPECIFIED,
-        PLAIN,
-        SECRET
-    }
+  /** How the value is stored. */
+  public enum Kind {
+    /** Missing or unknown kind: always rejected. */
+    UNSPECIFIED,
+    PLAIN,
+    SECRET
+  }
 
-    @Override
-    public String toString() {
-        return "StoredVariable[kind=" + kind + ", value=(redacted)]";
-    }
+  @Override
+  public String toString() {
+    return "StoredVariable[kind=" + kind + ", value=(redacted)]";
+  }
 }

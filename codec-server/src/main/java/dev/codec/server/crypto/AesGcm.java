@@ -10,86 +10,91 @@ import javax.crypto.spec.GCMParameterSpec;
  * AES-256-GCM authenticated encryption with a random nonce per message and a 128-bit tag.
  *
  * <p>Byte layout of a sealed message:
+ *
  * <pre>
  *   nonce (NONCE_BYTES = 12 random bytes) || ciphertext (same length as the plaintext) || tag (16 bytes)
  * </pre>
+ *
  * {@link #open} also accepts the 16-byte nonces of the legacy codec ({@link #LEGACY_NONCE_BYTES}).
  *
  * <p>Thread-safe: each thread reuses its own {@link Cipher}, re-initialised for every message.
  */
 public final class AesGcm {
-    /** Nonce length of everything this service produces: 96 bits, the GCM standard. */
-    public static final int NONCE_BYTES = 12;
-    /** Nonce (IV) length used by the legacy Node codec. Accepted for decryption only. */
-    public static final int LEGACY_NONCE_BYTES = 16;
-    /** Authentication tag length. */
-    public static final int TAG_BYTES = 16;
-    private static final int TAG_BITS = TAG_BYTES * 8;
-    private static final String TRANSFORMATION = "AES/GCM/NoPadding";
+  /** Nonce length of everything this service produces: 96 bits, the GCM standard. */
+  public static final int NONCE_BYTES = 12;
 
-    private static final ThreadLocal<Cipher> CIPHER = ThreadLocal.withInitial(AesGcm::newCipher);
+  /** Nonce (IV) length used by the legacy Node codec. Accepted for decryption only. */
+  public static final int LEGACY_NONCE_BYTES = 16;
 
-    private AesGcm() {}
+  /** Authentication tag length. */
+  public static final int TAG_BYTES = 16;
 
-    /** The length of a sealed message for a plaintext of {@code plaintextLength} bytes. */
-    public static int sealedLength(int plaintextLength) {
-        return NONCE_BYTES + plaintextLength + TAG_BYTES;
+  private static final int TAG_BITS = TAG_BYTES * 8;
+  private static final String TRANSFORMATION = "AES/GCM/NoPadding";
+
+  private static final ThreadLocal<Cipher> CIPHER = ThreadLocal.withInitial(AesGcm::newCipher);
+
+  private AesGcm() {}
+
+  /** The length of a sealed message for a plaintext of {@code plaintextLength} bytes. */
+  public static int sealedLength(int plaintextLength) {
+    return NONCE_BYTES + plaintextLength + TAG_BYTES;
+  }
+
+  /**
+   * Encrypts and authenticates {@code plaintext} and authenticates {@code aad}, with a fresh random
+   * 12-byte nonce.
+   *
+   * @return nonce || ciphertext || tag
+   */
+  public static byte[] seal(SecretKey key, byte[] plaintext, byte[] aad) {
+    byte[] out = new byte[sealedLength(plaintext.length)];
+    byte[] nonce = new byte[NONCE_BYTES];
+    Randomness.nextBytes(nonce);
+    System.arraycopy(nonce, 0, out, 0, NONCE_BYTES);
+    try {
+      Cipher cipher = CIPHER.get();
+      cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
+      cipher.updateAAD(aad);
+      cipher.doFinal(plaintext, 0, plaintext.length, out, NONCE_BYTES);
+      return out;
+    } catch (GeneralSecurityException e) {
+      // Only reachable with a broken JCE or a destroyed key: never caused by client input.
+      throw new IllegalStateException("AES-GCM encryption failed", e);
     }
+  }
 
-    /**
-     * Encrypts and authenticates {@code plaintext} and authenticates {@code aad}, with a fresh random
-     * 12-byte nonce.
-     *
-     * @return nonce || ciphertext || tag
-     */
-    public static byte[] seal(SecretKey key, byte[] plaintext, byte[] aad) {
-        byte[] out = new byte[sealedLength(plaintext.length)];
-        byte[] nonce = new byte[NONCE_BYTES];
-        Randomness.nextBytes(nonce);
-        System.arraycopy(nonce, 0, out, 0, NONCE_BYTES);
-        try {
-            Cipher cipher = CIPHER.get();
-            cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
-            cipher.updateAAD(aad);
-            cipher.doFinal(plaintext, 0, plaintext.length, out, NONCE_BYTES);
-            return out;
-        } catch (GeneralSecurityException e) {
-            // Only reachable with a broken JCE or a destroyed key: never caused by client input.
-            throw new IllegalStateException("AES-GCM encryption failed", e);
-        }
+  /**
+   * Verifies and decrypts a sealed message.
+   *
+   * @param sealed nonce || ciphertext || tag, with a nonce of {@code nonceBytes} bytes
+   * @param aad the associated data it was sealed with (empty for none)
+   * @throws InvalidCiphertextException if it is too short, or does not authenticate under this key
+   *     and associated data
+   */
+  public static byte[] open(SecretKey key, byte[] sealed, byte[] aad, int nonceBytes)
+      throws InvalidCiphertextException {
+    if (sealed.length < nonceBytes + TAG_BYTES) {
+      throw new InvalidCiphertextException();
     }
+    try {
+      Cipher cipher = CIPHER.get();
+      cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, sealed, 0, nonceBytes));
+      cipher.updateAAD(aad);
+      return cipher.doFinal(sealed, nonceBytes, sealed.length - nonceBytes);
+    } catch (AEADBadTagException e) {
+      throw new InvalidCiphertextException();
+    } catch (GeneralSecurityException | IllegalStateException e) {
+      // Any other failure while opening is still "this ciphertext cannot be used".
+      throw new InvalidCiphertextException();
+    }
+  }
 
-    /**
-     * Verifies and decrypts a sealed message.
-     *
-     * @param sealed nonce || ciphertext || tag, with a nonce of {@code nonceBytes} bytes
-     * @param aad the associated data it was sealed with (empty for none)
-     * @throws InvalidCiphertextException if it is too short, or does not authenticate under this key
-     *     and associated data
-     */
-    public static byte[] open(SecretKey key, byte[] sealed, byte[] aad, int nonceBytes)
-            throws InvalidCiphertextException {
-        if (sealed.length < nonceBytes + TAG_BYTES) {
-            throw new InvalidCiphertextException();
-        }
-        try {
-            Cipher cipher = CIPHER.get();
-            cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, sealed, 0, nonceBytes));
-            cipher.updateAAD(aad);
-            return cipher.doFinal(sealed, nonceBytes, sealed.length - nonceBytes);
-        } catch (AEADBadTagException e) {
-            throw new InvalidCiphertextException();
-        } catch (GeneralSecurityException | IllegalStateException e) {
-            // Any other failure while opening is still "this ciphertext cannot be used".
-            throw new InvalidCiphertextException();
-        }
+  private static Cipher newCipher() {
+    try {
+      return Cipher.getInstance(TRANSFORMATION);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(TRANSFORMATION + " is not available in this JVM", e);
     }
-
-    private static Cipher newCipher() {
-        try {
-            return Cipher.getInstance(TRANSFORMATION);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(TRANSFORMATION + " is not available in this JVM", e);
-        }
-    }
+  }
 }

@@ -5,9 +5,9 @@ package dev.codec.server.crypto;
  * a setting) and never contains key material.
  */
 public final class KekLoadException extends Exception {
-    private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 1L;
 
-    public KekLoadException(String message) {
-        super(message, null, false, false);
-    }
+  public KekLoadException(String message) {
+    super(message, null, false, false);
+  }
 }

@@ -16,8 +16,9 @@ import javax.crypto.Mac;
 
 /**
  * Seals of whole environment revisions: a MAC, under a key derived from the project's DEK for this
- * purpose only, over every variable's name, kind and stored value, so that a database writer without
- * the DEK cannot inject, drop, rename, change, swap or downgrade (SECRET to PLAIN) a variable unnoticed.
+ * purpose only, over every variable's name, kind and stored value, so that a database writer
+ * without the DEK cannot inject, drop, rename, change, swap or downgrade (SECRET to PLAIN) a
+ * variable unnoticed.
  *
  * <pre>
  *   seal     = "seal2:" + base64( tag[32] || manifest )          (standard base64, padded, canonical)
@@ -34,512 +35,555 @@ import javax.crypto.Mac;
  *          h = Java's String.hashCode: s[0]*31^(n-1) + ... + s[n-1] over UTF-16 code units, mod 2^32
  * </pre>
  *
- * <p>Why the last 24 characters of a SECRET: every value format (enc2, enc1, legacy) is canonical padded
- * base64 of {@code nonce || ciphertext || GCM tag[16]} (after a prefix), and its last 24 characters
- * always encode the whole 16-byte tag. DecryptAll authenticates every SECRET with AES-GCM under the DEK
- * (enc2: bound to its name and project), and the tag authenticates nonce, ciphertext and associated
- * data, so a ciphertext that matches the seal <em>and</em> decrypts is the sealed one: another valid
- * ciphertext with the same tag is a GCM forgery without the DEK, or a 128-bit tag collision among the
- * codec's own ciphertexts. A text with a character outside ASCII is no base64 and never decrypts, so
- * taking low 8 bits loses nothing. A SECRET costs 25 bytes of MAC input whatever its size.
+ * <p>Why the last 24 characters of a SECRET: every value format (enc2, enc1, legacy) is canonical
+ * padded base64 of {@code nonce || ciphertext || GCM tag[16]} (after a prefix), and its last 24
+ * characters always encode the whole 16-byte tag. DecryptAll authenticates every SECRET with
+ * AES-GCM under the DEK (enc2: bound to its name and project), and the tag authenticates nonce,
+ * ciphertext and associated data, so a ciphertext that matches the seal <em>and</em> decrypts is
+ * the sealed one: another valid ciphertext with the same tag is a GCM forgery without the DEK, or a
+ * 128-bit tag collision among the codec's own ciphertexts. A text with a character outside ASCII is
+ * no base64 and never decrypts, so taking low 8 bits loses nothing. A SECRET costs 25 bytes of MAC
+ * input whatever its size.
  *
- * <p>Over 300 lines: one wire format, written, verified and parsed in one place, with its reasons beside it.
+ * <p>Over 300 lines: one wire format, written, verified and parsed in one place, with its reasons
+ * beside it.
  *
- * <p>Why this order: the request's name strings cache their hash codes, so putting a set in order is a
- * sort of 64-bit (hash, index) numbers, not of strings; verifying computes the seal the given set would
- * have and compares the texts (the characters holding the tag in constant time), without decoding the
- * seal, creating a string per name or looking names up. Only a refusal decodes the seal's manifest, which
- * repeats the names and kinds (not secret: they are stored next to the seal anyway), to name the
- * injected, dropped and downgraded variables. The tag decides.
+ * <p>Why this order: the request's name strings cache their hash codes, so putting a set in order
+ * is a sort of 64-bit (hash, index) numbers, not of strings; verifying computes the seal the given
+ * set would have and compares the texts (the characters holding the tag in constant time), without
+ * decoding the seal, creating a string per name or looking names up. Only a refusal decodes the
+ * seal's manifest, which repeats the names and kinds (not secret: they are stored next to the seal
+ * anyway), to name the injected, dropped and downgraded variables. The tag decides.
  *
  * <p>seal1 (the first layout: names in byte order, a SECRET's first and last 24 characters and its
- * length, the MAC repeating every name) is refused with {@link SealMismatchException.Problem#OUTDATED}:
- * it was never released; re-seal such a revision with SealVariables. Costs: BENCHMARKS.md, "Seal v2".
+ * length, the MAC repeating every name) is refused with {@link
+ * SealMismatchException.Problem#OUTDATED}: it was never released; re-seal such a revision with
+ * SealVariables. Costs: BENCHMARKS.md, "Seal v2".
  */
 public final class RevisionSeal {
-    /** The longest seal text accepted. */
-    public static final int MAX_LENGTH = 1_048_576;
-    static final String PREFIX = "seal2:";
-    /** The first layout's prefix: recognised only to refuse it with a precise reason. */
-    static final String OUTDATED_PREFIX = "seal1:";
-    private static final byte[] DOMAIN = "seal2".getBytes(StandardCharsets.US_ASCII);
-    private static final byte PLAIN = 1;
-    private static final byte SECRET = 2;
-    /** Characters taken from the end of a SECRET value's text (they encode its whole GCM tag). */
-    static final int SECRET_TAIL = 24;
+  /** The longest seal text accepted. */
+  public static final int MAX_LENGTH = 1_048_576;
 
-    /** One variable as stored: name, kind and stored value (plaintext, or ciphertext for a secret). */
-    public record Entry(String name, boolean secret, String value) {
-        @Override
-        public String toString() {
-            return "RevisionSeal.Entry[" + name + (secret ? ", secret]" : ", plain]");
-        }
+  static final String PREFIX = "seal2:";
+
+  /** The first layout's prefix: recognised only to refuse it with a precise reason. */
+  static final String OUTDATED_PREFIX = "seal1:";
+
+  private static final byte[] DOMAIN = "seal2".getBytes(StandardCharsets.US_ASCII);
+  private static final byte PLAIN = 1;
+  private static final byte SECRET = 2;
+
+  /** Characters taken from the end of a SECRET value's text (they encode its whole GCM tag). */
+  static final int SECRET_TAIL = 24;
+
+  /**
+   * One variable as stored: name, kind and stored value (plaintext, or ciphertext for a secret).
+   */
+  public record Entry(String name, boolean secret, String value) {
+    @Override
+    public String toString() {
+      return "RevisionSeal.Entry[" + name + (secret ? ", secret]" : ", plain]");
+    }
+  }
+
+  private RevisionSeal() {}
+
+  /** The size of this thread's MAC input buffer (tests: it must not stay huge after a call). */
+  static int macBufferCapacity() {
+    return Canonical.capacity();
+  }
+
+  /** Whether {@code text} has the seal prefix (no other check: {@link #verify} decides). */
+  public static boolean looksLikeSeal(String text) {
+    return text.startsWith(PREFIX);
+  }
+
+  /** Whether {@code text} is a seal of the first layout ("seal1:"), which is refused. */
+  public static boolean isOutdated(String text) {
+    return text.startsWith(OUTDATED_PREFIX);
+  }
+
+  /** Why a seal1 seal is refused, and what to do (no value in it). */
+  public static final String OUTDATED_SEAL_MESSAGE =
+      "seal1 is no longer accepted (the format is seal2); re-seal the revision with SealVariables";
+
+  /** The seal key of a DEK. The caller owns (and should destroy) it. */
+  public static SymmetricKey sealKey(SymmetricKey dek) {
+    return Hkdf.deriveKey(dek, Hkdf.REVISION_SEAL_INFO);
+  }
+
+  /**
+   * The length of the seal text of {@code entries}: the service refuses to make a seal longer than
+   * {@link #MAX_LENGTH}, which no verifier would accept.
+   */
+  public static int sealLength(List<Entry> entries) {
+    long manifest = 4;
+    for (Entry entry : entries) {
+      manifest += 2 + utf8Length(entry.name()) + 1;
+    }
+    long base64 = (manifest + HmacSha256.TAG_BYTES + 2) / 3 * 4;
+    return (int) Math.min(Integer.MAX_VALUE, PREFIX.length() + base64);
+  }
+
+  private static int utf8Length(String text) {
+    int bytes = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+    }
+    return bytes;
+  }
+
+  /**
+   * The seal of {@code entries} (any order; names must be unique).
+   *
+   * @throws IllegalArgumentException if two entries have the same name, a name is longer than 65535
+   *     UTF-8 bytes, or the seal would be longer than {@link #MAX_LENGTH} (check {@link
+   *     #sealLength} first)
+   */
+  public static String seal(SymmetricKey sealKey, String projectId, List<Entry> entries) {
+    if (sealLength(entries) > MAX_LENGTH) {
+      throw new IllegalArgumentException(
+          "the seal would be longer than " + MAX_LENGTH + " characters");
+    }
+    int n = entries.size();
+    String[] names = new String[n];
+    boolean[] secret = new boolean[n];
+    String[] values = new String[n];
+    for (int i = 0; i < n; i++) {
+      names[i] = entries.get(i).name();
+      secret[i] = entries.get(i).secret();
+      values[i] = entries.get(i).value();
+    }
+    Canonical c = Canonical.start();
+    try {
+      c.write(sealKey, projectId, names, secret, values);
+      return PREFIX + new String(c.encoded(), StandardCharsets.ISO_8859_1);
+    } finally {
+      c.release();
+    }
+  }
+
+  /**
+   * Checks {@code seal} against {@code entries}.
+   *
+   * @throws SealMismatchException naming what differs
+   */
+  public static void verify(
+      SymmetricKey sealKey, String projectId, List<Entry> entries, String seal)
+      throws SealMismatchException {
+    Map<String, Entry> byName = new HashMap<>();
+    entries.forEach(e -> byName.put(e.name(), e));
+    verify(sealKey, projectId, byName, Entry::secret, Entry::value, seal);
+  }
+
+  /**
+   * Checks {@code seal} against a variable set given as a map (the request's, not copied): computes
+   * the seal the set would have and compares the texts, the characters that hold the tag in
+   * constant time. Only a refusal decodes the given seal, to name what differs.
+   *
+   * <p><b>Sound only together with decryption:</b> a SECRET enters the MAC as the last {@value
+   * #SECRET_TAIL} characters of its text (its GCM tag), so a matching seal proves the set's names,
+   * kinds and PLAIN values, but a SECRET's ciphertext only once the caller has AES-GCM-decrypted
+   * every SECRET under the DEK for its name (as DecryptAll does). A caller that does not decrypt
+   * every SECRET must not take a matching seal as proof of the ciphertexts.
+   *
+   * @param isSecret whether a variable is SECRET (else PLAIN)
+   * @param storedValue a variable's stored value (plaintext, or ciphertext for a secret)
+   * @throws SealMismatchException naming what differs
+   */
+  public static <V> void verify(
+      SymmetricKey sealKey,
+      String projectId,
+      Map<String, V> variables,
+      Predicate<V> isSecret,
+      Function<V, String> storedValue,
+      String seal)
+      throws SealMismatchException {
+    if (seal.length() > MAX_LENGTH) {
+      throw malformed();
+    }
+    if (seal.startsWith(OUTDATED_PREFIX)) {
+      throw new SealMismatchException(
+          SealMismatchException.Problem.OUTDATED, List.of(), List.of(), List.of(), List.of());
+    }
+    if (!seal.startsWith(PREFIX)) {
+      throw malformed();
+    }
+    int n = variables.size();
+    String[] names = new String[n];
+    boolean[] secret = new boolean[n];
+    String[] values = new String[n];
+    int i = 0;
+    for (Map.Entry<String, V> entry : variables.entrySet()) {
+      names[i] = entry.getKey();
+      secret[i] = isSecret.test(entry.getValue());
+      values[i] = storedValue.apply(entry.getValue());
+      i++;
+    }
+    Canonical c = Canonical.start();
+    try {
+      byte[] expected;
+      try {
+        c.write(sealKey, projectId, names, secret, values);
+        expected = c.encoded();
+      } catch (IllegalArgumentException e) {
+        expected = null; // a set no seal can be made of (a name over 65535 bytes): a difference
+      }
+      if (expected == null || !matches(expected, seal)) {
+        throw differences(seal, names, secret, expected == null ? null : c.manifest());
+      }
+    } finally {
+      c.release(); // every path, refusals too: no huge per-thread buffer left behind
+    }
+  }
+
+  /**
+   * Whether {@code seal} (prefix checked) is exactly {@code PREFIX + expected}: the characters that
+   * encode the tag (the first {@value #TAG_CHARS}) compared in constant time, the rest (the public
+   * manifest) with a plain comparison.
+   */
+  private static boolean matches(byte[] expected, String seal) {
+    if (seal.length() != PREFIX.length() + expected.length) {
+      return false;
+    }
+    // a character outside Latin-1 becomes '?', which no seal contains
+    byte[] given = seal.getBytes(StandardCharsets.ISO_8859_1);
+    int differ = 0;
+    for (int i = 0; i < TAG_CHARS; i++) {
+      differ |= expected[i] ^ given[PREFIX.length() + i];
+    }
+    boolean manifest =
+        Arrays.equals(
+            expected, TAG_CHARS, expected.length, given, PREFIX.length() + TAG_CHARS, given.length);
+    return differ == 0 & manifest;
+  }
+
+  /**
+   * Base64 characters at the start of the blob that hold the 32-byte tag (they cover its 256 bits).
+   */
+  private static final int TAG_CHARS = (HmacSha256.TAG_BYTES * 8 + 5) / 6;
+
+  /**
+   * The refusal of a seal that does not match: names what differs, or says that a value differs.
+   */
+  private static SealMismatchException differences(
+      String seal, String[] names, boolean[] secret, byte[] expectedManifest) {
+    byte[] all;
+    try {
+      all = StrictBase64.decode(seal, PREFIX.length());
+    } catch (InvalidCiphertextException e) {
+      return malformed();
+    }
+    if (all.length < HmacSha256.TAG_BYTES + 4) {
+      return malformed();
+    }
+    List<Encoded> sealed;
+    try {
+      sealed = parseManifest(all, HmacSha256.TAG_BYTES);
+    } catch (SealMismatchException e) {
+      return e;
+    }
+    List<Encoded> given = new ArrayList<>(names.length);
+    for (int i = 0; i < names.length; i++) {
+      given.add(
+          new Encoded(
+              names[i], names[i].getBytes(StandardCharsets.UTF_8), secret[i] ? SECRET : PLAIN));
+    }
+    given.sort(ORDER);
+    SealMismatchException named = differences(sealed, given);
+    if (named != null) {
+      return named;
+    }
+    if (expectedManifest == null
+        || !Arrays.equals(
+            all, HmacSha256.TAG_BYTES, all.length, expectedManifest, 0, expectedManifest.length)) {
+      return malformed(); // the same names and kinds, not in canonical form
+    }
+    return new SealMismatchException(
+        SealMismatchException.Problem.VALUES_DIFFER, List.of(), List.of(), List.of(), List.of());
+  }
+
+  private record Encoded(String name, byte[] nameBytes, byte kind) {}
+
+  /**
+   * Byte order of names: only to name differences in a refusal (the seal's own order is {@link
+   * Canonical}'s).
+   */
+  private static final Comparator<Encoded> ORDER =
+      (a, b) -> Arrays.compareUnsigned(a.nameBytes, b.nameBytes);
+
+  /**
+   * Writes a set's canonical form into per-thread buffers: the blob {@code tag || manifest} and the
+   * values' part of the MAC input ("B" in the class comment). No allocation per variable for ASCII
+   * names and values; one Mac.update for each part.
+   *
+   * <p>Order: by the name's {@link String#hashCode} (signed), then by {@link String#compareTo}. The
+   * hashes are cached in the request's strings, so putting a set in order is a sort of {@code
+   * long}s (hash, index), not of strings, and verifying needs no lookup of names.
+   */
+  private static final class Canonical {
+    private static final ThreadLocal<Canonical> BUFFERS = ThreadLocal.withInitial(Canonical::new);
+    static final int INITIAL_BYTES = 16 * 1024;
+    static final int KEPT_BYTES = 1024 * 1024;
+    private byte[] blob = new byte[INITIAL_BYTES];
+    private int blobLength;
+    private byte[] bytes = new byte[INITIAL_BYTES];
+    private int length;
+
+    static Canonical start() {
+      Canonical c = BUFFERS.get();
+      c.blobLength = HmacSha256.TAG_BYTES;
+      c.length = 0;
+      return c;
     }
 
-    private RevisionSeal() {}
-
-    /** The size of this thread's MAC input buffer (tests: it must not stay huge after a call). */
-    static int macBufferCapacity() {
-        return Canonical.capacity();
+    /** Fills the blob (tag and manifest) and computes the tag. */
+    void write(
+        SymmetricKey key, String projectId, String[] names, boolean[] secret, String[] values) {
+      int n = names.length;
+      long[] order = new long[n];
+      for (int i = 0; i < n; i++) {
+        order[i] = ((long) names[i].hashCode() << 32) | i;
+      }
+      Arrays.sort(order);
+      for (int i = 1; i < n; i++) { // equal hashes: by compareTo (insertion sort of the run; rare)
+        for (int j = i; j > 0 && (int) (order[j] >>> 32) == (int) (order[j - 1] >>> 32); j--) {
+          int cmp = names[(int) order[j - 1]].compareTo(names[(int) order[j]]);
+          if (cmp == 0) {
+            throw new IllegalArgumentException("two variables are named " + names[(int) order[j]]);
+          }
+          if (cmp < 0) {
+            break;
+          }
+          long t = order[j];
+          order[j] = order[j - 1];
+          order[j - 1] = t;
+        }
+      }
+      ensureBlob(4);
+      ValueFormat.putInt(blob, blobLength, n);
+      blobLength += 4;
+      for (long o : order) {
+        int i = (int) o;
+        name(names[i]);
+        if (secret[i]) {
+          blob[blobLength++] = SECRET;
+          secret(values[i]);
+        } else {
+          blob[blobLength++] = PLAIN;
+          plain(values[i]);
+        }
+      }
+      byte[] project = projectId.getBytes(StandardCharsets.UTF_8);
+      if (project.length > 0xffff) {
+        throw new IllegalArgumentException("project id longer than 65535 bytes");
+      }
+      Mac mac = HmacSha256.start(key);
+      try {
+        mac.update(DOMAIN);
+        mac.update((byte) (project.length >>> 8));
+        mac.update((byte) project.length);
+        mac.update(project);
+        mac.update(blob, HmacSha256.TAG_BYTES, blobLength - HmacSha256.TAG_BYTES);
+        mac.update(bytes, 0, length);
+        mac.doFinal(blob, 0);
+      } catch (javax.crypto.ShortBufferException e) {
+        throw new IllegalStateException(e); // the blob always has room for the tag
+      } finally {
+        HmacSha256.forget(mac); // the thread's Mac keeps no pads of the seal key
+      }
     }
 
-    /** Whether {@code text} has the seal prefix (no other check: {@link #verify} decides). */
-    public static boolean looksLikeSeal(String text) {
-        return text.startsWith(PREFIX);
+    /** The seal text after the prefix, as ASCII bytes: base64 of tag || manifest. */
+    byte[] encoded() {
+      return Base64.getEncoder().encode(ByteBuffer.wrap(blob, 0, blobLength)).array();
     }
 
-    /** Whether {@code text} is a seal of the first layout ("seal1:"), which is refused. */
-    public static boolean isOutdated(String text) {
-        return text.startsWith(OUTDATED_PREFIX);
+    /** A copy of the manifest just written. */
+    byte[] manifest() {
+      return Arrays.copyOfRange(blob, HmacSha256.TAG_BYTES, blobLength);
     }
 
-    /** Why a seal1 seal is refused, and what to do (no value in it). */
-    public static final String OUTDATED_SEAL_MESSAGE =
-            "seal1 is no longer accepted (the format is seal2); re-seal the revision with SealVariables";
-
-    /** The seal key of a DEK. The caller owns (and should destroy) it. */
-    public static SymmetricKey sealKey(SymmetricKey dek) {
-        return Hkdf.deriveKey(dek, Hkdf.REVISION_SEAL_INFO);
-    }
-
-    /**
-     * The length of the seal text of {@code entries}: the service refuses to make a seal longer than
-     * {@link #MAX_LENGTH}, which no verifier would accept.
-     */
-    public static int sealLength(List<Entry> entries) {
-        long manifest = 4;
-        for (Entry entry : entries) {
-            manifest += 2 + utf8Length(entry.name()) + 1;
+    /** u16be(len N) || N, with room for the kind after it. */
+    private void name(String name) {
+      int n = name.length();
+      ensureBlob(2 + n + 1);
+      int start = blobLength + 2;
+      for (int i = 0; i < n; i++) {
+        char c = name.charAt(i);
+        if (c >= 0x80) {
+          byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+          if (utf8.length > 0xffff) {
+            throw new IllegalArgumentException("a variable name is longer than 65535 bytes");
+          }
+          ensureBlob(2 + utf8.length + 1);
+          blob[blobLength] = (byte) (utf8.length >>> 8);
+          blob[blobLength + 1] = (byte) utf8.length;
+          System.arraycopy(utf8, 0, blob, blobLength + 2, utf8.length);
+          blobLength += 2 + utf8.length;
+          return;
         }
-        long base64 = (manifest + HmacSha256.TAG_BYTES + 2) / 3 * 4;
-        return (int) Math.min(Integer.MAX_VALUE, PREFIX.length() + base64);
-    }
-
-    private static int utf8Length(String text) {
-        int bytes = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
-        }
-        return bytes;
-    }
-
-    /**
-     * The seal of {@code entries} (any order; names must be unique).
-     *
-     * @throws IllegalArgumentException if two entries have the same name, a name is longer than 65535
-     *     UTF-8 bytes, or the seal would be longer than {@link #MAX_LENGTH} (check {@link #sealLength} first)
-     */
-    public static String seal(SymmetricKey sealKey, String projectId, List<Entry> entries) {
-        if (sealLength(entries) > MAX_LENGTH) {
-            throw new IllegalArgumentException("the seal would be longer than " + MAX_LENGTH + " characters");
-        }
-        int n = entries.size();
-        String[] names = new String[n];
-        boolean[] secret = new boolean[n];
-        String[] values = new String[n];
-        for (int i = 0; i < n; i++) {
-            names[i] = entries.get(i).name();
-            secret[i] = entries.get(i).secret();
-            values[i] = entries.get(i).value();
-        }
-        Canonical c = Canonical.start();
-        try {
-            c.write(sealKey, projectId, names, secret, values);
-            return PREFIX + new String(c.encoded(), StandardCharsets.ISO_8859_1);
-        } finally {
-            c.release();
-        }
-    }
-
-    /**
-     * Checks {@code seal} against {@code entries}.
-     *
-     * @throws SealMismatchException naming what differs
-     */
-    public static void verify(SymmetricKey sealKey, String projectId, List<Entry> entries, String seal)
-            throws SealMismatchException {
-        Map<String, Entry> byName = new HashMap<>();
-        entries.forEach(e -> byName.put(e.name(), e));
-        verify(sealKey, projectId, byName, Entry::secret, Entry::value, seal);
-    }
-
-    /**
-     * Checks {@code seal} against a variable set given as a map (the request's, not copied): computes the
-     * seal the set would have and compares the texts, the characters that hold the tag in constant time.
-     * Only a refusal decodes the given seal, to name what differs.
-     *
-     * <p><b>Sound only together with decryption:</b> a SECRET enters the MAC as the last
-     * {@value #SECRET_TAIL} characters of its text (its GCM tag), so a matching seal proves the set's
-     * names, kinds and PLAIN values, but a SECRET's ciphertext only once the caller has
-     * AES-GCM-decrypted every SECRET under the DEK for its name (as DecryptAll does). A caller that does
-     * not decrypt every SECRET must not take a matching seal as proof of the ciphertexts.
-     *
-     * @param isSecret whether a variable is SECRET (else PLAIN)
-     * @param storedValue a variable's stored value (plaintext, or ciphertext for a secret)
-     * @throws SealMismatchException naming what differs
-     */
-    public static <V> void verify(SymmetricKey sealKey, String projectId, Map<String, V> variables,
-            Predicate<V> isSecret, Function<V, String> storedValue, String seal) throws SealMismatchException {
-        if (seal.length() > MAX_LENGTH) {
-            throw malformed();
-        }
-        if (seal.startsWith(OUTDATED_PREFIX)) {
-            throw new SealMismatchException(SealMismatchException.Problem.OUTDATED, List.of(), List.of(), List.of(),
-                    List.of());
-        }
-        if (!seal.startsWith(PREFIX)) {
-            throw malformed();
-        }
-        int n = variables.size();
-        String[] names = new String[n];
-        boolean[] secret = new boolean[n];
-        String[] values = new String[n];
-        int i = 0;
-        for (Map.Entry<String, V> entry : variables.entrySet()) {
-            names[i] = entry.getKey();
-            secret[i] = isSecret.test(entry.getValue());
-            values[i] = storedValue.apply(entry.getValue());
-            i++;
-        }
-        Canonical c = Canonical.start();
-        try {
-            byte[] expected;
-            try {
-                c.write(sealKey, projectId, names, secret, values);
-                expected = c.encoded();
-            } catch (IllegalArgumentException e) {
-                expected = null; // a set no seal can be made of (a name over 65535 bytes): a difference
-            }
-            if (expected == null || !matches(expected, seal)) {
-                throw differences(seal, names, secret, expected == null ? null : c.manifest());
-            }
-        } finally {
-            c.release(); // every path, refusals too: no huge per-thread buffer left behind
-        }
-    }
-
-    /**
-     * Whether {@code seal} (prefix checked) is exactly {@code PREFIX + expected}: the characters that
-     * encode the tag (the first {@value #TAG_CHARS}) compared in constant time, the rest (the public
-     * manifest) with a plain comparison.
-     */
-    private static boolean matches(byte[] expected, String seal) {
-        if (seal.length() != PREFIX.length() + expected.length) {
-            return false;
-        }
-        // a character outside Latin-1 becomes '?', which no seal contains
-        byte[] given = seal.getBytes(StandardCharsets.ISO_8859_1);
-        int differ = 0;
-        for (int i = 0; i < TAG_CHARS; i++) {
-            differ |= expected[i] ^ given[PREFIX.length() + i];
-        }
-        boolean manifest = Arrays.equals(expected, TAG_CHARS, expected.length, given, PREFIX.length() + TAG_CHARS,
-                given.length);
-        return differ == 0 & manifest;
-    }
-
-    /** Base64 characters at the start of the blob that hold the 32-byte tag (they cover its 256 bits). */
-    private static final int TAG_CHARS = (HmacSha256.TAG_BYTES * 8 + 5) / 6;
-
-    /** The refusal of a seal that does not match: names what differs, or says that a value differs. */
-    private static SealMismatchException differences(String seal, String[] names, boolean[] secret,
-            byte[] expectedManifest) {
-        byte[] all;
-        try {
-            all = StrictBase64.decode(seal, PREFIX.length());
-        } catch (InvalidCiphertextException e) {
-            return malformed();
-        }
-        if (all.length < HmacSha256.TAG_BYTES + 4) {
-            return malformed();
-        }
-        List<Encoded> sealed;
-        try {
-            sealed = parseManifest(all, HmacSha256.TAG_BYTES);
-        } catch (SealMismatchException e) {
-            return e;
-        }
-        List<Encoded> given = new ArrayList<>(names.length);
-        for (int i = 0; i < names.length; i++) {
-            given.add(new Encoded(names[i], names[i].getBytes(StandardCharsets.UTF_8), secret[i] ? SECRET : PLAIN));
-        }
-        given.sort(ORDER);
-        SealMismatchException named = differences(sealed, given);
-        if (named != null) {
-            return named;
-        }
-        if (expectedManifest == null
-                || !Arrays.equals(all, HmacSha256.TAG_BYTES, all.length, expectedManifest, 0, expectedManifest.length)) {
-            return malformed(); // the same names and kinds, not in canonical form
-        }
-        return new SealMismatchException(SealMismatchException.Problem.VALUES_DIFFER, List.of(), List.of(),
-                List.of(), List.of());
-    }
-
-    private record Encoded(String name, byte[] nameBytes, byte kind) {}
-
-    /** Byte order of names: only to name differences in a refusal (the seal's own order is {@link Canonical}'s). */
-    private static final Comparator<Encoded> ORDER = (a, b) -> Arrays.compareUnsigned(a.nameBytes, b.nameBytes);
-
-    /**
-     * Writes a set's canonical form into per-thread buffers: the blob {@code tag || manifest} and the
-     * values' part of the MAC input ("B" in the class comment). No allocation per variable for ASCII
-     * names and values; one Mac.update for each part.
-     *
-     * <p>Order: by the name's {@link String#hashCode} (signed), then by {@link String#compareTo}. The
-     * hashes are cached in the request's strings, so putting a set in order is a sort of {@code long}s
-     * (hash, index), not of strings, and verifying needs no lookup of names.
-     */
-    private static final class Canonical {
-        private static final ThreadLocal<Canonical> BUFFERS = ThreadLocal.withInitial(Canonical::new);
-        static final int INITIAL_BYTES = 16 * 1024;
-        static final int KEPT_BYTES = 1024 * 1024;
-        private byte[] blob = new byte[INITIAL_BYTES];
-        private int blobLength;
-        private byte[] bytes = new byte[INITIAL_BYTES];
-        private int length;
-
-        static Canonical start() {
-            Canonical c = BUFFERS.get();
-            c.blobLength = HmacSha256.TAG_BYTES;
-            c.length = 0;
-            return c;
-        }
-
-        /** Fills the blob (tag and manifest) and computes the tag. */
-        void write(SymmetricKey key, String projectId, String[] names, boolean[] secret, String[] values) {
-            int n = names.length;
-            long[] order = new long[n];
-            for (int i = 0; i < n; i++) {
-                order[i] = ((long) names[i].hashCode() << 32) | i;
-            }
-            Arrays.sort(order);
-            for (int i = 1; i < n; i++) { // equal hashes: by compareTo (insertion sort of the run; rare)
-                for (int j = i; j > 0 && (int) (order[j] >>> 32) == (int) (order[j - 1] >>> 32); j--) {
-                    int cmp = names[(int) order[j - 1]].compareTo(names[(int) order[j]]);
-                    if (cmp == 0) {
-                        throw new IllegalArgumentException("two variables are named " + names[(int) order[j]]);
-                    }
-                    if (cmp < 0) {
-                        break;
-                    }
-                    long t = order[j];
-                    order[j] = order[j - 1];
-                    order[j - 1] = t;
-                }
-            }
-            ensureBlob(4);
-            ValueFormat.putInt(blob, blobLength, n);
-            blobLength += 4;
-            for (long o : order) {
-                int i = (int) o;
-                name(names[i]);
-                if (secret[i]) {
-                    blob[blobLength++] = SECRET;
-                    secret(values[i]);
-                } else {
-                    blob[blobLength++] = PLAIN;
-                    plain(values[i]);
-                }
-            }
-            byte[] project = projectId.getBytes(StandardCharsets.UTF_8);
-            if (project.length > 0xffff) {
-                throw new IllegalArgumentException("project id longer than 65535 bytes");
-            }
-            Mac mac = HmacSha256.start(key);
-            try {
-                mac.update(DOMAIN);
-                mac.update((byte) (project.length >>> 8));
-                mac.update((byte) project.length);
-                mac.update(project);
-                mac.update(blob, HmacSha256.TAG_BYTES, blobLength - HmacSha256.TAG_BYTES);
-                mac.update(bytes, 0, length);
-                mac.doFinal(blob, 0);
-            } catch (javax.crypto.ShortBufferException e) {
-                throw new IllegalStateException(e); // the blob always has room for the tag
-            } finally {
-                HmacSha256.forget(mac); // the thread's Mac keeps no pads of the seal key
-            }
-        }
-
-        /** The seal text after the prefix, as ASCII bytes: base64 of tag || manifest. */
-        byte[] encoded() {
-            return Base64.getEncoder().encode(ByteBuffer.wrap(blob, 0, blobLength)).array();
-        }
-
-        /** A copy of the manifest just written. */
-        byte[] manifest() {
-            return Arrays.copyOfRange(blob, HmacSha256.TAG_BYTES, blobLength);
-        }
-
-        /** u16be(len N) || N, with room for the kind after it. */
-        private void name(String name) {
-            int n = name.length();
-            ensureBlob(2 + n + 1);
-            int start = blobLength + 2;
-            for (int i = 0; i < n; i++) {
-                char c = name.charAt(i);
-                if (c >= 0x80) {
-                    byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
-                    if (utf8.length > 0xffff) {
-                        throw new IllegalArgumentException("a variable name is longer than 65535 bytes");
-                    }
-                    ensureBlob(2 + utf8.length + 1);
-                    blob[blobLength] = (byte) (utf8.length >>> 8);
-                    blob[blobLength + 1] = (byte) utf8.length;
-                    System.arraycopy(utf8, 0, blob, blobLength + 2, utf8.length);
-                    blobLength += 2 + utf8.length;
-                    return;
-                }
-                blob[start + i] = (byte) c;
-            }
-            if (n > 0xffff) {
-                throw new IllegalArgumentException("a variable name is longer than 65535 bytes");
-            }
-            blob[blobLength] = (byte) (n >>> 8);
-            blob[blobLength + 1] = (byte) n;
-            blobLength = start + n;
-        }
-
-        /**
-         * u8(len E) || E, E = the low 8 bits of each of the text's last {@value #SECRET_TAIL} characters
-         * (all of them if shorter): for a valid ciphertext text, which is ASCII, the characters themselves.
-         * A bulk copy: a loop over characters cost four times as much (BENCHMARKS.md, "Seal v2").
-         */
-        @SuppressWarnings("deprecation") // getBytes(int, int, byte[], int): exactly the low 8 bits, no allocation
-        private void secret(String value) {
-            int from = Math.max(0, value.length() - SECRET_TAIL);
-            int n = value.length() - from;
-            ensure(1 + n);
-            bytes[length] = (byte) n;
-            value.getBytes(from, value.length(), bytes, length + 1);
-            length += 1 + n;
-        }
-
-        /** u32be(len V) || V, V = UTF-8 of the value. */
-        private void plain(String value) {
-            byte[] v = value.getBytes(StandardCharsets.UTF_8); // intrinsic for ASCII: faster than a char loop
-            ensure(4 + v.length);
-            ValueFormat.putInt(bytes, length, v.length);
-            System.arraycopy(v, 0, bytes, length + 4, v.length);
-            length += 4 + v.length;
-        }
-
-        private void ensure(int more) {
-            bytes = grown(bytes, length, more);
-        }
-
-        private void ensureBlob(int more) {
-            blob = grown(blob, blobLength, more);
-        }
-
-        private static byte[] grown(byte[] array, int used, int more) {
-            if ((long) used + more <= array.length) {
-                return array;
-            }
-            return Arrays.copyOf(array, (int) Math.min(Integer.MAX_VALUE - 8, Math.max(array.length * 2L, (long) used + more)));
-        }
-
-        /** Ends a use: a buffer grown past {@value #KEPT_BYTES} bytes is dropped (not kept per thread). */
-        void release() {
-            length = 0;
-            blobLength = 0;
-            if (bytes.length > KEPT_BYTES) {
-                bytes = new byte[INITIAL_BYTES];
-            }
-            if (blob.length > KEPT_BYTES) {
-                blob = new byte[INITIAL_BYTES];
-            }
-        }
-
-        /** This thread's larger buffer size, for tests. */
-        static int capacity() {
-            Canonical c = BUFFERS.get();
-            return Math.max(c.bytes.length, c.blob.length);
-        }
-    }
-
-    private static int readInt(byte[] in, int offset) {
-        return ((in[offset] & 0xff) << 24) | ((in[offset + 1] & 0xff) << 16) | ((in[offset + 2] & 0xff) << 8)
-                | (in[offset + 3] & 0xff);
+        blob[start + i] = (byte) c;
+      }
+      if (n > 0xffff) {
+        throw new IllegalArgumentException("a variable name is longer than 65535 bytes");
+      }
+      blob[blobLength] = (byte) (n >>> 8);
+      blob[blobLength + 1] = (byte) n;
+      blobLength = start + n;
     }
 
     /**
-     * Names and kinds of the manifest at {@code offset} to the end of {@code all}, strictly parsed (exact
-     * length, known kinds, unique names), sorted by {@link #ORDER}.
+     * u8(len E) || E, E = the low 8 bits of each of the text's last {@value #SECRET_TAIL}
+     * characters (all of them if shorter): for a valid ciphertext text, which is ASCII, the
+     * characters themselves. A bulk copy: a loop over characters cost four times as much
+     * (BENCHMARKS.md, "Seal v2").
      */
-    private static List<Encoded> parseManifest(byte[] all, int offset) throws SealMismatchException {
-        int count = readInt(all, offset);
-        if (count < 0 || count > (all.length - offset) / 3) {
-            throw malformed();
-        }
-        List<Encoded> out = new ArrayList<>(count);
-        int at = offset + 4;
-        for (int i = 0; i < count; i++) {
-            if (at + 2 > all.length) {
-                throw malformed();
-            }
-            int nameLength = ((all[at] & 0xff) << 8) | (all[at + 1] & 0xff);
-            at += 2;
-            if (nameLength == 0 || at + nameLength + 1 > all.length) {
-                throw malformed();
-            }
-            byte[] name = Arrays.copyOfRange(all, at, at + nameLength);
-            at += nameLength;
-            byte kind = all[at++];
-            if (kind != PLAIN && kind != SECRET) {
-                throw malformed();
-            }
-            out.add(new Encoded(new String(name, StandardCharsets.UTF_8), name, kind));
-        }
-        if (at != all.length) {
-            throw malformed();
-        }
-        out.sort(ORDER);
-        for (int i = 1; i < out.size(); i++) {
-            if (ORDER.compare(out.get(i - 1), out.get(i)) == 0) {
-                throw malformed();
-            }
-        }
-        return out;
+    @SuppressWarnings(
+        "deprecation") // getBytes(int, int, byte[], int): exactly the low 8 bits, no allocation
+    private void secret(String value) {
+      int from = Math.max(0, value.length() - SECRET_TAIL);
+      int n = value.length() - from;
+      ensure(1 + n);
+      bytes[length] = (byte) n;
+      value.getBytes(from, value.length(), bytes, length + 1);
+      length += 1 + n;
     }
 
-    /** What differs between two name-sorted lists of names and kinds; null when nothing does. */
-    private static SealMismatchException differences(List<Encoded> sealed, List<Encoded> given) {
-        List<String> injected = new ArrayList<>();
-        List<String> dropped = new ArrayList<>();
-        List<String> downgraded = new ArrayList<>();
-        List<String> upgraded = new ArrayList<>();
-        int i = 0;
-        int j = 0;
-        while (i < sealed.size() || j < given.size()) {
-            int order = i == sealed.size() ? 1 : j == given.size() ? -1 : ORDER.compare(sealed.get(i), given.get(j));
-            if (order < 0) {
-                dropped.add(sealed.get(i++).name);
-            } else if (order > 0) {
-                injected.add(given.get(j++).name);
-            } else {
-                Encoded s = sealed.get(i++);
-                Encoded g = given.get(j++);
-                if (s.kind == SECRET && g.kind == PLAIN) {
-                    downgraded.add(g.name);
-                } else if (s.kind == PLAIN && g.kind == SECRET) {
-                    upgraded.add(g.name);
-                }
-            }
-        }
-        if (injected.isEmpty() && dropped.isEmpty() && downgraded.isEmpty() && upgraded.isEmpty()) {
-            return null;
-        }
-        Collections.sort(injected);
-        Collections.sort(dropped);
-        return new SealMismatchException(SealMismatchException.Problem.VARIABLES_DIFFER, injected, dropped,
-                downgraded, upgraded);
+    /** u32be(len V) || V, V = UTF-8 of the value. */
+    private void plain(String value) {
+      byte[] v =
+          value.getBytes(StandardCharsets.UTF_8); // intrinsic for ASCII: faster than a char loop
+      ensure(4 + v.length);
+      ValueFormat.putInt(bytes, length, v.length);
+      System.arraycopy(v, 0, bytes, length + 4, v.length);
+      length += 4 + v.length;
     }
 
-    private static SealMismatchException malformed() {
-        return new SealMismatchException(SealMismatchException.Problem.MALFORMED, List.of(), List.of(), List.of(),
-                List.of());
+    private void ensure(int more) {
+      bytes = grown(bytes, length, more);
     }
+
+    private void ensureBlob(int more) {
+      blob = grown(blob, blobLength, more);
+    }
+
+    private static byte[] grown(byte[] array, int used, int more) {
+      if ((long) used + more <= array.length) {
+        return array;
+      }
+      return Arrays.copyOf(
+          array,
+          (int) Math.min(Integer.MAX_VALUE - 8, Math.max(array.length * 2L, (long) used + more)));
+    }
+
+    /**
+     * Ends a use: a buffer grown past {@value #KEPT_BYTES} bytes is dropped (not kept per thread).
+     */
+    void release() {
+      length = 0;
+      blobLength = 0;
+      if (bytes.length > KEPT_BYTES) {
+        bytes = new byte[INITIAL_BYTES];
+      }
+      if (blob.length > KEPT_BYTES) {
+        blob = new byte[INITIAL_BYTES];
+      }
+    }
+
+    /** This thread's larger buffer size, for tests. */
+    static int capacity() {
+      Canonical c = BUFFERS.get();
+      return Math.max(c.bytes.length, c.blob.length);
+    }
+  }
+
+  private static int readInt(byte[] in, int offset) {
+    return ((in[offset] & 0xff) << 24)
+        | ((in[offset + 1] & 0xff) << 16)
+        | ((in[offset + 2] & 0xff) << 8)
+        | (in[offset + 3] & 0xff);
+  }
+
+  /**
+   * Names and kinds of the manifest at {@code offset} to the end of {@code all}, strictly parsed
+   * (exact length, known kinds, unique names), sorted by {@link #ORDER}.
+   */
+  private static List<Encoded> parseManifest(byte[] all, int offset) throws SealMismatchException {
+    int count = readInt(all, offset);
+    if (count < 0 || count > (all.length - offset) / 3) {
+      throw malformed();
+    }
+    List<Encoded> out = new ArrayList<>(count);
+    int at = offset + 4;
+    for (int i = 0; i < count; i++) {
+      if (at + 2 > all.length) {
+        throw malformed();
+      }
+      int nameLength = ((all[at] & 0xff) << 8) | (all[at + 1] & 0xff);
+      at += 2;
+      if (nameLength == 0 || at + nameLength + 1 > all.length) {
+        throw malformed();
+      }
+      byte[] name = Arrays.copyOfRange(all, at, at + nameLength);
+      at += nameLength;
+      byte kind = all[at++];
+      if (kind != PLAIN && kind != SECRET) {
+        throw malformed();
+      }
+      out.add(new Encoded(new String(name, StandardCharsets.UTF_8), name, kind));
+    }
+    if (at != all.length) {
+      throw malformed();
+    }
+    out.sort(ORDER);
+    for (int i = 1; i < out.size(); i++) {
+      if (ORDER.compare(out.get(i - 1), out.get(i)) == 0) {
+        throw malformed();
+      }
+    }
+    return out;
+  }
+
+  /** What differs between two name-sorted lists of names and kinds; null when nothing does. */
+  private static SealMismatchException differences(List<Encoded> sealed, List<Encoded> given) {
+    List<String> injected = new ArrayList<>();
+    List<String> dropped = new ArrayList<>();
+    List<String> downgraded = new ArrayList<>();
+    List<String> upgraded = new ArrayList<>();
+    int i = 0;
+    int j = 0;
+    while (i < sealed.size() || j < given.size()) {
+      int order =
+          i == sealed.size()
+              ? 1
+              : j == given.size() ? -1 : ORDER.compare(sealed.get(i), given.get(j));
+      if (order < 0) {
+        dropped.add(sealed.get(i++).name);
+      } else if (order > 0) {
+        injected.add(given.get(j++).name);
+      } else {
+        Encoded s = sealed.get(i++);
+        Encoded g = given.get(j++);
+        if (s.kind == SECRET && g.kind == PLAIN) {
+          downgraded.add(g.name);
+        } else if (s.kind == PLAIN && g.kind == SECRET) {
+          upgraded.add(g.name);
+        }
+      }
+    }
+    if (injected.isEmpty() && dropped.isEmpty() && downgraded.isEmpty() && upgraded.isEmpty()) {
+      return null;
+    }
+    Collections.sort(injected);
+    Collections.sort(dropped);
+    return new SealMismatchException(
+        SealMismatchException.Problem.VARIABLES_DIFFER, injected, dropped, downgraded, upgraded);
+  }
+
+  private static SealMismatchException malformed() {
+    return new SealMismatchException(
+        SealMismatchException.Problem.MALFORMED, List.of(), List.of(), List.of(), List.of());
+  }
 }

@@ -9,57 +9,64 @@ import java.util.List;
  * @see RevisionSeal
  */
 public final class SealMismatchException extends Exception {
-    private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 1L;
 
-    /** What is wrong. */
-    public enum Problem {
-        /** The seal text is not a seal (bad prefix, base64 or structure). */
-        MALFORMED,
-        /** Names or kinds differ from the sealed set: see the lists. */
-        VARIABLES_DIFFER,
-        /** Same names and kinds, but a value differs (or the seal was made under another DEK or project). */
-        VALUES_DIFFER,
-        /** A seal of the first layout ("seal1:"), no longer accepted: re-seal the revision. */
-        OUTDATED
-    }
+  /** What is wrong. */
+  public enum Problem {
+    /** The seal text is not a seal (bad prefix, base64 or structure). */
+    MALFORMED,
+    /** Names or kinds differ from the sealed set: see the lists. */
+    VARIABLES_DIFFER,
+    /**
+     * Same names and kinds, but a value differs (or the seal was made under another DEK or
+     * project).
+     */
+    VALUES_DIFFER,
+    /** A seal of the first layout ("seal1:"), no longer accepted: re-seal the revision. */
+    OUTDATED
+  }
 
-    private final Problem problem;
-    private final List<String> injected;
-    private final List<String> dropped;
-    private final List<String> downgraded;
-    private final List<String> upgraded;
+  private final Problem problem;
+  private final List<String> injected;
+  private final List<String> dropped;
+  private final List<String> downgraded;
+  private final List<String> upgraded;
 
-    SealMismatchException(Problem problem, List<String> injected, List<String> dropped, List<String> downgraded,
-            List<String> upgraded) {
-        super(problem.name(), null, false, false);
-        this.problem = problem;
-        this.injected = List.copyOf(injected);
-        this.dropped = List.copyOf(dropped);
-        this.downgraded = List.copyOf(downgraded);
-        this.upgraded = List.copyOf(upgraded);
-    }
+  SealMismatchException(
+      Problem problem,
+      List<String> injected,
+      List<String> dropped,
+      List<String> downgraded,
+      List<String> upgraded) {
+    super(problem.name(), null, false, false);
+    this.problem = problem;
+    this.injected = List.copyOf(injected);
+    this.dropped = List.copyOf(dropped);
+    this.downgraded = List.copyOf(downgraded);
+    this.upgraded = List.copyOf(upgraded);
+  }
 
-    public Problem problem() {
-        return problem;
-    }
+  public Problem problem() {
+    return problem;
+  }
 
-    /** Variables given but not in the sealed set (injected, or the new name of a renamed one). */
-    public List<String> injected() {
-        return injected;
-    }
+  /** Variables given but not in the sealed set (injected, or the new name of a renamed one). */
+  public List<String> injected() {
+    return injected;
+  }
 
-    /** Variables of the sealed set that are missing (dropped, or the old name of a renamed one). */
-    public List<String> dropped() {
-        return dropped;
-    }
+  /** Variables of the sealed set that are missing (dropped, or the old name of a renamed one). */
+  public List<String> dropped() {
+    return dropped;
+  }
 
-    /** Variables sealed as SECRET but given as PLAIN. */
-    public List<String> downgraded() {
-        return downgraded;
-    }
+  /** Variables sealed as SECRET but given as PLAIN. */
+  public List<String> downgraded() {
+    return downgraded;
+  }
 
-    /** Variables sealed as PLAIN but given as SECRET. */
-    public List<String> upgraded() {
-        return upgraded;
-    }
+  /** Variables sealed as PLAIN but given as SECRET. */
+  public List<String> upgraded() {
+    return upgraded;
+  }
 }

@@ -26,81 +26,101 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gRPC services and interceptors of the codec server. (Caller tokens and TLS material are loaded and
- * re-read by {@code wiring.SecretWiring}.)
+ * The gRPC services and interceptors of the codec server. (Caller tokens and TLS material are
+ * loaded and re-read by {@code wiring.SecretWiring}.)
  */
 @Factory
 public class GrpcServices {
-    private static final Logger LOG = LoggerFactory.getLogger(GrpcServices.class);
+  private static final Logger LOG = LoggerFactory.getLogger(GrpcServices.class);
 
-    /** The codec service, with strict request parsing (unparseable requests are INVALID_ARGUMENT). */
-    @Singleton
-    public ServerServiceDefinition codecService(CodecService codec, GrantService grants, KeyLifecycle keys) {
-        return StrictRequestParsing.apply(new CodecEndpoint(codec, grants, keys).bindService());
+  /** The codec service, with strict request parsing (unparseable requests are INVALID_ARGUMENT). */
+  @Singleton
+  public ServerServiceDefinition codecService(
+      CodecService codec, GrantService grants, KeyLifecycle keys) {
+    return StrictRequestParsing.apply(new CodecEndpoint(codec, grants, keys).bindService());
+  }
+
+  /**
+   * Closed with the context, after the drain on SIGTERM: writes out the audit lines still queued.
+   */
+  @Singleton
+  @Bean(preDestroy = "close")
+  public AuditInterceptor auditInterceptor(AuditConfiguration audit) {
+    return new AuditInterceptor(audit.refusedSummaryInterval());
+  }
+
+  @Singleton
+  public AuthInterceptor authInterceptor(
+      AuthConfiguration auth,
+      CallerTokens tokens,
+      List<CallerConfiguration> callers,
+      AuthFailures failures) {
+    if (!auth.enabled()) {
+      LOG.warn(
+          "!!! AUTHENTICATION IS DISABLED (codec.auth.enabled=false): every caller may do everything,"
+              + " including exporting DEKs. For local development only: never run like this in a cluster. !!!");
+      return new AuthInterceptor(null, failures);
     }
-
-    /** Closed with the context, after the drain on SIGTERM: writes out the audit lines still queued. */
-    @Singleton
-    @Bean(preDestroy = "close")
-    public AuditInterceptor auditInterceptor(AuditConfiguration audit) {
-        return new AuditInterceptor(audit.refusedSummaryInterval());
-    }
-
-    @Singleton
-    public AuthInterceptor authInterceptor(AuthConfiguration auth, CallerTokens tokens, List<CallerConfiguration> callers,
-            AuthFailures failures) {
-        if (!auth.enabled()) {
-            LOG.warn("!!! AUTHENTICATION IS DISABLED (codec.auth.enabled=false): every caller may do everything,"
-                    + " including exporting DEKs. For local development only: never run like this in a cluster. !!!");
-            return new AuthInterceptor(null, failures);
+    Map<String, Set<Permission>> permissions = new HashMap<>();
+    Map<String, String> byCertificateName = new HashMap<>();
+    for (CallerConfiguration caller : callers) {
+      permissions.put(caller.name(), parsedPermissions(caller));
+      for (String identity : caller.certificateNames()) {
+        if (SpiffeId.claims(identity) && !SpiffeId.isValid(identity)) {
+          throw new ConfigurationException(
+              "codec.auth.callers."
+                  + caller.name()
+                  + ".certificate-names: '"
+                  + identity
+                  + "' is not a valid SPIFFE ID"
+                  + " (spiffe://trust-domain/path, lowercase trust domain, no empty or dot segments)");
         }
-        Map<String, Set<Permission>> permissions = new HashMap<>();
-        Map<String, String> byCertificateName = new HashMap<>();
-        for (CallerConfiguration caller : callers) {
-            permissions.put(caller.name(), parsedPermissions(caller));
-            for (String identity : caller.certificateNames()) {
-                if (SpiffeId.claims(identity) && !SpiffeId.isValid(identity)) {
-                    throw new ConfigurationException("codec.auth.callers." + caller.name()
-                            + ".certificate-names: '" + identity + "' is not a valid SPIFFE ID"
-                            + " (spiffe://trust-domain/path, lowercase trust domain, no empty or dot segments)");
-                }
-                String other = byCertificateName.put(identity, caller.name());
-                if (other != null && !other.equals(caller.name())) {
-                    throw new ConfigurationException("codec.auth.callers: certificate name '" + identity
-                            + "' is configured for two callers, '" + other + "' and '" + caller.name()
-                            + "': each certificate name must name one caller");
-                }
-            }
+        String other = byCertificateName.put(identity, caller.name());
+        if (other != null && !other.equals(caller.name())) {
+          throw new ConfigurationException(
+              "codec.auth.callers: certificate name '"
+                  + identity
+                  + "' is configured for two callers, '"
+                  + other
+                  + "' and '"
+                  + caller.name()
+                  + "': each certificate name must name one caller");
         }
-        LOG.info("Authentication on; permissions {}", permissions);
-        if (tokens.size() == 0) {
-            LOG.warn("No caller tokens loaded from {}: calls with a bearer token will be refused (UNAUTHENTICATED)",
-                    auth.tokensDir());
-        }
-        return new AuthInterceptor(new Authenticator(tokens, permissions, byCertificateName), failures);
+      }
     }
-
-    /** Receives the reason of every refused call; metrics count them. */
-    @Singleton
-    public AuthFailures authFailures(CodecMetrics metrics) {
-        return metrics::authFailure;
+    LOG.info("Authentication on; permissions {}", permissions);
+    if (tokens.size() == 0) {
+      LOG.warn(
+          "No caller tokens loaded from {}: calls with a bearer token will be refused (UNAUTHENTICATED)",
+          auth.tokensDir());
     }
+    return new AuthInterceptor(new Authenticator(tokens, permissions, byCertificateName), failures);
+  }
 
-    /** Listener for refused calls by reason . */
-    @FunctionalInterface
-    public interface AuthFailures extends Consumer<RefusalReason> {}
+  /** Receives the reason of every refused call; metrics count them. */
+  @Singleton
+  public AuthFailures authFailures(CodecMetrics metrics) {
+    return metrics::authFailure;
+  }
 
-    /** The parsed permissions of one caller; an unknown name fails startup with a message naming it and the caller. */
-    static Set<Permission> parsedPermissions(CallerConfiguration caller) {
-        Set<Permission> parsed = EnumSet.noneOf(Permission.class);
-        for (String permission : caller.permissions()) {
-            try {
-                parsed.add(Permission.fromConfigName(permission));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("codec.auth.callers." + caller.name() + ".permissions: "
-                        + e.getMessage());
-            }
-        }
-        return parsed;
+  /** Listener for refused calls by reason . */
+  @FunctionalInterface
+  public interface AuthFailures extends Consumer<RefusalReason> {}
+
+  /**
+   * The parsed permissions of one caller; an unknown name fails startup with a message naming it
+   * and the caller.
+   */
+  static Set<Permission> parsedPermissions(CallerConfiguration caller) {
+    Set<Permission> parsed = EnumSet.noneOf(Permission.class);
+    for (String permission : caller.permissions()) {
+      try {
+        parsed.add(Permission.fromConfigName(permission));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "codec.auth.callers." + caller.name() + ".permissions: " + e.getMessage());
+      }
     }
+    return parsed;
+  }
 }

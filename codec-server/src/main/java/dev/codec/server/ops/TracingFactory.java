@@ -17,45 +17,57 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The OpenTelemetry SDK, only when {@code codec.tracing.enabled=true}: spans are batched (a bounded queue: spans
- * beyond {@code codec.tracing.max-queue-size} are dropped) and exported as OTLP HTTP/protobuf with the JDK's
- * HttpClient. Not the global OpenTelemetry instance and no autoconfiguration: nothing but this configuration
- * (no {@code OTEL_*} variable) changes what is exported where. With tracing off, this factory is skipped and no
- * OpenTelemetry class is loaded.
+ * The OpenTelemetry SDK, only when {@code codec.tracing.enabled=true}: spans are batched (a bounded
+ * queue: spans beyond {@code codec.tracing.max-queue-size} are dropped) and exported as OTLP
+ * HTTP/protobuf with the JDK's HttpClient. Not the global OpenTelemetry instance and no
+ * autoconfiguration: nothing but this configuration (no {@code OTEL_*} variable) changes what is
+ * exported where. With tracing off, this factory is skipped and no OpenTelemetry class is loaded.
  */
 @Factory
 @Requires(property = "codec.tracing.enabled", value = "true")
 public class TracingFactory {
-    private static final Logger LOG = LoggerFactory.getLogger(TracingFactory.class);
+  private static final Logger LOG = LoggerFactory.getLogger(TracingFactory.class);
 
-    /** Closed with the context: exports the spans still queued first (SdkTracerProvider.close waits up to 10 s). */
-    @Singleton
-    @Bean(preDestroy = "close")
-    public SdkTracerProvider tracerProvider(TracingConfiguration tracing) {
-        URI endpoint = tracing.validatedEndpoint();
-        OtlpHttpSpanExporter exporter = OtlpHttpSpanExporter.builder()
-                .setEndpoint(endpoint.toString())
-                .setTimeout(tracing.exportTimeout())
-                .build();
-        SdkTracerProvider provider = SdkTracerProvider.builder()
-                .setResource(Resource.getDefault().merge(Resource.builder()
-                        .put(AttributeKey.stringKey("service.name"), tracing.serviceName())
-                        .build()))
-                .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(tracing.sampleRatio())))
-                .addSpanProcessor(BatchSpanProcessor.builder(exporter)
-                        .setMaxQueueSize(tracing.maxQueueSize())
-                        .setMaxExportBatchSize(Math.min(512, tracing.maxQueueSize()))
-                        .setExporterTimeout(tracing.exportTimeout())
-                        .build())
-                .build();
-        LOG.info("Tracing on: spans exported to {} (OTLP HTTP/protobuf), sample ratio {} for calls without a"
-                + " traceparent", endpoint.getScheme() + "://" + endpoint.getAuthority() + endpoint.getPath(),
-                tracing.sampleRatio());
-        return provider;
-    }
+  /**
+   * Closed with the context: exports the spans still queued first (SdkTracerProvider.close waits up
+   * to 10 s).
+   */
+  @Singleton
+  @Bean(preDestroy = "close")
+  public SdkTracerProvider tracerProvider(TracingConfiguration tracing) {
+    URI endpoint = tracing.validatedEndpoint();
+    OtlpHttpSpanExporter exporter =
+        OtlpHttpSpanExporter.builder()
+            .setEndpoint(endpoint.toString())
+            .setTimeout(tracing.exportTimeout())
+            .build();
+    SdkTracerProvider provider =
+        SdkTracerProvider.builder()
+            .setResource(
+                Resource.getDefault()
+                    .merge(
+                        Resource.builder()
+                            .put(AttributeKey.stringKey("service.name"), tracing.serviceName())
+                            .build()))
+            .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(tracing.sampleRatio())))
+            .addSpanProcessor(
+                BatchSpanProcessor.builder(exporter)
+                    .setMaxQueueSize(tracing.maxQueueSize())
+                    .setMaxExportBatchSize(Math.min(512, tracing.maxQueueSize()))
+                    .setExporterTimeout(tracing.exportTimeout())
+                    .build())
+            .build();
+    LOG.info(
+        "Tracing on: spans exported to {} (OTLP HTTP/protobuf), sample ratio {} for calls without a"
+            + " traceparent",
+        endpoint.getScheme() + "://" + endpoint.getAuthority() + endpoint.getPath(),
+        tracing.sampleRatio());
+    return provider;
+  }
 
-    @Singleton
-    public TracingInterceptor tracingInterceptor(SdkTracerProvider provider) {
-        return new TracingInterceptor(provider.get("dev.codec.server"), W3CTraceContextPropagator.getInstance());
-    }
+  @Singleton
+  public TracingInterceptor tracingInterceptor(SdkTracerProvider provider) {
+    return new TracingInterceptor(
+        provider.get("dev.codec.server"), W3CTraceContextPropagator.getInstance());
+  }
 }

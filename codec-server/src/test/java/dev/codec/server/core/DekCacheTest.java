@@ -24,254 +24,259 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class DekCacheTest {
-    private static final Duration TTL = Duration.ofMinutes(5);
-    private static final String PROJECT = "project-a";
-    private static final String OTHER_PROJECT = "project-b";
+  private static final Duration TTL = Duration.ofMinutes(5);
+  private static final String PROJECT = "project-a";
+  private static final String OTHER_PROJECT = "project-b";
 
-    /** A Caffeine ticker that only moves when told to. */
-    static final class FakeTicker implements Ticker {
-        private final AtomicLong nanos = new AtomicLong();
+  /** A Caffeine ticker that only moves when told to. */
+  static final class FakeTicker implements Ticker {
+    private final AtomicLong nanos = new AtomicLong();
 
-        @Override
-        public long read() {
-            return nanos.get();
-        }
-
-        void advance(Duration duration) {
-            nanos.addAndGet(duration.toNanos());
-        }
+    @Override
+    public long read() {
+      return nanos.get();
     }
 
-    /** Real unwrapping through EnvelopeCrypto, counting calls. */
-    static final class CountingUnwrapper implements DekCache.Unwrapper {
-        private final EnvelopeCrypto crypto;
-        private final AtomicInteger calls = new AtomicInteger();
+    void advance(Duration duration) {
+      nanos.addAndGet(duration.toNanos());
+    }
+  }
 
-        CountingUnwrapper(EnvelopeCrypto crypto) {
-            this.crypto = crypto;
-        }
+  /** Real unwrapping through EnvelopeCrypto, counting calls. */
+  static final class CountingUnwrapper implements DekCache.Unwrapper {
+    private final EnvelopeCrypto crypto;
+    private final AtomicInteger calls = new AtomicInteger();
 
-        @Override
-        public SymmetricKey unwrap(String projectId, String wrappedDek)
-                throws InvalidCiphertextException, UnknownKekVersionException {
-            calls.incrementAndGet();
-            return crypto.unwrap(projectId, wrappedDek);
-        }
-
-        int calls() {
-            return calls.get();
-        }
+    CountingUnwrapper(EnvelopeCrypto crypto) {
+      this.crypto = crypto;
     }
 
-    private final FakeTicker ticker = new FakeTicker();
-    private EnvelopeCrypto crypto;
-    private CountingUnwrapper unwrapper;
-    private DekCache cache;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        KekRing ring = KekRing.of(Map.of(1, SymmetricKey.random()), null);
-        crypto = new EnvelopeCrypto(() -> ring);
-        unwrapper = new CountingUnwrapper(crypto);
-        cache = newCache(1000);
+    @Override
+    public SymmetricKey unwrap(String projectId, String wrappedDek)
+        throws InvalidCiphertextException, UnknownKekVersionException {
+      calls.incrementAndGet();
+      return crypto.unwrap(projectId, wrappedDek);
     }
 
-    @Test
-    void get_twiceWithinTtl_unwrapsOnce() throws Exception {
-        String wrapped = wrappedDek(PROJECT);
-
-        SymmetricKey first = cache.get(PROJECT, wrapped, unwrapper);
-        ticker.advance(TTL.minusSeconds(1));
-        SymmetricKey second = cache.get(PROJECT, wrapped, unwrapper);
-
-        assertEquals(1, unwrapper.calls());
-        assertSameKey(first, second);
-        assertNotSame(first, second, "callers get their own copies");
-        assertArrayEquals(crypto.unwrap(PROJECT, wrapped).getEncoded(), second.getEncoded());
+    int calls() {
+      return calls.get();
     }
+  }
 
-    @Test
-    void get_afterTtl_unwrapsAgain() throws Exception {
-        String wrapped = wrappedDek(PROJECT);
-        SymmetricKey first = cache.get(PROJECT, wrapped, unwrapper);
+  private final FakeTicker ticker = new FakeTicker();
+  private EnvelopeCrypto crypto;
+  private CountingUnwrapper unwrapper;
+  private DekCache cache;
 
-        ticker.advance(TTL.plusNanos(1));
-        SymmetricKey second = cache.get(PROJECT, wrapped, unwrapper);
+  @BeforeEach
+  void setUp() throws Exception {
+    KekRing ring = KekRing.of(Map.of(1, SymmetricKey.random()), null);
+    crypto = new EnvelopeCrypto(() -> ring);
+    unwrapper = new CountingUnwrapper(crypto);
+    cache = newCache(1000);
+  }
 
-        assertEquals(2, unwrapper.calls());
-        assertSameKey(first, second);
-    }
+  @Test
+  void get_twiceWithinTtl_unwrapsOnce() throws Exception {
+    String wrapped = wrappedDek(PROJECT);
 
-    @Test
-    void get_hitsDoNotExtendTheTtl_expiryIsAfterWrite() throws Exception {
-        String wrapped = wrappedDek(PROJECT);
-        cache.get(PROJECT, wrapped, unwrapper);
+    SymmetricKey first = cache.get(PROJECT, wrapped, unwrapper);
+    ticker.advance(TTL.minusSeconds(1));
+    SymmetricKey second = cache.get(PROJECT, wrapped, unwrapper);
 
-        ticker.advance(TTL.minusSeconds(10));
-        cache.get(PROJECT, wrapped, unwrapper);
-        ticker.advance(Duration.ofSeconds(11));
-        cache.get(PROJECT, wrapped, unwrapper);
+    assertEquals(1, unwrapper.calls());
+    assertSameKey(first, second);
+    assertNotSame(first, second, "callers get their own copies");
+    assertArrayEquals(crypto.unwrap(PROJECT, wrapped).getEncoded(), second.getEncoded());
+  }
 
-        assertEquals(2, unwrapper.calls());
-    }
+  @Test
+  void get_afterTtl_unwrapsAgain() throws Exception {
+    String wrapped = wrappedDek(PROJECT);
+    SymmetricKey first = cache.get(PROJECT, wrapped, unwrapper);
 
-    @Test
-    void get_sameProjectDifferentWrappedDek_isADifferentEntry() throws Exception {
-        String wrappedA = wrappedDek(PROJECT);
-        String wrappedB = wrappedDek(PROJECT);
+    ticker.advance(TTL.plusNanos(1));
+    SymmetricKey second = cache.get(PROJECT, wrapped, unwrapper);
 
-        SymmetricKey dekA = cache.get(PROJECT, wrappedA, unwrapper);
-        SymmetricKey dekB = cache.get(PROJECT, wrappedB, unwrapper);
+    assertEquals(2, unwrapper.calls());
+    assertSameKey(first, second);
+  }
 
-        assertEquals(2, unwrapper.calls());
-        assertFalse(Arrays.equals(dekA.getEncoded(), dekB.getEncoded()));
-        assertSameKey(dekA, cache.get(PROJECT, wrappedA, unwrapper));
-        assertSameKey(dekB, cache.get(PROJECT, wrappedB, unwrapper));
-        assertEquals(2, unwrapper.calls());
-    }
+  @Test
+  void get_hitsDoNotExtendTheTtl_expiryIsAfterWrite() throws Exception {
+    String wrapped = wrappedDek(PROJECT);
+    cache.get(PROJECT, wrapped, unwrapper);
 
-    @Test
-    void get_differentProjectSameWrappedDek_isADifferentEntryAndStillChecked() throws Exception {
-        String wrapped = wrappedDek(PROJECT);
-        cache.get(PROJECT, wrapped, unwrapper);
+    ticker.advance(TTL.minusSeconds(10));
+    cache.get(PROJECT, wrapped, unwrapper);
+    ticker.advance(Duration.ofSeconds(11));
+    cache.get(PROJECT, wrapped, unwrapper);
 
-        // A cache keyed by the wrapped text alone would hand project-a's DEK to project-b here.
-        assertThrows(InvalidCiphertextException.class, () -> cache.get(OTHER_PROJECT, wrapped, unwrapper));
-        assertEquals(2, unwrapper.calls());
-    }
+    assertEquals(2, unwrapper.calls());
+  }
 
-    @Test
-    void get_differentProjectSameWrappedDek_cachesSeparately() throws Exception {
-        AtomicInteger calls = new AtomicInteger();
-        DekCache.Unwrapper fresh = (project, wrapped) -> {
-            calls.incrementAndGet();
-            return SymmetricKey.random();
+  @Test
+  void get_sameProjectDifferentWrappedDek_isADifferentEntry() throws Exception {
+    String wrappedA = wrappedDek(PROJECT);
+    String wrappedB = wrappedDek(PROJECT);
+
+    SymmetricKey dekA = cache.get(PROJECT, wrappedA, unwrapper);
+    SymmetricKey dekB = cache.get(PROJECT, wrappedB, unwrapper);
+
+    assertEquals(2, unwrapper.calls());
+    assertFalse(Arrays.equals(dekA.getEncoded(), dekB.getEncoded()));
+    assertSameKey(dekA, cache.get(PROJECT, wrappedA, unwrapper));
+    assertSameKey(dekB, cache.get(PROJECT, wrappedB, unwrapper));
+    assertEquals(2, unwrapper.calls());
+  }
+
+  @Test
+  void get_differentProjectSameWrappedDek_isADifferentEntryAndStillChecked() throws Exception {
+    String wrapped = wrappedDek(PROJECT);
+    cache.get(PROJECT, wrapped, unwrapper);
+
+    // A cache keyed by the wrapped text alone would hand project-a's DEK to project-b here.
+    assertThrows(
+        InvalidCiphertextException.class, () -> cache.get(OTHER_PROJECT, wrapped, unwrapper));
+    assertEquals(2, unwrapper.calls());
+  }
+
+  @Test
+  void get_differentProjectSameWrappedDek_cachesSeparately() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    DekCache.Unwrapper fresh =
+        (project, wrapped) -> {
+          calls.incrementAndGet();
+          return SymmetricKey.random();
         };
 
-        SymmetricKey forA = cache.get(PROJECT, "dek1:k1:same", fresh);
-        SymmetricKey forB = cache.get(OTHER_PROJECT, "dek1:k1:same", fresh);
+    SymmetricKey forA = cache.get(PROJECT, "dek1:k1:same", fresh);
+    SymmetricKey forB = cache.get(OTHER_PROJECT, "dek1:k1:same", fresh);
 
-        assertFalse(Arrays.equals(forA.getEncoded(), forB.getEncoded()));
-        assertSameKey(forA, cache.get(PROJECT, "dek1:k1:same", fresh));
-        assertSameKey(forB, cache.get(OTHER_PROJECT, "dek1:k1:same", fresh));
-        assertEquals(2, calls.get());
-    }
+    assertFalse(Arrays.equals(forA.getEncoded(), forB.getEncoded()));
+    assertSameKey(forA, cache.get(PROJECT, "dek1:k1:same", fresh));
+    assertSameKey(forB, cache.get(OTHER_PROJECT, "dek1:k1:same", fresh));
+    assertEquals(2, calls.get());
+  }
 
-    @Test
-    void get_invalidCiphertext_propagatesAndIsNotCached() {
-        String tampered = tamper(wrappedDek(PROJECT));
+  @Test
+  void get_invalidCiphertext_propagatesAndIsNotCached() {
+    String tampered = tamper(wrappedDek(PROJECT));
 
-        assertThrows(InvalidCiphertextException.class, () -> cache.get(PROJECT, tampered, unwrapper));
-        assertThrows(InvalidCiphertextException.class, () -> cache.get(PROJECT, tampered, unwrapper));
+    assertThrows(InvalidCiphertextException.class, () -> cache.get(PROJECT, tampered, unwrapper));
+    assertThrows(InvalidCiphertextException.class, () -> cache.get(PROJECT, tampered, unwrapper));
 
-        assertEquals(2, unwrapper.calls());
-        cache.cleanUp();
-        assertEquals(0, cache.size());
-    }
+    assertEquals(2, unwrapper.calls());
+    cache.cleanUp();
+    assertEquals(0, cache.size());
+  }
 
-    @Test
-    void get_unknownKekVersion_propagatesWithVersionAndIsNotCached() throws Exception {
-        KekRing later = KekRing.of(Map.of(9, SymmetricKey.random()), null);
-        String wrapped = new EnvelopeCrypto(() -> later).generateWrappedDek(PROJECT).encoded();
+  @Test
+  void get_unknownKekVersion_propagatesWithVersionAndIsNotCached() throws Exception {
+    KekRing later = KekRing.of(Map.of(9, SymmetricKey.random()), null);
+    String wrapped = new EnvelopeCrypto(() -> later).generateWrappedDek(PROJECT).encoded();
 
-        UnknownKekVersionException first =
-                assertThrows(UnknownKekVersionException.class, () -> cache.get(PROJECT, wrapped, unwrapper));
-        assertThrows(UnknownKekVersionException.class, () -> cache.get(PROJECT, wrapped, unwrapper));
+    UnknownKekVersionException first =
+        assertThrows(
+            UnknownKekVersionException.class, () -> cache.get(PROJECT, wrapped, unwrapper));
+    assertThrows(UnknownKekVersionException.class, () -> cache.get(PROJECT, wrapped, unwrapper));
 
-        assertEquals(9, first.version());
-        assertEquals(2, unwrapper.calls());
-    }
+    assertEquals(9, first.version());
+    assertEquals(2, unwrapper.calls());
+  }
 
-    @Test
-    void get_failureThenSuccessForTheSameKey_cachesTheSuccess() throws Exception {
-        String wrapped = wrappedDek(PROJECT);
-        DekCache.Unwrapper failing = (project, text) -> {
-            throw new InvalidCiphertextException();
+  @Test
+  void get_failureThenSuccessForTheSameKey_cachesTheSuccess() throws Exception {
+    String wrapped = wrappedDek(PROJECT);
+    DekCache.Unwrapper failing =
+        (project, text) -> {
+          throw new InvalidCiphertextException();
         };
-        assertThrows(InvalidCiphertextException.class, () -> cache.get(PROJECT, wrapped, failing));
+    assertThrows(InvalidCiphertextException.class, () -> cache.get(PROJECT, wrapped, failing));
 
-        SymmetricKey dek = cache.get(PROJECT, wrapped, unwrapper);
+    SymmetricKey dek = cache.get(PROJECT, wrapped, unwrapper);
 
-        assertSameKey(dek, cache.get(PROJECT, wrapped, unwrapper));
-        assertEquals(1, unwrapper.calls());
+    assertSameKey(dek, cache.get(PROJECT, wrapped, unwrapper));
+    assertEquals(1, unwrapper.calls());
+  }
+
+  @Test
+  void size_isBoundedByMaxSize() throws Exception {
+    DekCache small = newCache(10);
+    DekCache.Unwrapper fresh = (project, wrapped) -> SymmetricKey.random();
+
+    for (int i = 0; i < 100; i++) {
+      small.get(PROJECT, "dek1:k1:" + i, fresh);
     }
+    small.cleanUp();
 
-    @Test
-    void size_isBoundedByMaxSize() throws Exception {
-        DekCache small = newCache(10);
-        DekCache.Unwrapper fresh = (project, wrapped) -> SymmetricKey.random();
+    assertTrue(small.size() <= 10, "size " + small.size());
+    assertTrue(small.size() > 0);
+  }
 
-        for (int i = 0; i < 100; i++) {
-            small.get(PROJECT, "dek1:k1:" + i, fresh);
-        }
-        small.cleanUp();
+  @Test
+  void invalidateAll_dropsEveryEntry() throws Exception {
+    String wrapped = wrappedDek(PROJECT);
+    cache.get(PROJECT, wrapped, unwrapper);
 
-        assertTrue(small.size() <= 10, "size " + small.size());
-        assertTrue(small.size() > 0);
-    }
+    cache.invalidateAll();
+    cache.get(PROJECT, wrapped, unwrapper);
 
-    @Test
-    void invalidateAll_dropsEveryEntry() throws Exception {
-        String wrapped = wrappedDek(PROJECT);
-        cache.get(PROJECT, wrapped, unwrapper);
+    assertEquals(2, unwrapper.calls());
+  }
 
-        cache.invalidateAll();
-        cache.get(PROJECT, wrapped, unwrapper);
+  @Test
+  void toString_andKeyToString_nameNoWrappedDek() throws Exception {
+    String wrapped = wrappedDek(PROJECT);
+    cache.get(PROJECT, wrapped, unwrapper);
 
-        assertEquals(2, unwrapper.calls());
-    }
+    String text = cache + " " + new DekCache.Key(PROJECT, wrapped);
 
-    @Test
-    void toString_andKeyToString_nameNoWrappedDek() throws Exception {
-        String wrapped = wrappedDek(PROJECT);
-        cache.get(PROJECT, wrapped, unwrapper);
+    assertFalse(text.contains(wrapped.substring(8, 20)), text);
+    assertTrue(text.contains("size=1"), text);
+  }
 
-        String text = cache + " " + new DekCache.Key(PROJECT, wrapped);
+  private DekCache newCache(long maxSize) {
+    return new DekCache(TTL, maxSize, ticker, Runnable::run);
+  }
 
-        assertFalse(text.contains(wrapped.substring(8, 20)), text);
-        assertTrue(text.contains("size=1"), text);
-    }
+  private String wrappedDek(String projectId) {
+    return crypto.generateWrappedDek(projectId).encoded();
+  }
 
-    private DekCache newCache(long maxSize) {
-        return new DekCache(TTL, maxSize, ticker, Runnable::run);
-    }
+  /** The same wrapped DEK with its first base64 character changed. */
+  private static String tamper(String wrapped) {
+    int i = "dek1:k1:".length();
+    char replacement = wrapped.charAt(i) == 'A' ? 'B' : 'A';
+    return wrapped.substring(0, i) + replacement + wrapped.substring(i + 1);
+  }
 
-    private String wrappedDek(String projectId) {
-        return crypto.generateWrappedDek(projectId).encoded();
-    }
-
-    /** The same wrapped DEK with its first base64 character changed. */
-    private static String tamper(String wrapped) {
-        int i = "dek1:k1:".length();
-        char replacement = wrapped.charAt(i) == 'A' ? 'B' : 'A';
-        return wrapped.substring(0, i) + replacement + wrapped.substring(i + 1);
-    }
-
-    @Test
-    void eviction_wipesTheCachedKey_butNotCopiesInUse() throws Exception {
-        AtomicInteger calls = new AtomicInteger();
-        List<SymmetricKey> cachedKeys = new ArrayList<>();
-        DekCache.Unwrapper recording = (project, wrapped) -> {
-            calls.incrementAndGet();
-            SymmetricKey key = SymmetricKey.random();
-            cachedKeys.add(key);
-            return key;
+  @Test
+  void eviction_wipesTheCachedKey_butNotCopiesInUse() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    List<SymmetricKey> cachedKeys = new ArrayList<>();
+    DekCache.Unwrapper recording =
+        (project, wrapped) -> {
+          calls.incrementAndGet();
+          SymmetricKey key = SymmetricKey.random();
+          cachedKeys.add(key);
+          return key;
         };
-        SymmetricKey inUse = cache.get(PROJECT, "dek1:k1:a", recording);
+    SymmetricKey inUse = cache.get(PROJECT, "dek1:k1:a", recording);
 
-        cache.invalidateAll();
-        cache.cleanUp();
+    cache.invalidateAll();
+    cache.cleanUp();
 
-        assertTrue(cachedKeys.get(0).isDestroyed(), "the evicted entry's key is wiped");
-        assertFalse(inUse.isDestroyed(), "a caller's copy stays usable");
-        assertEquals(32, inUse.getEncoded().length);
-        ticker.advance(TTL.plusSeconds(1));
-        cache.get(PROJECT, "dek1:k1:a", recording);
-        cache.cleanUp();
-        assertEquals(2, calls.get());
-    }
+    assertTrue(cachedKeys.get(0).isDestroyed(), "the evicted entry's key is wiped");
+    assertFalse(inUse.isDestroyed(), "a caller's copy stays usable");
+    assertEquals(32, inUse.getEncoded().length);
+    ticker.advance(TTL.plusSeconds(1));
+    cache.get(PROJECT, "dek1:k1:a", recording);
+    cache.cleanUp();
+    assertEquals(2, calls.get());
+  }
 
-    private static void assertSameKey(SymmetricKey expected, SymmetricKey actual) {
-        assertArrayEquals(expected.getEncoded(), actual.getEncoded());
-    }
+  private static void assertSameKey(SymmetricKey expected, SymmetricKey actual) {
+    assertArrayEquals(expected.getEncoded(), actual.getEncoded());
+  }
 }

@@ -15,253 +15,356 @@ import org.junit.jupiter.api.Test;
 
 /** Revision seals: order independence, and every kind of change named (names only). */
 class RevisionSealTest {
-    private static final String PROJECT = "proj-a";
-    private final SymmetricKey dek = SymmetricKey.random();
-    private final SymmetricKey key = RevisionSeal.sealKey(dek);
-    private final List<Entry> revision = List.of(
-            new Entry("STRIPE_SECRET_KEY", true, "enc2:c2VjcmV0"),
-            new Entry("NEXT_PUBLIC_GREETING", false, "hello"),
-            new Entry("\u00e9T\u00c9", false, "unicode name"));
+  private static final String PROJECT = "proj-a";
+  private final SymmetricKey dek = SymmetricKey.random();
+  private final SymmetricKey key = RevisionSeal.sealKey(dek);
+  private final List<Entry> revision =
+      List.of(
+          new Entry("STRIPE_SECRET_KEY", true, "enc2:c2VjcmV0"),
+          new Entry("NEXT_PUBLIC_GREETING", false, "hello"),
+          new Entry("\u00e9T\u00c9", false, "unicode name"));
 
-    @Test
-    void seal_verifies_inAnyOrder_andIsNotTheDek() throws Exception {
-        String seal = RevisionSeal.seal(key, PROJECT, revision);
+  @Test
+  void seal_verifies_inAnyOrder_andIsNotTheDek() throws Exception {
+    String seal = RevisionSeal.seal(key, PROJECT, revision);
 
-        assertTrue(seal.startsWith("seal2:"), seal);
-        List<Entry> reversed = new ArrayList<>(revision);
-        java.util.Collections.reverse(reversed);
-        RevisionSeal.verify(key, PROJECT, reversed, seal);
-        assertFalse(seal.contains("hello") || seal.contains("c2VjcmV0"), "no value in the seal");
+    assertTrue(seal.startsWith("seal2:"), seal);
+    List<Entry> reversed = new ArrayList<>(revision);
+    java.util.Collections.reverse(reversed);
+    RevisionSeal.verify(key, PROJECT, reversed, seal);
+    assertFalse(seal.contains("hello") || seal.contains("c2VjcmV0"), "no value in the seal");
+  }
+
+  @Test
+  void injected_dropped_renamed_downgraded_upgraded_areNamed() {
+    String seal = RevisionSeal.seal(key, PROJECT, revision);
+
+    SealMismatchException injected =
+        refused(seal, with(revision, new Entry("NODE_OPTIONS", false, "--require x")));
+    assertEquals(List.of("NODE_OPTIONS"), injected.injected());
+    SealMismatchException dropped = refused(seal, revision.subList(1, 3));
+    assertEquals(List.of("STRIPE_SECRET_KEY"), dropped.dropped());
+    SealMismatchException renamed =
+        refused(
+            seal,
+            List.of(
+                new Entry("SENTRY_PUBLIC_DSN", true, "enc2:c2VjcmV0"),
+                revision.get(1),
+                revision.get(2)));
+    assertEquals(List.of("SENTRY_PUBLIC_DSN"), renamed.injected());
+    assertEquals(List.of("STRIPE_SECRET_KEY"), renamed.dropped());
+    SealMismatchException downgraded =
+        refused(
+            seal,
+            List.of(
+                new Entry("STRIPE_SECRET_KEY", false, "attacker"),
+                revision.get(1),
+                revision.get(2)));
+    assertEquals(List.of("STRIPE_SECRET_KEY"), downgraded.downgraded());
+    SealMismatchException upgraded =
+        refused(
+            seal,
+            List.of(
+                revision.get(0),
+                new Entry("NEXT_PUBLIC_GREETING", true, "hello"),
+                revision.get(2)));
+    assertEquals(List.of("NEXT_PUBLIC_GREETING"), upgraded.upgraded());
+    for (SealMismatchException e : List.of(injected, dropped, renamed, downgraded, upgraded)) {
+      assertEquals(Problem.VARIABLES_DIFFER, e.problem());
     }
+  }
 
-    @Test
-    void injected_dropped_renamed_downgraded_upgraded_areNamed() {
-        String seal = RevisionSeal.seal(key, PROJECT, revision);
+  @Test
+  void changedValue_otherDek_otherProject_areValuesDiffer() {
+    String seal = RevisionSeal.seal(key, PROJECT, revision);
 
-        SealMismatchException injected = refused(seal, with(revision, new Entry("NODE_OPTIONS", false, "--require x")));
-        assertEquals(List.of("NODE_OPTIONS"), injected.injected());
-        SealMismatchException dropped = refused(seal, revision.subList(1, 3));
-        assertEquals(List.of("STRIPE_SECRET_KEY"), dropped.dropped());
-        SealMismatchException renamed = refused(seal, List.of(new Entry("SENTRY_PUBLIC_DSN", true, "enc2:c2VjcmV0"),
-                revision.get(1), revision.get(2)));
-        assertEquals(List.of("SENTRY_PUBLIC_DSN"), renamed.injected());
-        assertEquals(List.of("STRIPE_SECRET_KEY"), renamed.dropped());
-        SealMismatchException downgraded = refused(seal, List.of(new Entry("STRIPE_SECRET_KEY", false, "attacker"),
-                revision.get(1), revision.get(2)));
-        assertEquals(List.of("STRIPE_SECRET_KEY"), downgraded.downgraded());
-        SealMismatchException upgraded = refused(seal, List.of(revision.get(0),
-                new Entry("NEXT_PUBLIC_GREETING", true, "hello"), revision.get(2)));
-        assertEquals(List.of("NEXT_PUBLIC_GREETING"), upgraded.upgraded());
-        for (SealMismatchException e : List.of(injected, dropped, renamed, downgraded, upgraded)) {
-            assertEquals(Problem.VARIABLES_DIFFER, e.problem());
+    assertEquals(
+        Problem.VALUES_DIFFER,
+        refused(
+                seal,
+                List.of(
+                    revision.get(0),
+                    new Entry("NEXT_PUBLIC_GREETING", false, "hellO"),
+                    revision.get(2)))
+            .problem());
+    assertEquals(
+        Problem.VALUES_DIFFER,
+        assertThrows(
+                SealMismatchException.class,
+                () ->
+                    RevisionSeal.verify(
+                        RevisionSeal.sealKey(SymmetricKey.random()), PROJECT, revision, seal))
+            .problem());
+    assertEquals(
+        Problem.VALUES_DIFFER,
+        assertThrows(
+                SealMismatchException.class,
+                () -> RevisionSeal.verify(key, "proj-b", revision, seal))
+            .problem());
+  }
+
+  @Test
+  void emptySet_sealsAndVerifies() throws Exception {
+    RevisionSeal.verify(key, PROJECT, List.of(), RevisionSeal.seal(key, PROJECT, List.of()));
+  }
+
+  @Test
+  void everySingleCharacterChange_isRefused() {
+    String seal = RevisionSeal.seal(key, PROJECT, revision);
+    for (int i = 0; i < seal.length(); i++) {
+      for (char c : "AQgw/+=:".toCharArray()) {
+        if (seal.charAt(i) != c) {
+          String changed = seal.substring(0, i) + c + seal.substring(i + 1);
+          assertThrows(
+              SealMismatchException.class,
+              () -> RevisionSeal.verify(key, PROJECT, revision, changed),
+              changed);
         }
+      }
     }
+  }
 
-    @Test
-    void changedValue_otherDek_otherProject_areValuesDiffer() {
-        String seal = RevisionSeal.seal(key, PROJECT, revision);
-
-        assertEquals(Problem.VALUES_DIFFER, refused(seal, List.of(revision.get(0),
-                new Entry("NEXT_PUBLIC_GREETING", false, "hellO"), revision.get(2))).problem());
-        assertEquals(Problem.VALUES_DIFFER, assertThrows(SealMismatchException.class, () -> RevisionSeal.verify(
-                RevisionSeal.sealKey(SymmetricKey.random()), PROJECT, revision, seal)).problem());
-        assertEquals(Problem.VALUES_DIFFER, assertThrows(SealMismatchException.class,
-                () -> RevisionSeal.verify(key, "proj-b", revision, seal)).problem());
+  @Test
+  void garbage_isMalformed() {
+    for (String text :
+        new String[] {
+          "",
+          "seal2:",
+          "seal2:AAAA",
+          "seal2:not base64",
+          "SEAL2:AAAA",
+          "seal3:AAAA",
+          "enc2:AAAA",
+          "seal2:" + Base64.getEncoder().encodeToString(new byte[35])
+        }) {
+      assertEquals(Problem.MALFORMED, refused(text, revision).problem(), text);
     }
+  }
 
-    @Test
-    void emptySet_sealsAndVerifies() throws Exception {
-        RevisionSeal.verify(key, PROJECT, List.of(), RevisionSeal.seal(key, PROJECT, List.of()));
+  /**
+   * A genuine seal of the first layout, made by the seal1 code for {@link #revision} under {@link
+   * #FIXED_DEK}.
+   */
+  private static final String SEAL1 =
+      "seal1:AAAAAwAUTkVYVF9QVUJMSUNfR1JFRVRJTkcBABFTVFJJUEVfU0VDUkVUX0tFWQIABcOpVMO"
+          + "JASuCwp4Vo+5PIzum6oqOgtXsPPEpxYO/rPriX5cVySUN";
+
+  private static final byte[] FIXED_DEK = new byte[32];
+
+  static {
+    for (int i = 0; i < FIXED_DEK.length; i++) {
+      FIXED_DEK[i] = (byte) (i + 1);
     }
+  }
 
-    @Test
-    void everySingleCharacterChange_isRefused() {
-        String seal = RevisionSeal.seal(key, PROJECT, revision);
-        for (int i = 0; i < seal.length(); i++) {
-            for (char c : "AQgw/+=:".toCharArray()) {
-                if (seal.charAt(i) != c) {
-                    String changed = seal.substring(0, i) + c + seal.substring(i + 1);
-                    assertThrows(SealMismatchException.class, () -> RevisionSeal.verify(key, PROJECT, revision, changed),
-                            changed);
-                }
-            }
+  @Test
+  void seal1_evenAGenuineOne_isOutdated_andASeal2OfTheSameRevisionVerifies() throws Exception {
+    SymmetricKey fixedKey = RevisionSeal.sealKey(SymmetricKey.copyOf(FIXED_DEK));
+
+    assertEquals(
+        Problem.OUTDATED,
+        assertThrows(
+                SealMismatchException.class,
+                () -> RevisionSeal.verify(fixedKey, PROJECT, revision, SEAL1))
+            .problem());
+    assertEquals(Problem.OUTDATED, refused("seal1:AAAA", revision).problem());
+    assertTrue(RevisionSeal.isOutdated(SEAL1));
+    assertFalse(RevisionSeal.looksLikeSeal(SEAL1));
+    RevisionSeal.verify(
+        fixedKey, PROJECT, revision, RevisionSeal.seal(fixedKey, PROJECT, revision));
+  }
+
+  @Test
+  void everyByteOfTheSeal_changed_isRefused() {
+    String seal = RevisionSeal.seal(key, PROJECT, realistic());
+    byte[] all = Base64.getDecoder().decode(seal.substring("seal2:".length()));
+    for (int i = 0; i < all.length; i++) {
+      for (int mask : new int[] {0x01, 0x80, 0xff}) {
+        byte[] changed = all.clone();
+        changed[i] ^= (byte) mask;
+        String text = "seal2:" + Base64.getEncoder().encodeToString(changed);
+        assertThrows(
+            SealMismatchException.class,
+            () -> RevisionSeal.verify(key, PROJECT, realistic(), text),
+            "byte " + i + " ^ " + mask);
+      }
+    }
+    byte[] shorter = Arrays.copyOf(all, all.length - 1);
+    byte[] longer = Arrays.copyOf(all, all.length + 1);
+    for (byte[] changed : List.of(shorter, longer)) {
+      String text = "seal2:" + Base64.getEncoder().encodeToString(changed);
+      assertThrows(
+          SealMismatchException.class, () -> RevisionSeal.verify(key, PROJECT, realistic(), text));
+    }
+  }
+
+  @Test
+  void everyCharacterOfEveryNameAndPlainValue_andOfEachSecretsTail_changed_isRefused() {
+    List<Entry> sealed = realistic();
+    String seal = RevisionSeal.seal(key, PROJECT, sealed);
+    for (int v = 0; v < sealed.size(); v++) {
+      Entry entry = sealed.get(v);
+      for (int i = 0; i < entry.name().length(); i++) {
+        Entry renamed = new Entry(changeAt(entry.name(), i), entry.secret(), entry.value());
+        SealMismatchException e = refused(seal, replace(sealed, v, renamed));
+        assertEquals(Problem.VARIABLES_DIFFER, e.problem());
+        assertEquals(List.of(entry.name()), e.dropped());
+        assertEquals(List.of(renamed.name()), e.injected());
+      }
+      int from = entry.secret() ? entry.value().length() - RevisionSeal.SECRET_TAIL : 0;
+      for (int i = from; i < entry.value().length(); i++) {
+        Entry changed = new Entry(entry.name(), entry.secret(), changeAt(entry.value(), i));
+        assertEquals(
+            Problem.VALUES_DIFFER,
+            refused(seal, replace(sealed, v, changed)).problem(),
+            entry.name() + " at " + i);
+      }
+      Entry otherKind = new Entry(entry.name(), !entry.secret(), entry.value());
+      SealMismatchException kind = refused(seal, replace(sealed, v, otherKind));
+      assertEquals(List.of(entry.name()), entry.secret() ? kind.downgraded() : kind.upgraded());
+      if (!entry.secret()) {
+        for (String value : new String[] {entry.value() + "x", entry.value().substring(1), ""}) {
+          assertEquals(
+              Problem.VALUES_DIFFER,
+              refused(seal, replace(sealed, v, new Entry(entry.name(), false, value))).problem(),
+              value);
         }
+      }
     }
+  }
 
-    @Test
-    void garbage_isMalformed() {
-        for (String text : new String[] {"", "seal2:", "seal2:AAAA", "seal2:not base64", "SEAL2:AAAA", "seal3:AAAA",
-                "enc2:AAAA", "seal2:" + Base64.getEncoder().encodeToString(new byte[35])}) {
-            assertEquals(Problem.MALFORMED, refused(text, revision).problem(), text);
-        }
+  @Test
+  void valuesSwappedBetweenNames_areRefused() {
+    List<Entry> sealed = realistic();
+    String seal = RevisionSeal.seal(key, PROJECT, sealed);
+    Entry a = sealed.get(0);
+    Entry b = sealed.get(1); // both SECRET
+    List<Entry> swapped =
+        replace(
+            replace(sealed, 0, new Entry(a.name(), true, b.value())),
+            1,
+            new Entry(b.name(), true, a.value()));
+    assertEquals(Problem.VALUES_DIFFER, refused(seal, swapped).problem());
+    Entry p = sealed.get(3);
+    Entry q = sealed.get(4); // both PLAIN
+    List<Entry> plainSwapped =
+        replace(
+            replace(sealed, 3, new Entry(p.name(), false, q.value())),
+            4,
+            new Entry(q.name(), false, p.value()));
+    assertEquals(Problem.VALUES_DIFFER, refused(seal, plainSwapped).problem());
+  }
+
+  @Test
+  void nonAsciiValues_sealAndVerify_andAChangeIsRefused() throws Exception {
+    List<Entry> odd =
+        List.of(
+            new Entry("P", false, "gr\u00fc\u00dfe \ud83d\ude00"),
+            new Entry("S", true, "enc2:" + "A".repeat(30) + "\u00e9\ud83d\ude00" + "B".repeat(10)),
+            new Entry("T", true, "\ude00" + "C".repeat(23)),
+            new Entry("E", false, ""));
+    String seal = RevisionSeal.seal(key, PROJECT, odd);
+    RevisionSeal.verify(key, PROJECT, odd, seal);
+    assertEquals(
+        Problem.VALUES_DIFFER,
+        refused(seal, replace(odd, 0, new Entry("P", false, "gr\u00fc\u00dfe \ud83d\ude01")))
+            .problem());
+    assertEquals(
+        Problem.VALUES_DIFFER,
+        refused(
+                seal,
+                replace(
+                    odd,
+                    1,
+                    new Entry(
+                        "S",
+                        true,
+                        "enc2:" + "A".repeat(30) + "\u00e8\ud83d\ude00" + "B".repeat(10))))
+            .problem());
+  }
+
+  /** Three SECRETs shaped like real enc2 values (24+ characters), two PLAIN values. */
+  private static List<Entry> realistic() {
+    return List.of(
+        new Entry(
+            "DB_PASSWORD",
+            true,
+            "enc2:" + Base64.getEncoder().encodeToString(TestBytes.pattern(12 + 9 + 16))),
+        new Entry(
+            "STRIPE_SECRET_KEY",
+            true,
+            "enc2:" + Base64.getEncoder().encodeToString(TestBytes.pattern(12 + 100 + 16))),
+        new Entry(
+            "X",
+            true,
+            "enc1:" + Base64.getEncoder().encodeToString(TestBytes.pattern(12 + 1 + 16))),
+        new Entry("NEXT_PUBLIC_GREETING", false, "hello"),
+        new Entry("NODE_ENV", false, "production"));
+  }
+
+  private static String changeAt(String text, int i) {
+    char c = text.charAt(i);
+    return text.substring(0, i) + (c == 'A' ? 'B' : 'A') + text.substring(i + 1);
+  }
+
+  private static List<Entry> replace(List<Entry> base, int index, Entry entry) {
+    List<Entry> out = new ArrayList<>(base);
+    out.set(index, entry);
+    return out;
+  }
+
+  private SealMismatchException refused(String seal, List<Entry> given) {
+    return assertThrows(
+        SealMismatchException.class, () -> RevisionSeal.verify(key, PROJECT, given, seal));
+  }
+
+  private static List<Entry> with(List<Entry> base, Entry extra) {
+    List<Entry> out = new ArrayList<>(base);
+    out.add(extra);
+    return out;
+  }
+
+  @Test
+  void refusedSeal_ofHugePlainValues_leavesNoHugeBufferOnTheThread() {
+    List<Entry> big = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      big.add(
+          new Entry(
+              String.format("A_%02d", i), false, "x".repeat(60_000))); // 2.4 MB of PLAIN values
     }
+    big.add(new Entry("Z_LAST", true, "enc2:c2VjcmV0"));
+    String seal = RevisionSeal.seal(key, PROJECT, big);
+    assertTrue(RevisionSeal.macBufferCapacity() <= 1024 * 1024, "after sealing");
 
-    /** A genuine seal of the first layout, made by the seal1 code for {@link #revision} under {@link #FIXED_DEK}. */
-    private static final String SEAL1 = "seal1:AAAAAwAUTkVYVF9QVUJMSUNfR1JFRVRJTkcBABFTVFJJUEVfU0VDUkVUX0tFWQIABcOpVMO"
-            + "JASuCwp4Vo+5PIzum6oqOgtXsPPEpxYO/rPriX5cVySUN";
-    private static final byte[] FIXED_DEK = new byte[32];
+    List<Entry> downgraded = new ArrayList<>(big.subList(0, 40));
+    downgraded.add(
+        new Entry("Z_LAST", false, "attacker")); // mismatch found after every big value was added
+    SealMismatchException e =
+        assertThrows(
+            SealMismatchException.class, () -> RevisionSeal.verify(key, PROJECT, downgraded, seal));
+    assertEquals(List.of("Z_LAST"), e.downgraded());
+    assertTrue(
+        RevisionSeal.macBufferCapacity() <= 1024 * 1024,
+        "after a refusal: " + RevisionSeal.macBufferCapacity() + " bytes kept");
+  }
 
-    static {
-        for (int i = 0; i < FIXED_DEK.length; i++) {
-            FIXED_DEK[i] = (byte) (i + 1);
-        }
+  @Test
+  void sealLongerThanAnyVerifierAccepts_isNotMade() {
+    List<Entry> many = new ArrayList<>();
+    for (int i = 0; i < 5_000; i++) {
+      many.add(
+          new Entry(
+              String.format("%05d_", i) + "\u00e9".repeat(120), false, "v")); // ~250 bytes per name
     }
+    assertTrue(
+        RevisionSeal.sealLength(many) > RevisionSeal.MAX_LENGTH,
+        "" + RevisionSeal.sealLength(many));
+    assertThrows(IllegalArgumentException.class, () -> RevisionSeal.seal(key, PROJECT, many));
 
-    @Test
-    void seal1_evenAGenuineOne_isOutdated_andASeal2OfTheSameRevisionVerifies() throws Exception {
-        SymmetricKey fixedKey = RevisionSeal.sealKey(SymmetricKey.copyOf(FIXED_DEK));
-
-        assertEquals(Problem.OUTDATED, assertThrows(SealMismatchException.class,
-                () -> RevisionSeal.verify(fixedKey, PROJECT, revision, SEAL1)).problem());
-        assertEquals(Problem.OUTDATED, refused("seal1:AAAA", revision).problem());
-        assertTrue(RevisionSeal.isOutdated(SEAL1));
-        assertFalse(RevisionSeal.looksLikeSeal(SEAL1));
-        RevisionSeal.verify(fixedKey, PROJECT, revision, RevisionSeal.seal(fixedKey, PROJECT, revision));
-    }
-
-    @Test
-    void everyByteOfTheSeal_changed_isRefused() {
-        String seal = RevisionSeal.seal(key, PROJECT, realistic());
-        byte[] all = Base64.getDecoder().decode(seal.substring("seal2:".length()));
-        for (int i = 0; i < all.length; i++) {
-            for (int mask : new int[] {0x01, 0x80, 0xff}) {
-                byte[] changed = all.clone();
-                changed[i] ^= (byte) mask;
-                String text = "seal2:" + Base64.getEncoder().encodeToString(changed);
-                assertThrows(SealMismatchException.class, () -> RevisionSeal.verify(key, PROJECT, realistic(), text),
-                        "byte " + i + " ^ " + mask);
-            }
-        }
-        byte[] shorter = Arrays.copyOf(all, all.length - 1);
-        byte[] longer = Arrays.copyOf(all, all.length + 1);
-        for (byte[] changed : List.of(shorter, longer)) {
-            String text = "seal2:" + Base64.getEncoder().encodeToString(changed);
-            assertThrows(SealMismatchException.class, () -> RevisionSeal.verify(key, PROJECT, realistic(), text));
-        }
-    }
-
-    @Test
-    void everyCharacterOfEveryNameAndPlainValue_andOfEachSecretsTail_changed_isRefused() {
-        List<Entry> sealed = realistic();
-        String seal = RevisionSeal.seal(key, PROJECT, sealed);
-        for (int v = 0; v < sealed.size(); v++) {
-            Entry entry = sealed.get(v);
-            for (int i = 0; i < entry.name().length(); i++) {
-                Entry renamed = new Entry(changeAt(entry.name(), i), entry.secret(), entry.value());
-                SealMismatchException e = refused(seal, replace(sealed, v, renamed));
-                assertEquals(Problem.VARIABLES_DIFFER, e.problem());
-                assertEquals(List.of(entry.name()), e.dropped());
-                assertEquals(List.of(renamed.name()), e.injected());
-            }
-            int from = entry.secret() ? entry.value().length() - RevisionSeal.SECRET_TAIL : 0;
-            for (int i = from; i < entry.value().length(); i++) {
-                Entry changed = new Entry(entry.name(), entry.secret(), changeAt(entry.value(), i));
-                assertEquals(Problem.VALUES_DIFFER, refused(seal, replace(sealed, v, changed)).problem(),
-                        entry.name() + " at " + i);
-            }
-            Entry otherKind = new Entry(entry.name(), !entry.secret(), entry.value());
-            SealMismatchException kind = refused(seal, replace(sealed, v, otherKind));
-            assertEquals(List.of(entry.name()), entry.secret() ? kind.downgraded() : kind.upgraded());
-            if (!entry.secret()) {
-                for (String value : new String[] {entry.value() + "x", entry.value().substring(1), ""}) {
-                    assertEquals(Problem.VALUES_DIFFER,
-                            refused(seal, replace(sealed, v, new Entry(entry.name(), false, value))).problem(), value);
-                }
-            }
-        }
-    }
-
-    @Test
-    void valuesSwappedBetweenNames_areRefused() {
-        List<Entry> sealed = realistic();
-        String seal = RevisionSeal.seal(key, PROJECT, sealed);
-        Entry a = sealed.get(0);
-        Entry b = sealed.get(1); // both SECRET
-        List<Entry> swapped = replace(replace(sealed, 0, new Entry(a.name(), true, b.value())), 1,
-                new Entry(b.name(), true, a.value()));
-        assertEquals(Problem.VALUES_DIFFER, refused(seal, swapped).problem());
-        Entry p = sealed.get(3);
-        Entry q = sealed.get(4); // both PLAIN
-        List<Entry> plainSwapped = replace(replace(sealed, 3, new Entry(p.name(), false, q.value())), 4,
-                new Entry(q.name(), false, p.value()));
-        assertEquals(Problem.VALUES_DIFFER, refused(seal, plainSwapped).problem());
-    }
-
-    @Test
-    void nonAsciiValues_sealAndVerify_andAChangeIsRefused() throws Exception {
-        List<Entry> odd = List.of(new Entry("P", false, "gr\u00fc\u00dfe \ud83d\ude00"),
-                new Entry("S", true, "enc2:" + "A".repeat(30) + "\u00e9\ud83d\ude00" + "B".repeat(10)),
-                new Entry("T", true, "\ude00" + "C".repeat(23)), new Entry("E", false, ""));
-        String seal = RevisionSeal.seal(key, PROJECT, odd);
-        RevisionSeal.verify(key, PROJECT, odd, seal);
-        assertEquals(Problem.VALUES_DIFFER, refused(seal, replace(odd, 0, new Entry("P", false, "gr\u00fc\u00dfe \ud83d\ude01")))
-                .problem());
-        assertEquals(Problem.VALUES_DIFFER, refused(seal, replace(odd, 1,
-                new Entry("S", true, "enc2:" + "A".repeat(30) + "\u00e8\ud83d\ude00" + "B".repeat(10)))).problem());
-    }
-
-    /** Three SECRETs shaped like real enc2 values (24+ characters), two PLAIN values. */
-    private static List<Entry> realistic() {
-        return List.of(
-                new Entry("DB_PASSWORD", true, "enc2:" + Base64.getEncoder().encodeToString(TestBytes.pattern(12 + 9 + 16))),
-                new Entry("STRIPE_SECRET_KEY", true,
-                        "enc2:" + Base64.getEncoder().encodeToString(TestBytes.pattern(12 + 100 + 16))),
-                new Entry("X", true, "enc1:" + Base64.getEncoder().encodeToString(TestBytes.pattern(12 + 1 + 16))),
-                new Entry("NEXT_PUBLIC_GREETING", false, "hello"),
-                new Entry("NODE_ENV", false, "production"));
-    }
-
-    private static String changeAt(String text, int i) {
-        char c = text.charAt(i);
-        return text.substring(0, i) + (c == 'A' ? 'B' : 'A') + text.substring(i + 1);
-    }
-
-    private static List<Entry> replace(List<Entry> base, int index, Entry entry) {
-        List<Entry> out = new ArrayList<>(base);
-        out.set(index, entry);
-        return out;
-    }
-
-    private SealMismatchException refused(String seal, List<Entry> given) {
-        return assertThrows(SealMismatchException.class, () -> RevisionSeal.verify(key, PROJECT, given, seal));
-    }
-
-    private static List<Entry> with(List<Entry> base, Entry extra) {
-        List<Entry> out = new ArrayList<>(base);
-        out.add(extra);
-        return out;
-    }
-
-    @Test
-    void refusedSeal_ofHugePlainValues_leavesNoHugeBufferOnTheThread() {
-        List<Entry> big = new ArrayList<>();
-        for (int i = 0; i < 40; i++) {
-            big.add(new Entry(String.format("A_%02d", i), false, "x".repeat(60_000))); // 2.4 MB of PLAIN values
-        }
-        big.add(new Entry("Z_LAST", true, "enc2:c2VjcmV0"));
-        String seal = RevisionSeal.seal(key, PROJECT, big);
-        assertTrue(RevisionSeal.macBufferCapacity() <= 1024 * 1024, "after sealing");
-
-        List<Entry> downgraded = new ArrayList<>(big.subList(0, 40));
-        downgraded.add(new Entry("Z_LAST", false, "attacker")); // mismatch found after every big value was added
-        SealMismatchException e = assertThrows(SealMismatchException.class,
-                () -> RevisionSeal.verify(key, PROJECT, downgraded, seal));
-        assertEquals(List.of("Z_LAST"), e.downgraded());
-        assertTrue(RevisionSeal.macBufferCapacity() <= 1024 * 1024,
-                "after a refusal: " + RevisionSeal.macBufferCapacity() + " bytes kept");
-    }
-
-    @Test
-    void sealLongerThanAnyVerifierAccepts_isNotMade() {
-        List<Entry> many = new ArrayList<>();
-        for (int i = 0; i < 5_000; i++) {
-            many.add(new Entry(String.format("%05d_", i) + "\u00e9".repeat(120), false, "v")); // ~250 bytes per name
-        }
-        assertTrue(RevisionSeal.sealLength(many) > RevisionSeal.MAX_LENGTH, "" + RevisionSeal.sealLength(many));
-        assertThrows(IllegalArgumentException.class, () -> RevisionSeal.seal(key, PROJECT, many));
-
-        List<Entry> fits = many.subList(0, 100);
-        assertEquals(RevisionSeal.sealLength(fits), RevisionSeal.seal(key, PROJECT, fits).length(),
-                "sealLength is the exact length");
-    }
+    List<Entry> fits = many.subList(0, 100);
+    assertEquals(
+        RevisionSeal.sealLength(fits),
+        RevisionSeal.seal(key, PROJECT, fits).length(),
+        "sealLength is the exact length");
+  }
 }

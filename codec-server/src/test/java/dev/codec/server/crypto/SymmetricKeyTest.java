@@ -16,59 +16,59 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class SymmetricKeyTest {
 
-    @Test
-    void toString_containsNoKeyMaterial() {
-        SymmetricKey key = SymmetricKey.copyOf(pattern(32));
+  @Test
+  void toString_containsNoKeyMaterial() {
+    SymmetricKey key = SymmetricKey.copyOf(pattern(32));
 
-        assertEquals("SymmetricKey[redacted]", key.toString());
-        assertNoKeyMaterial(key.toString(), pattern(32));
-    }
+    assertEquals("SymmetricKey[redacted]", key.toString());
+    assertNoKeyMaterial(key.toString(), pattern(32));
+  }
 
-    @Test
-    void destroy_wipesTheKey_andLaterUseFails() {
-        SymmetricKey key = SymmetricKey.random();
+  @Test
+  void destroy_wipesTheKey_andLaterUseFails() {
+    SymmetricKey key = SymmetricKey.random();
 
-        key.destroy();
+    key.destroy();
 
-        assertTrue(key.isDestroyed());
-        assertThrows(IllegalStateException.class, key::getEncoded);
-        assertThrows(IllegalStateException.class, () -> AesGcm.seal(key, new byte[1], new byte[0]));
-    }
+    assertTrue(key.isDestroyed());
+    assertThrows(IllegalStateException.class, key::getEncoded);
+    assertThrows(IllegalStateException.class, () -> AesGcm.seal(key, new byte[1], new byte[0]));
+  }
 
-    @Test
-    void getEncoded_returnsACopyTheCallerMayWipe() {
-        SymmetricKey key = SymmetricKey.copyOf(pattern(32));
+  @Test
+  void getEncoded_returnsACopyTheCallerMayWipe() {
+    SymmetricKey key = SymmetricKey.copyOf(pattern(32));
 
-        Arrays.fill(key.getEncoded(), (byte) 0);
+    Arrays.fill(key.getEncoded(), (byte) 0);
 
-        assertArrayEquals(pattern(32), key.getEncoded());
-    }
+    assertArrayEquals(pattern(32), key.getEncoded());
+  }
 
-    @Test
-    void copyOf_copiesTheInput() {
-        byte[] source = pattern(32);
-        SymmetricKey key = SymmetricKey.copyOf(source);
+  @Test
+  void copyOf_copiesTheInput() {
+    byte[] source = pattern(32);
+    SymmetricKey key = SymmetricKey.copyOf(source);
 
-        Arrays.fill(source, (byte) 0);
+    Arrays.fill(source, (byte) 0);
 
-        assertArrayEquals(pattern(32), key.getEncoded());
-    }
+    assertArrayEquals(pattern(32), key.getEncoded());
+  }
 
-    @ParameterizedTest
-    @ValueSource(ints = {0, 16, 31, 33, 64})
-    void copyOf_wrongLength_isRejected(int length) {
-        assertThrows(IllegalArgumentException.class, () -> SymmetricKey.copyOf(new byte[length]));
-    }
+  @ParameterizedTest
+  @ValueSource(ints = {0, 16, 31, 33, 64})
+  void copyOf_wrongLength_isRejected(int length) {
+    assertThrows(IllegalArgumentException.class, () -> SymmetricKey.copyOf(new byte[length]));
+  }
 
-    @Test
-    void random_givesDistinctAesKeys() {
-        SymmetricKey a = SymmetricKey.random();
-        SymmetricKey b = SymmetricKey.random();
+  @Test
+  void random_givesDistinctAesKeys() {
+    SymmetricKey a = SymmetricKey.random();
+    SymmetricKey b = SymmetricKey.random();
 
-        assertFalse(Arrays.equals(a.getEncoded(), b.getEncoded()));
-        assertEquals(32, a.getEncoded().length);
-        assertEquals("AES", a.getAlgorithm());
-        assertEquals("RAW", a.getFormat());
-        assertNotEquals(a, SymmetricKey.copyOf(a.getEncoded()), "keys compare by identity only");
-    }
+    assertFalse(Arrays.equals(a.getEncoded(), b.getEncoded()));
+    assertEquals(32, a.getEncoded().length);
+    assertEquals("AES", a.getAlgorithm());
+    assertEquals("RAW", a.getFormat());
+    assertNotEquals(a, SymmetricKey.copyOf(a.getEncoded()), "keys compare by identity only");
+  }
 }

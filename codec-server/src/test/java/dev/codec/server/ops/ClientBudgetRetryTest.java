@@ -28,79 +28,107 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Java client against the real server's request-bytes budget: a call refused with REQUEST_BUDGET_EXHAUSTED
- * while another request of the same peer holds the budget is issued again by the client and succeeds once the
- * budget is free, without the caller seeing the refusal.
+ * The Java client against the real server's request-bytes budget: a call refused with
+ * REQUEST_BUDGET_EXHAUSTED while another request of the same peer holds the budget is issued again
+ * by the client and succeeds once the budget is free, without the caller seeing the refusal.
  */
 class ClientBudgetRetryTest {
-    private static final int PER_PEER = 64 * 1024;
+  private static final int PER_PEER = 64 * 1024;
 
-    /** Records the status of every issue of a call, and runs {@code onRefusal} at the first budget refusal. */
-    private static ClientInterceptor recorder(List<StatusCode> issues, Runnable onRefusal) {
-        return new ClientInterceptor() {
-            @Override
-            public <Q, A> ClientCall<Q, A> interceptCall(MethodDescriptor<Q, A> method, CallOptions options, Channel next) {
-                return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
-                    @Override
-                    public void start(Listener<A> listener, Metadata headers) {
-                        super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
-                            @Override
-                            public void onClose(Status status, Metadata trailers) {
-                                issues.add(StatusCode.of(status.getCode().value()));
-                                if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED) {
-                                    onRefusal.run();
-                                }
-                                super.onClose(status, trailers);
-                            }
-                        }, headers);
+  /**
+   * Records the status of every issue of a call, and runs {@code onRefusal} at the first budget
+   * refusal.
+   */
+  private static ClientInterceptor recorder(List<StatusCode> issues, Runnable onRefusal) {
+    return new ClientInterceptor() {
+      @Override
+      public <Q, A> ClientCall<Q, A> interceptCall(
+          MethodDescriptor<Q, A> method, CallOptions options, Channel next) {
+        return new ForwardingClientCall.SimpleForwardingClientCall<>(
+            next.newCall(method, options)) {
+          @Override
+          public void start(Listener<A> listener, Metadata headers) {
+            super.start(
+                new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+                  @Override
+                  public void onClose(Status status, Metadata trailers) {
+                    issues.add(StatusCode.of(status.getCode().value()));
+                    if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED) {
+                      onRefusal.run();
                     }
-                };
-            }
+                    super.onClose(status, trailers);
+                  }
+                },
+                headers);
+          }
         };
-    }
+      }
+    };
+  }
 
-    @Test
-    void callRefusedForTheRequestBudget_isIssuedAgain_andSucceedsOnceTheBudgetIsFree(@TempDir Path kekDir)
-            throws Exception {
-        TestServer.writeKek(kekDir, 1);
-        try (TestServer server = TestServer.start(kekDir, Map.of("codec.transport.max-in-flight-bytes-per-peer", PER_PEER))) {
-            String target = "127.0.0.1:" + server.port();
-            GeneratedDek dek = server.client().generateDek("p");
-            Map<String, String> encrypted = server.client().encrypt("p", dek.encryptedDek(), Map.of("API_KEY", "s3cr3t"));
+  @Test
+  void callRefusedForTheRequestBudget_isIssuedAgain_andSucceedsOnceTheBudgetIsFree(
+      @TempDir Path kekDir) throws Exception {
+    TestServer.writeKek(kekDir, 1);
+    try (TestServer server =
+        TestServer.start(
+            kekDir, Map.of("codec.transport.max-in-flight-bytes-per-peer", PER_PEER))) {
+      String target = "127.0.0.1:" + server.port();
+      GeneratedDek dek = server.client().generateDek("p");
+      Map<String, String> encrypted =
+          server.client().encrypt("p", dek.encryptedDek(), Map.of("API_KEY", "s3cr3t"));
 
-            // another request of this peer (127.0.0.1) declares the whole per-peer budget and stalls
-            RawHttp2 holder = new RawHttp2(server.port(), InetAddress.getByName("127.0.0.1"));
+      // another request of this peer (127.0.0.1) declares the whole per-peer budget and stalls
+      RawHttp2 holder = new RawHttp2(server.port(), InetAddress.getByName("127.0.0.1"));
+      try {
+        int stream =
+            holder.post(
+                "/codec.v1.CodecService/DecryptAll",
+                Map.of("authorization", "Bearer " + server.token()),
+                false);
+        holder.data(stream, RawHttp2.message(0, PER_PEER, new byte[16]), false);
+        // wait until the server holds it: a single-attempt call is refused for the budget
+        try (CodecClient probe =
+            CodecClient.builder().target(target).token(server.token()).maxAttempts(1).build()) {
+          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+          String reason = null;
+          while (!"REQUEST_BUDGET_EXHAUSTED".equals(reason) && System.nanoTime() < deadline) {
             try {
-                int stream = holder.post("/codec.v1.CodecService/DecryptAll",
-                        Map.of("authorization", "Bearer " + server.token()), false);
-                holder.data(stream, RawHttp2.message(0, PER_PEER, new byte[16]), false);
-                // wait until the server holds it: a single-attempt call is refused for the budget
-                try (CodecClient probe = CodecClient.builder().target(target).token(server.token()).maxAttempts(1).build()) {
-                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                    String reason = null;
-                    while (!"REQUEST_BUDGET_EXHAUSTED".equals(reason) && System.nanoTime() < deadline) {
-                        try {
-                            probe.generateDek("p");
-                        } catch (CodecException e) {
-                            reason = e.errorReason();
-                        }
-                    }
-                    assertEquals("REQUEST_BUDGET_EXHAUSTED", reason, "the stalled request never held the budget");
-                }
-
-                List<StatusCode> issues = new CopyOnWriteArrayList<>();
-                try (CodecClient client = CodecClient.builder().target(target).token(server.token()).maxAttempts(5)
-                        .interceptors(recorder(issues, holder::close)).build()) {
-                    Map<String, String> values = client.decryptAllAsync("p", "", dek.encryptedDek(),
-                            Map.of("API_KEY", Variable.secret(encrypted.get("API_KEY"))), "", "").get(30, TimeUnit.SECONDS);
-                    assertEquals(Map.of("API_KEY", "s3cr3t"), values);
-                }
-                assertEquals(StatusCode.RESOURCE_EXHAUSTED, issues.get(0), issues.toString());
-                assertEquals(StatusCode.OK, issues.get(issues.size() - 1), issues.toString());
-                assertTrue(issues.size() >= 2 && issues.size() <= 5, issues.toString());
-            } finally {
-                holder.close();
+              probe.generateDek("p");
+            } catch (CodecException e) {
+              reason = e.errorReason();
             }
+          }
+          assertEquals(
+              "REQUEST_BUDGET_EXHAUSTED", reason, "the stalled request never held the budget");
         }
+
+        List<StatusCode> issues = new CopyOnWriteArrayList<>();
+        try (CodecClient client =
+            CodecClient.builder()
+                .target(target)
+                .token(server.token())
+                .maxAttempts(5)
+                .interceptors(recorder(issues, holder::close))
+                .build()) {
+          Map<String, String> values =
+              client
+                  .decryptAllAsync(
+                      "p",
+                      "",
+                      dek.encryptedDek(),
+                      Map.of("API_KEY", Variable.secret(encrypted.get("API_KEY"))),
+                      "",
+                      "")
+                  .get(30, TimeUnit.SECONDS);
+          assertEquals(Map.of("API_KEY", "s3cr3t"), values);
+        }
+        assertEquals(StatusCode.RESOURCE_EXHAUSTED, issues.get(0), issues.toString());
+        assertEquals(StatusCode.OK, issues.get(issues.size() - 1), issues.toString());
+        assertTrue(issues.size() >= 2 && issues.size() <= 5, issues.toString());
+      } finally {
+        holder.close();
+      }
     }
+  }
 }

@@ -24,46 +24,51 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Server reflection answers only when codec.reflection.enabled is true. */
 class ReflectionTest {
-    @Test
-    @ExtendWith(SharedTestServer.class)
-    void reflection_isOffByDefault(TestServer server) throws Exception {
-        StatusRuntimeException e = listServices(server).handle((r, t) -> (StatusRuntimeException) t)
-                .get(10, TimeUnit.SECONDS);
-        assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode());
+  @Test
+  @ExtendWith(SharedTestServer.class)
+  void reflection_isOffByDefault(TestServer server) throws Exception {
+    StatusRuntimeException e =
+        listServices(server).handle((r, t) -> (StatusRuntimeException) t).get(10, TimeUnit.SECONDS);
+    assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode());
+  }
+
+  @Test
+  void reflection_whenEnabled_listsTheCodecAndHealthServices(@TempDir Path kekDir)
+      throws Exception {
+    TestServer.writeKek(kekDir, 1);
+    try (TestServer server = TestServer.start(kekDir, Map.of("codec.reflection.enabled", "true"))) {
+      List<String> services = listServices(server).get(10, TimeUnit.SECONDS);
+      assertTrue(services.contains("codec.v1.CodecService"), services.toString());
+      assertTrue(services.contains("grpc.health.v1.Health"), services.toString());
     }
+  }
 
-    @Test
-    void reflection_whenEnabled_listsTheCodecAndHealthServices(@TempDir Path kekDir) throws Exception {
-        TestServer.writeKek(kekDir, 1);
-        try (TestServer server = TestServer.start(kekDir, Map.of("codec.reflection.enabled", "true"))) {
-            List<String> services = listServices(server).get(10, TimeUnit.SECONDS);
-            assertTrue(services.contains("codec.v1.CodecService"), services.toString());
-            assertTrue(services.contains("grpc.health.v1.Health"), services.toString());
-        }
-    }
+  private static CompletableFuture<List<String>> listServices(TestServer server) {
+    CompletableFuture<List<String>> result = new CompletableFuture<>();
+    StreamObserver<ServerReflectionRequest> requests =
+        ServerReflectionGrpc.newStub(server.channel())
+            .serverReflectionInfo(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(ServerReflectionResponse response) {
+                    result.complete(
+                        response.getListServicesResponse().getServiceList().stream()
+                            .map(ServiceResponse::getName)
+                            .collect(Collectors.toList()));
+                  }
 
-    private static CompletableFuture<List<String>> listServices(TestServer server) {
-        CompletableFuture<List<String>> result = new CompletableFuture<>();
-        StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(server.channel())
-                .serverReflectionInfo(new StreamObserver<>() {
-                    @Override
-                    public void onNext(ServerReflectionResponse response) {
-                        result.complete(response.getListServicesResponse().getServiceList().stream()
-                                .map(ServiceResponse::getName).collect(Collectors.toList()));
-                    }
+                  @Override
+                  public void onError(Throwable t) {
+                    result.completeExceptionally(t);
+                  }
 
-                    @Override
-                    public void onError(Throwable t) {
-                        result.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        result.completeExceptionally(new AssertionError("no reflection response"));
-                    }
+                  @Override
+                  public void onCompleted() {
+                    result.completeExceptionally(new AssertionError("no reflection response"));
+                  }
                 });
-        requests.onNext(ServerReflectionRequest.newBuilder().setListServices("*").build());
-        requests.onCompleted();
-        return result;
-    }
+    requests.onNext(ServerReflectionRequest.newBuilder().setListServices("*").build());
+    requests.onCompleted();
+    return result;
+  }
 }
