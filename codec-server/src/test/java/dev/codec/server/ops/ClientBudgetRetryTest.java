@@ -72,7 +72,15 @@ class ClientBudgetRetryTest {
     TestServer.writeKek(kekDir, 1);
     try (TestServer server =
         TestServer.start(
-            kekDir, Map.of("codec.transport.max-in-flight-bytes-per-peer", PER_PEER))) {
+            kekDir,
+            // the stalled request must hold the budget until the test releases it, however slowly
+            // this
+            // machine runs the test: no receive timeout may end it first
+            Map.of(
+                "codec.transport.max-in-flight-bytes-per-peer",
+                PER_PEER,
+                "codec.transport.request-receive-timeout",
+                "10m"))) {
       String target = "127.0.0.1:" + server.port();
       GeneratedDek dek = server.client().generateDek("p");
       Map<String, String> encrypted =

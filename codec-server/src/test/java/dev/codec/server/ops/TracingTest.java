@@ -15,6 +15,7 @@ import dev.codec.client.GeneratedDek;
 import dev.codec.server.TestServer;
 import dev.codec.server.config.TracingConfiguration;
 import dev.codec.server.grpc.AuthInterceptor;
+import dev.codec.server.grpc.TracingInterceptor;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
 import io.grpc.Metadata;

@@ -1,6 +1,7 @@
-package dev.codec.server.ops;
+package dev.codec.server.wiring;
 
 import dev.codec.server.config.TracingConfiguration;
+import dev.codec.server.grpc.TracingInterceptor;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Requires;

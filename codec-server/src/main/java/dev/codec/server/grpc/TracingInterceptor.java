@@ -1,6 +1,5 @@
-package dev.codec.server.ops;
+package dev.codec.server.grpc;
 
-import dev.codec.server.grpc.AnsweredCalls;
 import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.Metadata;
@@ -52,7 +51,7 @@ public final class TracingInterceptor implements ServerInterceptor, Ordered {
   static final AttributeKey<String> RPC_SYSTEM = AttributeKey.stringKey("rpc.system");
   static final AttributeKey<String> RPC_SERVICE = AttributeKey.stringKey("rpc.service");
   static final AttributeKey<String> RPC_METHOD = AttributeKey.stringKey("rpc.method");
-  static final AttributeKey<Long> RPC_STATUS = AttributeKey.longKey("rpc.grpc.status_code");
+  public static final AttributeKey<Long> RPC_STATUS = AttributeKey.longKey("rpc.grpc.status_code");
 
   /**
    * Server-side errors per the OpenTelemetry gRPC conventions; a refused request
@@ -187,7 +186,7 @@ public final class TracingInterceptor implements ServerInterceptor, Ordered {
     };
   }
 
-  static void end(Span span, AtomicBoolean ended, Status.Code code) {
+  public static void end(Span span, AtomicBoolean ended, Status.Code code) {
     if (ended.compareAndSet(false, true)) {
       span.setAttribute(RPC_STATUS, (long) code.value());
       if (SERVER_ERRORS.contains(code)) {
