@@ -13,8 +13,8 @@ import java.time.Duration;
  *
  * @param enabled export a span per RPC
  * @param endpoint the collector's OTLP HTTP/protobuf traces URL (http or https)
- * @param sampleRatio share of new traces sampled (0 to 1) when the caller sent no trace context; a
- *     call whose caller sent a {@code traceparent} follows the caller's sampling decision
+ * @param sampleRatio share of traces sampled (0 to 1), by trace id; a caller's {@code traceparent}
+ *     marked not sampled is honoured, one marked sampled cannot raise the ratio
  * @param exportTimeout how long one export to the collector may take; also bounds the flush at
  *     shutdown
  * @param maxQueueSize finished spans waiting for export; more are dropped, never buffered without

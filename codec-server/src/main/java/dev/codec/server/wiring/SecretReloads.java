@@ -174,9 +174,14 @@ public final class SecretReloads implements AutoCloseable {
       Result result = before.interval().isZero() ? Result.NEVER : Result.OK;
       try {
         registered.secret.reload();
-      } catch (Exception e) {
+      } catch (Exception | LinkageError | StackOverflowError e) {
+        // An Error other than these (OutOfMemoryError above all) is left to the process's own
+        // policy;
+        // these two come from a bad class path or a crafted file and must not end the schedule (a
+        // task
+        // that throws is cancelled by the executor, silently).
         String error =
-            e instanceof RuntimeException || e.getMessage() == null
+            e instanceof RuntimeException || e instanceof Error || e.getMessage() == null
                 ? "unexpected " + e.getClass().getSimpleName()
                 : e.getMessage();
         Status failed =

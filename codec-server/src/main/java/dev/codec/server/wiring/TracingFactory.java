@@ -50,7 +50,7 @@ public class TracingFactory {
                         Resource.builder()
                             .put(AttributeKey.stringKey("service.name"), tracing.serviceName())
                             .build()))
-            .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(tracing.sampleRatio())))
+            .setSampler(sampler(tracing.sampleRatio()))
             .addSpanProcessor(
                 BatchSpanProcessor.builder(exporter)
                     .setMaxQueueSize(tracing.maxQueueSize())
@@ -59,11 +59,22 @@ public class TracingFactory {
                     .build())
             .build();
     LOG.info(
-        "Tracing on: spans exported to {} (OTLP HTTP/protobuf), sample ratio {} for calls without a"
-            + " traceparent",
+        "Tracing on: spans exported to {} (OTLP HTTP/protobuf), sample ratio {} (a caller's sampled flag"
+            + " does not raise it)",
         endpoint.getScheme() + "://" + endpoint.getAuthority() + endpoint.getPath(),
         tracing.sampleRatio());
     return provider;
+  }
+
+  /**
+   * New traces are sampled by {@code ratio}. A caller's "not sampled" flag is honoured (less work);
+   * its "sampled" flag is not taken on trust: such a call is sampled by the same trace-id ratio, so
+   * a caller (authenticated or not: tracing runs before authentication) cannot force every call to
+   * be exported.
+   */
+  static Sampler sampler(double ratio) {
+    Sampler byRatio = Sampler.traceIdRatioBased(ratio);
+    return Sampler.parentBasedBuilder(byRatio).setRemoteParentSampled(byRatio).build();
   }
 
   @Singleton

@@ -367,4 +367,27 @@ class SecretReloadsTest {
     assertEquals("unexpected IllegalStateException", status.error());
     assertTrue(status.failures() >= 3);
   }
+
+  @Test
+  void linkageErrorOrStackOverflow_isReportedByClassOnly_andTheScheduleGoesOn() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    reloads.register(
+        SecretReloads.TLS_CLIENT_CA,
+        "test",
+        FAST,
+        "codec.tls.reload-interval",
+        () -> {
+          if (calls.incrementAndGet() % 2 == 1) {
+            throw new NoClassDefFoundError("secret-looking detail");
+          }
+          throw new StackOverflowError();
+        });
+    await("the failing reload ran four times", () -> calls.get() >= 4);
+    assertTrue(reloads.scheduled(SecretReloads.TLS_CLIENT_CA));
+    SecretReloads.Status status = reloads.status(SecretReloads.TLS_CLIENT_CA);
+    assertEquals(SecretReloads.Result.FAILED, status.result());
+    assertTrue(status.error().startsWith("unexpected "), status.error());
+    assertFalse(status.error().contains("secret-looking"), status.error());
+    assertTrue(status.failures() >= 3);
+  }
 }
