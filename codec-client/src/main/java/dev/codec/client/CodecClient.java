@@ -400,8 +400,7 @@ public final class CodecClient implements AutoCloseable {
             new IssuedGrant(
                 response.getGrant(),
                 response.getGrantId(),
-                Instant.ofEpochSecond(
-                    response.getExpireTime().getSeconds(), response.getExpireTime().getNanos()),
+                instant(response.getExpireTime()),
                 response.getKekVersion()));
   }
 

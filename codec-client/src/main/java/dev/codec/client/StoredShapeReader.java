@@ -52,44 +52,35 @@ final class StoredShapeReader {
   }
 
   private static Object value(JsonParser parser, JsonToken token) throws IOException {
-    switch (token) {
-      case START_OBJECT:
-        {
-          Map<String, Object> object = new LinkedHashMap<>();
-          for (JsonToken next = parser.nextToken();
-              next != JsonToken.END_OBJECT;
-              next = parser.nextToken()) {
-            String name = parser.currentName();
-            object.put(
-                name, value(parser, parser.nextToken())); // a repeated name: the last one wins
-          }
-          return object;
+    return switch (token) {
+      case START_OBJECT -> {
+        Map<String, Object> object = new LinkedHashMap<>();
+        for (JsonToken next = parser.nextToken();
+            next != JsonToken.END_OBJECT;
+            next = parser.nextToken()) {
+          String name = parser.currentName();
+          object.put(name, value(parser, parser.nextToken())); // a repeated name: the last one wins
         }
-      case START_ARRAY:
-        {
-          List<Object> array = new ArrayList<>();
-          for (JsonToken next = parser.nextToken();
-              next != JsonToken.END_ARRAY;
-              next = parser.nextToken()) {
-            array.add(value(parser, next));
-          }
-          return array;
+        yield object;
+      }
+      case START_ARRAY -> {
+        List<Object> array = new ArrayList<>();
+        for (JsonToken next = parser.nextToken();
+            next != JsonToken.END_ARRAY;
+            next = parser.nextToken()) {
+          array.add(value(parser, next));
         }
-      case VALUE_STRING:
-        return parser.getText();
-      case VALUE_NUMBER_INT:
-      case VALUE_NUMBER_FLOAT:
-        return parser.getNumberValue();
-      case VALUE_TRUE:
-        return Boolean.TRUE;
-      case VALUE_FALSE:
-        return Boolean.FALSE;
-      case VALUE_NULL:
-        return NULL;
-      default:
-        throw new com.fasterxml.jackson.core.JsonParseException(
-            parser, "unexpected token " + token);
-    }
+        yield array;
+      }
+      case VALUE_STRING -> parser.getText();
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> parser.getNumberValue();
+      case VALUE_TRUE -> true;
+      case VALUE_FALSE -> false;
+      case VALUE_NULL -> NULL;
+      default ->
+          throw new com.fasterxml.jackson.core.JsonParseException(
+              parser, "unexpected token " + token);
+    };
   }
 
   /**

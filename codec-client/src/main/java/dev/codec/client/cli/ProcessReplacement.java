@@ -20,11 +20,11 @@ import java.util.stream.Stream;
  * exit code are its own, and no JVM stays resident while it runs.
  *
  * <p>codec is built as Java 17 bytecode and on JDK 17, where {@code java.lang.foreign} is not
- * final, so this class reaches the API only through reflection at run time; {@link #available()}
- * says whether it can be used (JDK 22+, and native access not denied by {@code
- * --enable-native-access} or {@code --illegal-native-access=deny}). JDK 22+ prints a warning for
- * the restricted {@code Linker} call unless native access is enabled: the jar's manifest has {@code
- * Enable-Native-Access: ALL-UNNAMED}, and {@code -cp} launchers pass {@code
+ * final, so this class reaches the API only through reflection at run time; {@link
+ * #unavailableReason()} says whether it can be used (JDK 22+, and native access not denied by
+ * {@code --enable-native-access} or {@code --illegal-native-access=deny}). JDK 22+ prints a warning
+ * for the restricted {@code Linker} call unless native access is enabled: the jar's manifest has
+ * {@code Enable-Native-Access: ALL-UNNAMED}, and {@code -cp} launchers pass {@code
  * --enable-native-access=ALL-UNNAMED}.
  *
  * <p>Before {@code execve}: every file descriptor above 2 is marked close-on-exec (the JVM's jar,

@@ -97,7 +97,7 @@ class ExecModesTest {
                 "echo $$ $PPID; exit 7"));
 
     assertEquals(7, run.exitCode, run.err);
-    String[] pids = run.out.strip().split(" ");
+    String[] pids = run.out.strip().split(" ", -1);
     assertNotEquals(String.valueOf(run.pid), pids[0]);
     assertEquals(String.valueOf(run.pid), pids[1], "the JVM is CMD's parent");
   }

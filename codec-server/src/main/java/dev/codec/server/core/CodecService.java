@@ -33,7 +33,6 @@ import java.util.function.Consumer;
  * side.
  */
 public final class CodecService {
-  private static final Consumer<GrantIdentity> NO_OBSERVER = grant -> {};
 
   private final EnvelopeCrypto crypto;
   private final RequestValidator validate;
@@ -190,7 +189,7 @@ public final class CodecService {
    */
   public Granted<byte[]> decryptDek(String projectId, String encryptedDek, String grant)
       throws RejectedRequestException {
-    return decryptDek(projectId, encryptedDek, grant, NO_OBSERVER);
+    return decryptDek(projectId, encryptedDek, grant, CodecService::ignoreGrant);
   }
 
   /**
@@ -227,7 +226,7 @@ public final class CodecService {
   public Granted<String> decryptValue(
       String projectId, String encrypted, String encryptedDek, String name, String grant)
       throws RejectedRequestException {
-    return decryptValue(projectId, encrypted, encryptedDek, name, grant, NO_OBSERVER);
+    return decryptValue(projectId, encrypted, encryptedDek, name, grant, CodecService::ignoreGrant);
   }
 
   /**
@@ -325,7 +324,8 @@ public final class CodecService {
       String grant,
       String seal)
       throws RejectedRequestException {
-    return decryptAll(projectId, deploymentId, encryptedDek, variables, grant, seal, NO_OBSERVER);
+    return decryptAll(
+        projectId, deploymentId, encryptedDek, variables, grant, seal, CodecService::ignoreGrant);
   }
 
   /**
@@ -474,6 +474,9 @@ public final class CodecService {
     }
     return true;
   }
+
+  /** The observer of the overloads that take none: a verified grant is not reported. */
+  private static void ignoreGrant(GrantIdentity grant) {}
 
   static int capacity(int entries) {
     return (int) (entries / 0.75f) + 1;

@@ -63,18 +63,18 @@ public final class GrantService {
     if (ttl == null || ttl.isNegative() || ttl.isZero()) {
       throw fieldRequired("ttl", ", more than 0s");
     }
-    if (ttl.getNano() != 0) {
+    if (ttl.toNanosPart() != 0) {
       throw badInput("ttl", "whole seconds only");
     }
     if (ttl.compareTo(access.maxGrantTtl()) > 0) {
       throw badInput(
               "ttl",
-              ttl.getSeconds()
+              ttl.toSeconds()
                   + "s is longer than codec.grants.max-ttl ("
-                  + access.maxGrantTtl().getSeconds()
+                  + access.maxGrantTtl().toSeconds()
                   + "s)")
           .withMetadata("limit", "codec.grants.max-ttl")
-          .withMetadata("max", access.maxGrantTtl().getSeconds() + "s");
+          .withMetadata("max", access.maxGrantTtl().toSeconds() + "s");
     }
     if (seal.isEmpty() && access.sealsRequired()) {
       throw Seals.missing(": a grant opens one sealed revision");

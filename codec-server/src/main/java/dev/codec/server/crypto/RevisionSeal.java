@@ -256,7 +256,7 @@ public final class RevisionSeal {
     boolean manifest =
         Arrays.equals(
             expected, TAG_CHARS, expected.length, given, PREFIX.length() + TAG_CHARS, given.length);
-    return differ == 0 & manifest;
+    return differ == 0 && manifest;
   }
 
   /**
@@ -304,7 +304,22 @@ public final class RevisionSeal {
         SealMismatchException.Problem.VALUES_DIFFER, List.of(), List.of(), List.of(), List.of());
   }
 
-  private record Encoded(String name, byte[] nameBytes, byte kind) {}
+  /**
+   * A variable's name (also as UTF-8) and kind, as a seal's manifest holds it. A class, not a
+   * record: it has an array component, and instances are only ordered by {@link #ORDER}, never
+   * compared with equals.
+   */
+  private static final class Encoded {
+    final String name;
+    final byte[] nameBytes;
+    final byte kind;
+
+    Encoded(String name, byte[] nameBytes, byte kind) {
+      this.name = name;
+      this.nameBytes = nameBytes;
+      this.kind = kind;
+    }
+  }
 
   /**
    * Byte order of names: only to name differences in a refusal (the seal's own order is {@link

@@ -153,7 +153,9 @@ public final class SecretReloads implements AutoCloseable {
               });
     }
     long millis = Math.max(1, interval.toMillis());
-    executor.scheduleWithFixedDelay(() -> reloadNow(name), millis, millis, TimeUnit.MILLISECONDS);
+    var unused =
+        executor.scheduleWithFixedDelay(
+            () -> reloadNow(name), millis, millis, TimeUnit.MILLISECONDS);
   }
 
   /**

@@ -87,7 +87,7 @@ class ClientBudgetRetryTest {
           server.client().encrypt("p", dek.encryptedDek(), Map.of("API_KEY", "s3cr3t"));
 
       // another request of this peer (127.0.0.1) declares the whole per-peer budget and stalls
-      RawHttp2 holder = new RawHttp2(server.port(), InetAddress.getByName("127.0.0.1"));
+      RawHttp2 holder = new RawHttp2(server.port(), InetAddress.getLoopbackAddress());
       try {
         int stream =
             holder.post(

@@ -165,7 +165,7 @@ class FramingAbuseTest {
         JsonNode json = AbuseFixture.JSON.readTree(line);
         String logger = json.path("log.logger").asText("");
         assertTrue(
-            !logger.startsWith("io.grpc") && !logger.startsWith("io.netty")
+            (!logger.startsWith("io.grpc") && !logger.startsWith("io.netty"))
                 || json.path("error.stack_trace").isMissingNode(),
             line);
         if (logger.equals("codec.transport")) {

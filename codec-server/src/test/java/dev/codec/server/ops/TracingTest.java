@@ -41,7 +41,6 @@ class TracingTest {
   private static final String CALLER_TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
   private static final String CALLER_SPAN_ID = "00f067aa0ba902b7";
   private static final long SPAN_KIND_SERVER = 2;
-  private static final long STATUS_CODE_ERROR = 2;
 
   @TempDir Path kekDir;
 
