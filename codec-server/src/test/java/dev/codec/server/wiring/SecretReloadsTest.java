@@ -143,7 +143,12 @@ class SecretReloadsTest {
     try (LogCapture log = LogCapture.of(LOGGER, Level.INFO)) {
       replace(dir.resolve("kek").resolve("2"), "not base64 at all\n");
 
-      await("three failed KEK reloads", () -> reloads.status(SecretReloads.KEK).failures() >= 3);
+      await(
+          "three failed KEK reloads",
+          () ->
+              reloads.status(SecretReloads.KEK).failures() >= 3
+                  // the counter is told after the status is set: wait for both
+                  && failuresCounted(SecretReloads.KEK) >= 3);
       assertEquals(Set.of(1), ring.get().versions(), "the last good ring stays in force");
       SecretReloads.Status failed = reloads.status(SecretReloads.KEK);
       assertEquals(SecretReloads.Result.FAILED, failed.result());
@@ -203,7 +208,10 @@ class SecretReloadsTest {
 
       await(
           "three failed token reloads",
-          () -> reloads.status(SecretReloads.CALLER_TOKENS).failures() >= 3);
+          () ->
+              reloads.status(SecretReloads.CALLER_TOKENS).failures() >= 3
+                  // the counter is told after the status is set: wait for both
+                  && failuresCounted(SecretReloads.CALLER_TOKENS) >= 3);
       assertEquals(
           "runner", tokens.callerOf(token).orElseThrow(), "the last good tokens stay in force");
       assertEquals(1, errors(log).size(), log.lines().toString());
@@ -287,7 +295,10 @@ class SecretReloadsTest {
 
       await(
           "three failed TLS reloads",
-          () -> reloads.status(SecretReloads.TLS_IDENTITY).failures() >= 3);
+          () ->
+              reloads.status(SecretReloads.TLS_IDENTITY).failures() >= 3
+                  // the counter is told after the status is set: wait for both
+                  && failuresCounted(SecretReloads.TLS_IDENTITY) >= 3);
       assertEquals(first.certificate().getSerialNumber(), served(material).getSerialNumber());
       SecretReloads.Status failed = reloads.status(SecretReloads.TLS_IDENTITY);
       assertTrue(failed.error().contains("does not belong"), failed.error());
