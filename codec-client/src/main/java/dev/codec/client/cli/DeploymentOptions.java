@@ -33,11 +33,23 @@ final class DeploymentOptions {
 
   @Mixin RemoteOptions remote;
 
+  @Option(
+      names = "--allow-unsealed-plain",
+      defaultValue = "${env:CODEC_ALLOW_UNSEALED_PLAIN:-false}",
+      description =
+          "Use the values as stored, without any call, when no variable is secret and the metadata"
+              + " has no seal. Off by default: the call lets the service enforce its seal and grant"
+              + " policy; never use this where seals or grants are required"
+              + " (env CODEC_ALLOW_UNSEALED_PLAIN).")
+  boolean allowUnsealedPlain;
+
   /**
-   * The deployment's variables, decrypted with one DecryptAll call; without any call when no
-   * variable is secret and the metadata has no seal (nothing to decrypt or verify: the values are
-   * used as stored, and no gRPC class is loaded). A sealed revision is always sent, so that the
-   * service checks its seal even when every variable is plain.
+   * The deployment's variables, decrypted with one DecryptAll call, always by default: only the
+   * service knows whether it requires seals and grants, and metadata whose seal was removed and
+   * whose variables were all turned plain (by whoever can write the metadata store) must still be
+   * refused there. With {@code --allow-unsealed-plain}, metadata without any secret and without a
+   * seal is used as stored without a call (no gRPC class is loaded); a sealed revision is sent even
+   * then.
    */
   Map<String, String> decrypt() {
     if (!java.nio.file.Files.isReadable(metadata)) {
@@ -50,7 +62,8 @@ final class DeploymentOptions {
     if (deploymentId != null) {
       deployment = deployment.withDeploymentId(deploymentId);
     }
-    if (deployment.seal().isEmpty()
+    if (allowUnsealedPlain
+        && deployment.seal().isEmpty()
         && deployment.variables().values().stream()
             .noneMatch(variable -> variable.kind() == Variable.Kind.SECRET)) {
       Map<String, String> plain = new java.util.HashMap<>();

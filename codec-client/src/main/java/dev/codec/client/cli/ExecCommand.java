@@ -1,5 +1,7 @@
 package dev.codec.client.cli;
 
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -28,7 +30,7 @@ import picocli.CommandLine.Parameters;
           + "CMD gets every signal and its exit code is the process's own, no JVM stays resident); "
           + "otherwise (or with --mode child) CMD runs as a child with inherited stdin/stdout/stderr, "
           + "SIGTERM/SIGINT/SIGHUP are forwarded to it as SIGTERM, and codec-cli exits with its exit "
-          + "code. With no secret variable and no seal, no call is made. If the codec cannot be "
+          + "code. The call is always made unless --allow-unsealed-plain is given. If the codec cannot be "
           + "reached or refuses the call, CMD is not started: one line starting 'codec-cli:' on "
           + "stderr, and an exit code of codec-cli's own (64-78)."
     },
@@ -81,9 +83,10 @@ final class ExecCommand implements Callable<Integer> {
       }
     }
     Map<String, String> variables = deployment.decrypt();
-    ProcessBuilder child = new ProcessBuilder(command);
     // ProcessBuilder's environment map refuses names and values execve cannot carry (NUL, '=' in
-    // names)
+    // names) with an exception whose message holds the value: refuse them first, naming only names
+    checkCarriable(variables);
+    ProcessBuilder child = new ProcessBuilder(command);
     scrub(child.environment());
     child.environment().putAll(variables);
     if (mode != Mode.child) {
@@ -98,6 +101,7 @@ final class ExecCommand implements Callable<Integer> {
         return cannotStart("cannot replace codec-cli with " + command.get(0) + ": " + failure);
       }
     }
+    checkEncodable(variables, childEncodings());
     try {
       return ChildProcess.run(child);
     } catch (ChildProcess.StartFailedException e) {
@@ -109,6 +113,89 @@ final class ExecCommand implements Callable<Integer> {
     spec.commandLine().getErr().println("codec-cli: exec failed: " + message);
     spec.commandLine().getErr().flush();
     return EXIT_CANNOT_START;
+  }
+
+  /**
+   * Refuses variables a process environment cannot carry: a name that is empty or contains {@code
+   * =} or NUL, a value that contains NUL. The failure names the variables, never a value.
+   */
+  static void checkCarriable(Map<String, String> variables) {
+    List<String> bad =
+        variables.entrySet().stream()
+            .filter(
+                variable ->
+                    variable.getKey().isEmpty()
+                        || variable.getKey().indexOf('=') >= 0
+                        || variable.getKey().indexOf('\0') >= 0
+                        || variable.getValue().indexOf('\0') >= 0)
+            .map(variable -> printable(variable.getKey()))
+            .sorted()
+            .toList();
+    if (!bad.isEmpty()) {
+      throw CliFailure.data(
+          "variables a process environment cannot carry (a NUL character, or '=' in the name, or an"
+              + " empty name): "
+              + String.join(", ", bad));
+    }
+  }
+
+  /**
+   * The charsets Java's process launcher encodes a child's environment with: {@code
+   * sun.jnu.encoding} (from the locale: ASCII when LANG is unset or C), and on JDK 17 also the
+   * default charset ({@code String.getBytes()}).
+   */
+  static List<Charset> childEncodings() {
+    Charset jnu;
+    try {
+      jnu = Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
+    } catch (IllegalArgumentException e) { // unknown or unsupported: the launcher would fail too
+      jnu = StandardCharsets.US_ASCII;
+    }
+    return Runtime.version().feature() < 18 ? List.of(jnu, Charset.defaultCharset()) : List.of(jnu);
+  }
+
+  /**
+   * Refuses (child mode) variables the process launcher would encode with a {@code ?} in place of
+   * characters its charset lacks, changing the value silently. Names only in the message.
+   */
+  static void checkEncodable(Map<String, String> variables, List<Charset> charsets) {
+    List<String> bad =
+        variables.entrySet().stream()
+            .filter(
+                variable ->
+                    charsets.stream()
+                        .anyMatch(
+                            charset ->
+                                !charset.newEncoder().canEncode(variable.getKey())
+                                    || !charset.newEncoder().canEncode(variable.getValue())))
+            .map(variable -> printable(variable.getKey()))
+            .sorted()
+            .toList();
+    if (!bad.isEmpty()) {
+      throw CliFailure.config(
+          "variables this JVM's process encoding ("
+              + charsets.get(0).name()
+              + ") cannot carry to a child process: "
+              + String.join(", ", bad)
+              + "; run codec-cli with LANG=C.UTF-8 (or --mode replace on JDK 22+, which passes"
+              + " UTF-8)",
+          null);
+    }
+  }
+
+  /** A variable name for a message: control characters escaped. */
+  private static String printable(String name) {
+    StringBuilder out = new StringBuilder(name.length());
+    name.codePoints()
+        .forEach(
+            c -> {
+              if (c < 0x20 || c == 0x7f) {
+                out.append(String.format("\\u%04x", c));
+              } else {
+                out.appendCodePoint(c);
+              }
+            });
+    return out.toString();
   }
 
   /**

@@ -36,6 +36,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ExecModesTest {
   private static final boolean CAN_REPLACE = Runtime.version().feature() >= 22;
 
+  private static final String ALLOW_UNSEALED_PLAIN = "CODEC_ALLOW_UNSEALED_PLAIN";
+
   /** SIGQUIT (3) in a /proc status signal mask. */
   private static final long SIGQUIT_BIT = 1L << (3 - 1);
 
@@ -423,13 +425,13 @@ class ExecModesTest {
   }
 
   @Test
-  void noSecretAndNoSeal_makesNoCall_andLoadsNoGrpcClass() throws Exception {
+  void noSecretAndNoSeal_withAllowUnsealedPlain_makesNoCall_andLoadsNoGrpcClass() throws Exception {
     Path classes = tmp.resolve("classes-plain.log");
     Run run =
         finish(
             cli(
                 List.of("-Xlog:class+load=info:file=" + classes),
-                Map.of(),
+                Map.of(ALLOW_UNSEALED_PLAIN, "false"), // the option alone
                 "exec",
                 "--mode",
                 "child",
@@ -439,6 +441,7 @@ class ExecModesTest {
                 "localhost:1",
                 "--token-file",
                 "/nonexistent/token",
+                "--allow-unsealed-plain",
                 "--",
                 "sh",
                 "-c",
@@ -452,23 +455,29 @@ class ExecModesTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"secret", "sealed"})
-  void aSecretOrASeal_needsTheCall_andTheCommandDoesNotStartWithoutIt(String variant)
+  @ValueSource(strings = {"secret", "sealed", "plain-unsealed"})
+  void aSecretOrASealOrNoOptIn_needsTheCall_andTheCommandDoesNotStartWithoutIt(String variant)
       throws Exception {
     Path metadata = tmp.resolve(variant + ".json");
     Files.writeString(
         metadata,
-        variant.equals("secret")
-            ? "{\"projectId\": \"p\", \"encryptedDEK\": \"dek1:k1:AAAA\", \"environmentVariables\": {"
-                + "\"API_KEY\": {\"type\": \"secret\", \"value\": \"enc2:AAAA\"}}}"
-            : "{\"projectId\": \"p\", \"encryptedDEK\": \"dek1:k1:AAAA\", \"seal\": \"seal1:AAAA\", "
-                + "\"environmentVariables\": {\"LOG_LEVEL\": {\"type\": \"plain\", \"value\": \"info\"}}}");
+        // plain-unsealed: what a writer of the metadata store could make of a sealed revision
+        // (seal deleted, every value plain); only the service knows it requires seals
+        variant.equals("plain-unsealed")
+            ? "{\"projectId\": \"p\", \"environmentVariables\": {"
+                + "\"DATABASE_URL\": {\"type\": \"plain\", \"value\": \"postgres://attacker\"}}}"
+            : variant.equals("secret")
+                ? "{\"projectId\": \"p\", \"encryptedDEK\": \"dek1:k1:AAAA\", \"environmentVariables\": {"
+                    + "\"API_KEY\": {\"type\": \"secret\", \"value\": \"enc2:AAAA\"}}}"
+                : "{\"projectId\": \"p\", \"encryptedDEK\": \"dek1:k1:AAAA\", \"seal\": \"seal1:AAAA\", "
+                    + "\"environmentVariables\": {\"LOG_LEVEL\": {\"type\": \"plain\", \"value\": \"info\"}}}");
     Path marker = tmp.resolve("started-" + variant);
     Run run =
         finish(
             cli(
                 List.of(),
-                Map.of(),
+                // without the opt-in for plain-unsealed; the others need the call even with it
+                Map.of(ALLOW_UNSEALED_PLAIN, variant.equals("plain-unsealed") ? "false" : "true"),
                 "exec",
                 "--metadata",
                 metadata.toString(),
@@ -486,6 +495,128 @@ class ExecModesTest {
     assertTrue(
         run.err.matches("codec-cli: exec failed: (UNAVAILABLE|DEADLINE_EXCEEDED): .*\\n"), run.err);
     assertFalse(Files.exists(marker), "the command must not start");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"replace", "child"})
+  void valueWithNul_isRefusedNamingTheVariable_neverTheValue_andCommandDoesNotStart(String mode)
+      throws Exception {
+    assumeTrue(CAN_REPLACE || mode.equals("child"));
+    Path metadata = tmp.resolve("nul-" + mode + ".json");
+    Files.writeString(
+        metadata,
+        "{\"projectId\": \"p\", \"environmentVariables\": {"
+            + "\"LOG_LEVEL\": {\"type\": \"plain\", \"value\": \"info\"},"
+            + "\"DB_PASSWORD\": {\"type\": \"plain\", \"value\": \"s3cr3t\\u0000x\"}}}");
+    Path marker = tmp.resolve("started-nul-" + mode);
+    Run run =
+        finish(
+            cli(
+                List.of(),
+                Map.of(),
+                "exec",
+                "--mode",
+                mode,
+                "--metadata",
+                metadata.toString(),
+                "--",
+                "touch",
+                marker.toString()));
+
+    assertEquals(ExitCodes.DATA, run.exitCode, run.err);
+    assertTrue(run.err.startsWith("codec-cli: exec failed: "), run.err);
+    assertTrue(run.err.contains("DB_PASSWORD"), run.err);
+    assertFalse(run.err.contains("LOG_LEVEL"), "only the bad variable is named: " + run.err);
+    assertFalse(run.err.contains("s3cr3t"), "the value never appears: " + run.err);
+    assertEquals(1, run.err.lines().count(), run.err);
+    assertFalse(Files.exists(marker), "the command must not start");
+  }
+
+  @Test
+  void checkCarriable_refusesEqualsOrNulInNames_namingThemEscaped() {
+    CliFailure failure =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            CliFailure.class,
+            () ->
+                ExecCommand.checkCarriable(
+                    Map.of("A=B", "v1", "C\u0000D", "v2", "OK", "fine-value")));
+    assertEquals(ExitCodes.DATA, failure.exitCode());
+    assertTrue(failure.getMessage().endsWith(": A=B, C\\u0000D"), failure.getMessage());
+    assertFalse(failure.getMessage().contains("v1"), failure.getMessage());
+    ExecCommand.checkCarriable(Map.of("OK", "fine-value", "UTF", "\u00e9"));
+  }
+
+  /**
+   * Child mode in an environment without LANG or LC_*: the JVM's process encoding is whatever it
+   * reports there (ASCII on glibc); a value it cannot encode is refused rather than passed with a
+   * '?', and a value it can encode reaches CMD as its bytes in that encoding.
+   */
+  @Test
+  void childMode_valueTheProcessEncodingCannotCarry_isRefused_neverMangled() throws Exception {
+    Path metadata = tmp.resolve("utf8.json");
+    Files.writeString(
+        metadata,
+        "{\"projectId\": \"p\", \"environmentVariables\": {"
+            + "\"GREETING\": {\"type\": \"plain\", \"value\": \"caf\u00e9\"}}}",
+        StandardCharsets.UTF_8);
+    Path marker = tmp.resolve("started-encoding");
+
+    String encoding = jnuEncodingWithoutLocale();
+    ProcessBuilder builder =
+        new ProcessBuilder(
+            cliCommand(
+                List.of(),
+                "exec",
+                "--mode",
+                "child",
+                "--allow-unsealed-plain",
+                "--metadata",
+                metadata.toString(),
+                "--",
+                "sh",
+                "-c",
+                "touch '" + marker + "'; printf %s \"$GREETING\" | od -An -tx1"));
+    builder.environment().clear();
+    builder.environment().put("PATH", System.getenv("PATH"));
+    builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    Run run = finish(builder.start());
+
+    if (java.nio.charset.Charset.forName(encoding).newEncoder().canEncode("caf\u00e9")) {
+      assertEquals(0, run.exitCode, run.err);
+      byte[] expected = "caf\u00e9".getBytes(java.nio.charset.Charset.forName(encoding));
+      StringBuilder hex = new StringBuilder();
+      for (byte b : expected) {
+        hex.append(String.format(" %02x", b));
+      }
+      assertEquals(hex.toString(), run.out.strip().replaceAll("\\s+", " ").replaceFirst("^", " "));
+    } else {
+      assertEquals(ExitCodes.CONFIG, run.exitCode, run.out + run.err);
+      assertTrue(run.err.startsWith("codec-cli: exec failed: "), run.err);
+      assertTrue(run.err.contains("GREETING"), run.err);
+      assertTrue(run.err.contains("LANG=C.UTF-8"), run.err);
+      assertFalse(run.err.contains("caf"), "the value never appears: " + run.err);
+      assertFalse(Files.exists(marker), "the command must not start");
+    }
+  }
+
+  /** The sun.jnu.encoding a JVM reports in an environment with PATH only. */
+  private static String jnuEncodingWithoutLocale() throws Exception {
+    ProcessBuilder builder =
+        new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-XshowSettings:properties",
+            "-version");
+    builder.environment().clear();
+    builder.environment().put("PATH", System.getenv("PATH"));
+    builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    Run run = finish(builder.start());
+    return run.err
+        .lines()
+        .map(String::strip)
+        .filter(line -> line.startsWith("sun.jnu.encoding = "))
+        .map(line -> line.substring("sun.jnu.encoding = ".length()))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no sun.jnu.encoding in " + run.err));
   }
 
   @Test
@@ -516,10 +647,20 @@ class ExecModesTest {
    * Starts codec-cli in its own JVM with the test classpath, as a runner image's entrypoint would
    * run the jar: native access enabled as the jar's manifest does it (and protobuf's Unsafe
    * allowed, as the README's launcher does), stdin from /dev/null, no CODEC_* variable of this
-   * JVM's environment.
+   * JVM's environment but CODEC_ALLOW_UNSEALED_PLAIN=true unless {@code environment} sets it (these
+   * tests run without a server; the tests of the call set it to false).
    */
   private static Process cli(
       List<String> jvmOptions, Map<String, String> environment, String... args) throws IOException {
+    ProcessBuilder builder = new ProcessBuilder(cliCommand(jvmOptions, args));
+    builder.environment().keySet().removeIf(name -> name.startsWith("CODEC_"));
+    builder.environment().put(ALLOW_UNSEALED_PLAIN, "true");
+    builder.environment().putAll(environment);
+    builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    return builder.start();
+  }
+
+  private static List<String> cliCommand(List<String> jvmOptions, String... args) {
     List<String> command =
         new ArrayList<>(
             List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
@@ -533,11 +674,7 @@ class ExecModesTest {
     command.addAll(jvmOptions);
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), CodecCli.class.getName()));
     command.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(command);
-    builder.environment().keySet().removeIf(name -> name.startsWith("CODEC_"));
-    builder.environment().putAll(environment);
-    builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-    return builder.start();
+    return command;
   }
 
   private static Run finish(Process process) throws Exception {

@@ -532,6 +532,46 @@ class ExecCommandTest {
     Files.delete(file);
   }
 
+  /**
+   * A writer of the metadata store deletes the seal and turns every variable plain with its own
+   * values: the client cannot tell, so it still makes the call, and the service (seals required)
+   * refuses it before CMD starts.
+   */
+  @Test
+  void exec_sealDeletedAndEveryVariablePlain_isRefusedByTheService_andTheCommandNeverStarts()
+      throws Exception {
+    ObjectNode deployment = (ObjectNode) JSON.readTree(metadata.toFile());
+    deployment.remove("seal");
+    deployment.set(
+        "environmentVariables",
+        JSON.readTree(
+            "{\"DATABASE_URL\": {\"type\": \"plain\", \"value\": \"postgres://attacker\"}}"));
+    Path tampered = tmp.resolve("tampered-unsealed.json");
+    Files.writeString(tampered, deployment.toString());
+    Path marker = tmp.resolve("started-tampered");
+    Run run =
+        finish(
+            cli(
+                "exec",
+                "--metadata",
+                tampered.toString(),
+                "--target",
+                target(),
+                "--token-file",
+                tokenFile(),
+                "--",
+                "sh",
+                "-c",
+                "touch '" + marker + "'"));
+
+    // the grant is still there and bound to the sealed revision
+    assertEquals(ExitCodes.NO_PERMISSION, run.exitCode, run.err);
+    assertTrue(
+        run.err.contains("PERMISSION_DENIED") && run.err.contains("seal: required"), run.err);
+    assertFalse(run.err.contains("attacker"), run.err);
+    assertFalse(Files.exists(marker), "the command must not start");
+  }
+
   private static String target() {
     return "localhost:" + server.port();
   }
