@@ -61,7 +61,13 @@ class ConnectionLockoutTest {
       for (int a = 0; a < 7; a++) {
         InetAddress attacker = InetAddress.getByName("127.0.0." + (20 + a));
         for (int i = 0; i < 32; i++) {
-          flood.add(new RawHttp2(fixture.server.grpcPort, attacker));
+          try {
+            flood.add(new RawHttp2(fixture.server.grpcPort, attacker));
+          } catch (java.net.SocketException closedBeforeThePrefaceWasWritten) {
+            // 7 x 32 flood connections exceed the server-wide cap of 200 while the first ones still
+            // wait for their 2 s timeout: the server may close a refused one before the client has
+            // written its preface. Refused is as closed as this test needs.
+          }
         }
       }
       AbuseFixture.sleepUntil(
