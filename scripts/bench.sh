@@ -18,8 +18,9 @@
 #   PROFILE=1 also records a JFR profile of each server run to bench-results/server-run<N>-<time>.jfr
 #   SCENARIOS=exec: `codec-cli exec` of 100 secrets against the server, process start to CMD (`true`) done, with
 #     hyperfine (Debian's package), RUNS times: --version (baseline), exec --mode child, exec (replace on JDK
-#     22+), exec with the JDK 25+ AOT cache (scripts/cli-aot-cache.sh), and BASELINE_CLI_JAR's exec if given
-#     (e.g. main's jar, for before/after); then the memory resident while CMD runs, per mode.
+#     22+), exec with docs/exec.md's runner flags (-XX:TieredStopAtLevel=1 -XX:+UseSerialGC), exec with the JDK
+#     25+ AOT cache (scripts/cli-aot-cache.sh) without and with the runner flags, and BASELINE_CLI_JAR's exec if
+#     given (e.g. main's jar, for before/after); then the memory resident while CMD runs, per mode.
 #     CLI_JAVA=java (the java running codec-cli; the server runs on `java`)   EXEC_RUNS=10 (hyperfine runs per command)
 #   H2LOAD=1 (default when h2load is installed: Debian's nghttp2-client) also loads each server run with h2load,
 #     which costs far less client CPU than the Java client: Encrypt (64 B) and DecryptAll(100), with 1 and 16
@@ -131,10 +132,16 @@ exec_scenario() {
     "$cli_java ${flags[*]} -jar $cli_jar --version"
     "$cli_java ${flags[*]} -jar $cli_jar ${run_exec[0]} --mode child ${run_exec[*]:1}"
     "$cli_java ${flags[*]} -jar $cli_jar ${run_exec[*]}")
+  # the runner flags docs/exec.md recommends for a one-call JVM (C1 only, serial GC)
+  local runner_flags=("${flags[@]}" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC)
+  names+=(exec-auto-runner-flags)
+  commands+=("$cli_java ${runner_flags[*]} -jar $cli_jar ${run_exec[*]}")
   if [ "$feature" -ge 25 ]; then
     CLI_JVM_FLAGS="${flags[*]}" scripts/cli-aot-cache.sh "$cli_java" "$cli_jar" "$jar" "$work/cli.aot" >&2
-    names+=(exec-auto-aot)
-    commands+=("$cli_java ${flags[*]} -XX:AOTCache=$work/cli.aot -jar $cli_jar ${run_exec[*]}")
+    CLI_JVM_FLAGS="${runner_flags[*]}" scripts/cli-aot-cache.sh "$cli_java" "$cli_jar" "$jar" "$work/cli-runner.aot" >&2
+    names+=(exec-auto-aot exec-auto-aot-runner-flags)
+    commands+=("$cli_java ${flags[*]} -XX:AOTCache=$work/cli.aot -jar $cli_jar ${run_exec[*]}"
+      "$cli_java ${runner_flags[*]} -XX:AOTCache=$work/cli-runner.aot -jar $cli_jar ${run_exec[*]}")
   fi
   if [ -n "${BASELINE_CLI_JAR:-}" ]; then
     names+=(exec-baseline-jar)
@@ -166,7 +173,8 @@ PY
     done
     local own children
     own=$(ps -o rss= -p "$pid" | tr -d ' ')
-    children=$(ps -o rss= --ppid "$pid" | awk '{s += $1} END {print s + 0}')
+    # (ps fails when there is no child, as in replace mode: that is 0, not an error)
+    children=$({ ps -o rss= --ppid "$pid" || true; } | awk '{s += $1} END {print s + 0}')
     echo "# exec --mode $mode while CMD runs: PID $pid is $(cat "/proc/$pid/comm") with RSS $((own / 1024)) MiB, its children $((children / 1024)) MiB"
     wait "$pid" || true
   done

@@ -6,7 +6,8 @@
 #     CLI_JAR     codec-cli.jar; later runs must use the same file (same path, size and time)
 #     SERVER_JAR  codec-server.jar, started on a random loopback port with auth off and a throwaway KEK
 #     OUT.aot     the cache to write (replaced)
-#   CLI_JVM_FLAGS  extra flags of the later runs (default --sun-misc-unsafe-memory-access=allow); training
+#   CLI_JVM_FLAGS  extra flags of the later runs (default: docs/exec.md's runner flags,
+#                  --sun-misc-unsafe-memory-access=allow -XX:TieredStopAtLevel=1 -XX:+UseSerialGC); training
 #                  and use must agree on them
 # Use it as:   JAVA $CLI_JVM_FLAGS -XX:AOTCache=OUT.aot -jar CLI_JAR exec ...
 # The training run is `codec-cli exec --mode replace` of 100 secrets (scripts/exec-fixture.sh) whose CMD is an
@@ -29,7 +30,7 @@ server_jar=$(absolute "$3")
 out=$(absolute "$4")
 root=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck disable=SC2206
-flags=(${CLI_JVM_FLAGS---sun-misc-unsafe-memory-access=allow})
+flags=(${CLI_JVM_FLAGS---sun-misc-unsafe-memory-access=allow -XX:TieredStopAtLevel=1 -XX:+UseSerialGC})
 "$java" -XX:AOTCacheOutput=/dev/null -version > /dev/null 2>&1 || fail "$java has no AOT cache (JDK 25 or later needed)"
 
 work=$(mktemp -d)
