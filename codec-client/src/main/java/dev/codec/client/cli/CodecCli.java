@@ -50,58 +50,7 @@ public final class CodecCli implements Runnable {
   public static void main(String[] args) {
     quietNetty();
     shortDnsCache();
-    System.exit(commandLineFor(args).execute(args));
-  }
-
-  /**
-   * codec-cli's own commands by name, for {@link #commandLineFor}; {@code CodecCliSpecTest} checks
-   * that this is exactly the {@code subcommands} list above, minus picocli's help and completion.
-   */
-  static final java.util.Map<String, java.util.function.Supplier<Object>> COMMANDS =
-      java.util.Map.ofEntries(
-          java.util.Map.entry("keygen", KeygenCommand::new),
-          java.util.Map.entry("generate-dek", GenerateDekCommand::new),
-          java.util.Map.entry("encrypt", EncryptCommand::new),
-          java.util.Map.entry("decrypt-all", DecryptAllCommand::new),
-          java.util.Map.entry("rewrap", RewrapCommand::new),
-          java.util.Map.entry("status", StatusCommand::new),
-          java.util.Map.entry("seal", SealCommand::new),
-          java.util.Map.entry("grant", GrantCommand::new),
-          java.util.Map.entry("exec", ExecCommand::new),
-          java.util.Map.entry("env", EnvCommand::new));
-
-  /**
-   * The command line for {@code args}. picocli builds its model of a command by reflection over the
-   * annotated class, and of every subcommand when the root is built: that was 37 % of the CPU of
-   * {@code codec-cli --version} (async-profiler, BENCHMARKS.md "Quiet-machine run"). A runner's
-   * entrypoint ({@code codec-cli exec ...}) names its command first, so when the first argument is
-   * one of {@link #COMMANDS}, only that command is built, under a root with the same name, options
-   * and settings; anything else (help, {@code --version}, a typo that needs picocli's suggestions)
-   * gets the whole tree of {@link #newCommandLine()}.
-   */
-  static CommandLine commandLineFor(String... args) {
-    java.util.function.Supplier<Object> command = args.length == 0 ? null : COMMANDS.get(args[0]);
-    if (command == null) {
-      return newCommandLine();
-    }
-    return configure(new CommandLine(new OneCommand()).addSubcommand(command.get()));
-  }
-
-  /**
-   * The root of {@link #commandLineFor} when one command is built: {@link CodecCli} without its
-   * subcommands.
-   */
-  @Command(
-      name = "codec-cli",
-      mixinStandardHelpOptions = true,
-      versionProvider = CodecCli.Version.class)
-  static final class OneCommand implements Runnable {
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-      throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
-    }
+    System.exit(newCommandLine().execute(args));
   }
 
   /** The JVM caches resolved addresses for this long at most in the CLI, unless the user set it. */
@@ -135,14 +84,8 @@ public final class CodecCli implements Runnable {
 
   /** The configured command line (tests call {@code execute} on it with their own streams). */
   public static CommandLine newCommandLine() {
-    return configure(new CommandLine(new CodecCli()));
-  }
-
-  /**
-   * Exit codes, the failure handler and the version on every command; exec's stop-at-positional.
-   */
-  private static CommandLine configure(CommandLine commandLine) {
-    commandLine.setExecutionExceptionHandler(CodecCli::handleFailure);
+    CommandLine commandLine =
+        new CommandLine(new CodecCli()).setExecutionExceptionHandler(CodecCli::handleFailure);
     commandLine.setExitCodeExceptionMapper(ExitCodes::of);
     Version version = new Version();
     everyCommand(
@@ -155,10 +98,7 @@ public final class CodecCli implements Runnable {
                 .versionProvider(version));
     // everything after exec's first positional (the command) belongs to that command, options
     // included
-    CommandLine exec = commandLine.getSubcommands().get("exec");
-    if (exec != null) {
-      exec.setStopAtPositional(true);
-    }
+    commandLine.getSubcommands().get("exec").setStopAtPositional(true);
     return commandLine;
   }
 
