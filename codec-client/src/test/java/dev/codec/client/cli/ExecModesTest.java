@@ -60,20 +60,7 @@ class ExecModesTest {
   @Test
   void replaceMode_commandKeepsCodecClisPid_andItsExitCodeIsTheProcesss() throws Exception {
     assumeTrue(CAN_REPLACE, "replace mode needs JDK 22+");
-    Run run =
-        finish(
-            cli(
-                List.of(),
-                Map.of(),
-                "exec",
-                "--mode",
-                "replace",
-                "--metadata",
-                plain.toString(),
-                "--",
-                "sh",
-                "-c",
-                "echo $$; exit 7"));
+    Run run = finish(execPlain("replace", "sh", "-c", "echo $$; exit 7"));
 
     assertEquals(7, run.exitCode, run.err);
     assertEquals(
@@ -83,20 +70,7 @@ class ExecModesTest {
 
   @Test
   void childMode_commandIsAChildOfCodecCli_andItsExitCodeIsPassedOn() throws Exception {
-    Run run =
-        finish(
-            cli(
-                List.of(),
-                Map.of(),
-                "exec",
-                "--mode",
-                "child",
-                "--metadata",
-                plain.toString(),
-                "--",
-                "sh",
-                "-c",
-                "echo $$ $PPID; exit 7"));
+    Run run = finish(execPlain("child", "sh", "-c", "echo $$ $PPID; exit 7"));
 
     assertEquals(7, run.exitCode, run.err);
     String[] pids = run.out.strip().split(" ", -1);
@@ -125,18 +99,7 @@ class ExecModesTest {
 
   @Test
   void autoMode_replacesOnJdk22AndLater_andRunsAChildBefore() throws Exception {
-    Run run =
-        finish(
-            cli(
-                List.of(),
-                Map.of(),
-                "exec",
-                "--metadata",
-                plain.toString(),
-                "--",
-                "sh",
-                "-c",
-                "echo $$"));
+    Run run = finish(execPlain(null, "sh", "-c", "echo $$"));
 
     assertEquals(0, run.exitCode, run.err);
     assertEquals(
@@ -150,19 +113,7 @@ class ExecModesTest {
   void replaceMode_onJdkBefore22_isRefusedBeforeAnything() throws Exception {
     assumeTrue(!CAN_REPLACE, "JDK 22+ can replace");
     Path marker = tmp.resolve("started-refused-replace");
-    Run run =
-        finish(
-            cli(
-                List.of(),
-                Map.of(),
-                "exec",
-                "--mode",
-                "replace",
-                "--metadata",
-                plain.toString(),
-                "--",
-                "touch",
-                marker.toString()));
+    Run run = finish(execPlain("replace", "touch", marker.toString()));
 
     assertEquals(ExitCodes.CONFIG, run.exitCode);
     assertEquals(
@@ -258,39 +209,14 @@ class ExecModesTest {
     assumeTrue(CAN_REPLACE || mode.equals("child"));
     // run directly (no shell in between): ls lists its own descriptors, 3 being the directory it
     // reads
-    Run descriptors =
-        finish(
-            cli(
-                List.of(),
-                Map.of(),
-                "exec",
-                "--mode",
-                mode,
-                "--metadata",
-                plain.toString(),
-                "--",
-                "ls",
-                "/proc/self/fd"));
+    Run descriptors = finish(execPlain(mode, "ls", "/proc/self/fd"));
     assertEquals(0, descriptors.exitCode, descriptors.err);
     assertEquals(
         List.of("0", "1", "2", "3"),
         descriptors.out.lines().toList(),
         "the JVM's files do not leak");
 
-    Run signals =
-        finish(
-            cli(
-                List.of(),
-                Map.of(),
-                "exec",
-                "--mode",
-                mode,
-                "--metadata",
-                plain.toString(),
-                "--",
-                "grep",
-                "^SigBlk:",
-                "/proc/self/status"));
+    Run signals = finish(execPlain(mode, "grep", "^SigBlk:", "/proc/self/status"));
     assertEquals(0, signals.exitCode, signals.err);
     long blocked = Long.parseLong(signals.out.substring("SigBlk:".length()).strip(), 16);
     if (mode.equals("replace")) {
@@ -306,15 +232,8 @@ class ExecModesTest {
   void replaceMode_everySignalReachesTheCommand_notOnlyTerm() throws Exception {
     assumeTrue(CAN_REPLACE, "replace mode needs JDK 22+");
     Process cli =
-        cli(
-            List.of(),
-            Map.of(),
-            "exec",
-            "--mode",
+        execPlain(
             "replace",
-            "--metadata",
-            plain.toString(),
-            "--",
             "sh",
             "-c",
             "trap 'echo got-USR1' USR1; trap 'echo got-TERM; exit 42' TERM; echo ready; "
@@ -344,15 +263,8 @@ class ExecModesTest {
   @Test
   void childMode_forwardsSigtermToTheCommand_andExitsWithItsCode() throws Exception {
     Process cli =
-        cli(
-            List.of(),
-            Map.of(),
-            "exec",
-            "--mode",
+        execPlain(
             "child",
-            "--metadata",
-            plain.toString(),
-            "--",
             "sh",
             "-c",
             "trap 'echo got-TERM; exit 42' TERM; echo ready; while :; do sleep 0.05; done");
@@ -378,18 +290,7 @@ class ExecModesTest {
   @ValueSource(strings = {"auto", "replace", "child"})
   void commandNotFound_exits127_withOneLine(String mode) throws Exception {
     assumeTrue(CAN_REPLACE || !mode.equals("replace"));
-    Run run =
-        finish(
-            cli(
-                List.of(),
-                Map.of(),
-                "exec",
-                "--mode",
-                mode,
-                "--metadata",
-                plain.toString(),
-                "--",
-                "no-such-command-codec-test"));
+    Run run = finish(execPlain(mode, "no-such-command-codec-test"));
 
     assertEquals(ExecCommand.EXIT_CANNOT_START, run.exitCode);
     assertTrue(
@@ -641,6 +542,20 @@ class ExecModesTest {
         "a name with a slash is not looked up");
     assertTrue(ProcessReplacement.resolve("sh", null).isPresent(), "unset PATH: /bin:/usr/bin");
     assertTrue(ProcessReplacement.resolve("", "/bin").isEmpty());
+  }
+
+  /**
+   * {@code codec-cli exec [--mode MODE] --metadata <the all-plain metadata> -- COMMAND...}, with no
+   * JVM option and no environment of its own ({@code mode} null: no {@code --mode}).
+   */
+  private static Process execPlain(String mode, String... command) throws IOException {
+    List<String> args = new ArrayList<>(List.of("exec"));
+    if (mode != null) {
+      args.addAll(List.of("--mode", mode));
+    }
+    args.addAll(List.of("--metadata", plain.toString(), "--"));
+    args.addAll(List.of(command));
+    return cli(List.of(), Map.of(), args.toArray(String[]::new));
   }
 
   /**
