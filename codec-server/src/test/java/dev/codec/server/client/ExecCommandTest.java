@@ -97,15 +97,8 @@ class ExecCommandTest {
   void exec_runsTheCommandWithTheDecryptedEnvironment_andExitsWithItsCode() throws Exception {
     Run run =
         finish(
-            cli(
-                "exec",
-                "--metadata",
-                metadata.toString(),
-                "--target",
-                target(),
-                "--token-file",
-                tokenFile(),
-                "--",
+            exec(
+                metadata,
                 "sh",
                 "-c",
                 "printf '%s|%s|%s|%s' \"$API_KEY\" \"$LOG_LEVEL\" \"$TRICKY\" \"$INHERITED\"; exit 7"));
@@ -200,20 +193,7 @@ class ExecCommandTest {
     deployment.put("grant", issued.get("grant").asText()).put("deploymentId", "dep-9");
     Path withNewGrant = tmp.resolve("dep-9.json");
     Files.writeString(withNewGrant, deployment.toString());
-    Run run =
-        finish(
-            cli(
-                "exec",
-                "--metadata",
-                withNewGrant.toString(),
-                "--target",
-                target(),
-                "--token-file",
-                tokenFile(),
-                "--",
-                "sh",
-                "-c",
-                "printf '%s' \"$API_KEY\""));
+    Run run = finish(exec(withNewGrant, "sh", "-c", "printf '%s' \"$API_KEY\""));
     assertEquals(0, run.exitCode, run.err);
     assertEquals(API_KEY, run.out);
   }
@@ -253,20 +233,7 @@ class ExecCommandTest {
     Path otherRevision = tmp.resolve("other-revision.json");
     Files.writeString(otherRevision, deployment.toString());
     Path marker = tmp.resolve("started-other-revision");
-    Run run =
-        finish(
-            cli(
-                "exec",
-                "--metadata",
-                otherRevision.toString(),
-                "--target",
-                target(),
-                "--token-file",
-                tokenFile(),
-                "--",
-                "sh",
-                "-c",
-                "touch '" + marker + "'"));
+    Run run = finish(exec(otherRevision, "sh", "-c", "touch '" + marker + "'"));
     assertEquals(ExitCodes.NO_PERMISSION, run.exitCode);
     assertTrue(
         run.err.contains("PERMISSION_DENIED") && run.err.contains("[GRANT_OTHER_REVISION]"),
@@ -282,20 +249,7 @@ class ExecCommandTest {
     Files.writeString(noGrant, deployment.toString());
     Path marker = tmp.resolve("started-no-grant");
 
-    Run run =
-        finish(
-            cli(
-                "exec",
-                "--metadata",
-                noGrant.toString(),
-                "--target",
-                target(),
-                "--token-file",
-                tokenFile(),
-                "--",
-                "sh",
-                "-c",
-                "touch '" + marker + "'"));
+    Run run = finish(exec(noGrant, "sh", "-c", "touch '" + marker + "'"));
 
     assertEquals(ExitCodes.NO_PERMISSION, run.exitCode);
     assertTrue(
@@ -329,15 +283,8 @@ class ExecCommandTest {
   @Timeout(value = 120, unit = TimeUnit.SECONDS) // fail, never hang, if forwarding breaks
   void exec_forwardsSigtermToTheChild_andExitsWithTheChildsCode() throws Exception {
     Process cli =
-        cli(
-            "exec",
-            "--metadata",
-            metadata.toString(),
-            "--target",
-            target(),
-            "--token-file",
-            tokenFile(),
-            "--",
+        exec(
+            metadata,
             "sh",
             "-c",
             "trap 'echo child-got-TERM; exit 42' TERM; echo ready; while :; do sleep 0.05; done");
@@ -397,20 +344,7 @@ class ExecCommandTest {
     Files.writeString(wrongProject, deployment.toString());
     Path marker = tmp.resolve("started-refused");
 
-    Run run =
-        finish(
-            cli(
-                "exec",
-                "--metadata",
-                wrongProject.toString(),
-                "--target",
-                target(),
-                "--token-file",
-                tokenFile(),
-                "--",
-                "sh",
-                "-c",
-                "touch '" + marker + "'"));
+    Run run = finish(exec(wrongProject, "sh", "-c", "touch '" + marker + "'"));
 
     assertEquals(ExitCodes.NO_PERMISSION, run.exitCode);
     assertTrue(
@@ -426,35 +360,13 @@ class ExecCommandTest {
   void exec_badMetadata_andMissingCommand_areReportedInOneLine() throws Exception {
     Path broken = tmp.resolve("broken.json");
     Files.writeString(broken, "{\"projectId\": \"p\"}");
-    Run badMetadata =
-        finish(
-            cli(
-                "exec",
-                "--metadata",
-                broken.toString(),
-                "--target",
-                target(),
-                "--token-file",
-                tokenFile(),
-                "--",
-                "true"));
+    Run badMetadata = finish(exec(broken, "true"));
     assertEquals(ExitCodes.DATA, badMetadata.exitCode);
     assertEquals(
         "codec-cli: exec failed: " + broken + ": missing field \"environmentVariables\"\n",
         badMetadata.err);
 
-    Run noSuchCommand =
-        finish(
-            cli(
-                "exec",
-                "--metadata",
-                metadata.toString(),
-                "--target",
-                target(),
-                "--token-file",
-                tokenFile(),
-                "--",
-                "/nonexistent/command"));
+    Run noSuchCommand = finish(exec(metadata, "/nonexistent/command"));
     assertEquals(127, noSuchCommand.exitCode);
     assertTrue(
         noSuchCommand.err.startsWith("codec-cli: exec failed: cannot start /nonexistent/command"),
@@ -549,20 +461,7 @@ class ExecCommandTest {
     Path tampered = tmp.resolve("tampered-unsealed.json");
     Files.writeString(tampered, deployment.toString());
     Path marker = tmp.resolve("started-tampered");
-    Run run =
-        finish(
-            cli(
-                "exec",
-                "--metadata",
-                tampered.toString(),
-                "--target",
-                target(),
-                "--token-file",
-                tokenFile(),
-                "--",
-                "sh",
-                "-c",
-                "touch '" + marker + "'"));
+    Run run = finish(exec(tampered, "sh", "-c", "touch '" + marker + "'"));
 
     // the grant is still there and bound to the sealed revision
     assertEquals(ExitCodes.NO_PERMISSION, run.exitCode, run.err);
@@ -586,6 +485,26 @@ class ExecCommandTest {
    * gives: protobuf-java uses sun.misc.Unsafe, and the JVM would otherwise print four WARNING
    * lines.
    */
+  /**
+   * {@code codec-cli exec --metadata METADATA --target <this class's server> --token-file <the
+   * runner's token> -- COMMAND...}.
+   */
+  private static Process exec(Path metadata, String... command) throws IOException {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "exec",
+                "--metadata",
+                metadata.toString(),
+                "--target",
+                target(),
+                "--token-file",
+                tokenFile(),
+                "--"));
+    args.addAll(List.of(command));
+    return cli(args.toArray(String[]::new));
+  }
+
   private static Process cli(String... args) throws IOException {
     return cli(Map.of(), args);
   }
