@@ -89,7 +89,7 @@ done
 [ -n "$port" ] || { echo "no free port found" >&2; exit 1; }
 
 # Auth off and the management port random: this measures the crypto and transport path, not token checks.
-export CODEC_KEK_DIR="$work/kek" GRPC_SERVER_PORT="$port" CODEC_AUTH_ENABLED=false MICRONAUT_SERVER_PORT=-1
+export CODEC_KEK_DIR="$work/kek" GRPC_SERVER_PORT="$port" CODEC_AUTH_ENABLED=false CODEC_MANAGEMENT_PORT=0
 mkdir -p bench-results
 out="bench-results/load-$(date +%Y%m%dT%H%M%S).txt"
 load=(java -cp codec-bench/target/benchmarks.jar dev.codec.bench.LoadTool --target "127.0.0.1:$port")
@@ -243,7 +243,7 @@ h2load_scenarios() {
     echo "# image $IMAGE: $(podman image inspect --format '{{.Size}}' "$IMAGE") bytes"
     "${load[@]}" --startup-runs "${STARTUP_RUNS:-$RUNS}" startup -- podman run --rm --network host --read-only \
       --tmpfs /tmp:rw,mode=1777 -v "$work/image-kek:/var/run/secrets/codec/kek:ro" -e GRPC_SERVER_PORT="$port" \
-      -e CODEC_AUTH_ENABLED=false -e MICRONAUT_SERVER_PORT=-1 "$IMAGE"
+      -e CODEC_AUTH_ENABLED=false -e CODEC_MANAGEMENT_PORT=0 "$IMAGE"
   fi
 
   [ "$H2LOAD" = 1 ] || [ -n "$SCENARIOS" ] || RUNS=0

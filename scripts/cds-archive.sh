@@ -78,7 +78,7 @@ while read -r name; do unset "$name"; done < <(compgen -e | grep -E '^(CODEC|MIC
 rm -f "$out"
 # Reloads every second, so the KEK and token reload paths run during the training too.
 CODEC_KEK_DIR=$work/kek CODEC_AUTH_TOKENS_DIR=$work/callers MICRONAUT_CONFIG_FILES=$work/codec.yaml \
-CODEC_KEK_RELOAD_INTERVAL=1s CODEC_AUTH_RELOAD_INTERVAL=1s GRPC_SERVER_PORT=0 MICRONAUT_SERVER_PORT=-1 \
+CODEC_KEK_RELOAD_INTERVAL=1s CODEC_AUTH_RELOAD_INTERVAL=1s GRPC_SERVER_PORT=0 CODEC_MANAGEMENT_PORT=0 \
   "$java" "@$options" "${archive_flags[@]}" -jar "$jar" > "$log" 2>&1 &
 server_pid=$!
 

@@ -51,7 +51,7 @@ done
 (umask 077 && mkdir "$work/kek" && head -c 32 /dev/urandom | base64 > "$work/kek/1")
 # Only these settings: none from the calling shell.
 while read -r name; do unset "$name"; done < <(compgen -e | grep -E '^(CODEC|MICRONAUT|GRPC)_' || true)
-CODEC_KEK_DIR=$work/kek GRPC_SERVER_PORT=$port CODEC_AUTH_ENABLED=false MICRONAUT_SERVER_PORT=-1 \
+CODEC_KEK_DIR=$work/kek GRPC_SERVER_PORT=$port CODEC_AUTH_ENABLED=false CODEC_MANAGEMENT_PORT=0 \
   "$java" "${flags[@]}" -jar "$server_jar" > "$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 600); do

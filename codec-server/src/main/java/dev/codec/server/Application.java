@@ -4,14 +4,15 @@ import dev.codec.server.crypto.CurrentKekRing;
 import dev.codec.server.crypto.KekLoadException;
 import dev.codec.server.crypto.KekRing;
 import dev.codec.server.ops.ExitCodes;
+import dev.codec.server.ops.ManagementServer;
 import dev.codec.server.ops.OutOfMemoryExit;
 import dev.codec.server.ops.ServingHealth;
 import dev.codec.server.ops.ShutdownSignals;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.env.Environment;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
-import io.micronaut.http.server.netty.NettyEmbeddedServer;
 import io.micronaut.runtime.Micronaut;
+import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
@@ -35,6 +36,9 @@ public final class Application extends Micronaut {
   /** Environment variable choosing the log format (logback.xml): {@code text} or {@code json}. */
   static final String LOG_FORMAT_ENV = "CODEC_LOG_FORMAT";
 
+  /** Micronaut's HTTP server port, the management port before codec.management.port. */
+  private static final String LEGACY_MANAGEMENT_PORT = "micronaut.server.port";
+
   private Application() {}
 
   public static void main(String[] args) {
@@ -50,22 +54,71 @@ public final class Application extends Micronaut {
     SLF4JBridgeHandler.removeHandlersForRootLogger();
     SLF4JBridgeHandler.install();
     OutOfMemoryExit.install();
-    ApplicationContext context =
-        new Application().args(args).mainClass(Application.class).banner(false).start();
+    Application application = new Application();
+    application.args(args).mainClass(Application.class).banner(false);
+    ApplicationContext context = application.build();
+    try {
+      // What Micronaut.start() does, without its last step: with the gRPC server as the only
+      // embedded server it would block this thread until shutdown.
+      context.start();
+      context.getBean(GrpcEmbeddedServer.class).start();
+    } catch (RuntimeException | Error failure) {
+      application.handleStartupException(context.getEnvironment(), failure);
+      throw failure; // not reached: handleStartupException exits
+    }
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(() -> closeIfRunning(context), "codec-shutdown-hook"));
     ShutdownSignals.install(context);
-    logServing(context);
+    int management = startManagement(context);
+    logServing(context, management);
+    awaitExit();
+  }
+
+  /** On any exit (System.exit, the last non-daemon thread ending): the context closes. */
+  private static void closeIfRunning(ApplicationContext context) {
+    if (context.isRunning()) {
+      context.close();
+    }
+  }
+
+  /**
+   * Keeps the process alive while it serves (the servers' threads are daemons); it ends through
+   * System.exit: {@link ShutdownSignals} on SIGTERM, or a fatal error.
+   */
+  private static void awaitExit() {
+    try {
+      new CountDownLatch(1).await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Starts the management HTTP server (/health, /metrics); fails closed: a port that cannot be
+   * bound ends the process with {@link ExitCodes#STARTUP_FAILED} and one line naming it.
+   */
+  private static int startManagement(ApplicationContext context) {
+    if (context.getProperty(LEGACY_MANAGEMENT_PORT, String.class).isPresent()) {
+      LoggerFactory.getLogger(Application.class)
+          .warn(
+              "{} (MICRONAUT_SERVER_PORT) is not read any more: the management port is"
+                  + " codec.management.port (CODEC_MANAGEMENT_PORT)",
+              LEGACY_MANAGEMENT_PORT);
+    }
+    try {
+      return context.getBean(ManagementServer.class).start();
+    } catch (ManagementServer.StartFailedException e) {
+      LoggerFactory.getLogger(Application.class).error("codec cannot start: {}", e.getMessage());
+      System.exit(ExitCodes.STARTUP_FAILED);
+      return -1;
+    }
   }
 
   /** One line saying where the codec listens and which KEKs it holds (versions only). */
-  private static void logServing(ApplicationContext context) {
+  private static void logServing(ApplicationContext context, int managementPort) {
     Logger log = LoggerFactory.getLogger(Application.class);
     int grpcPort = context.getBean(GrpcEmbeddedServer.class).getPort();
-    String management =
-        context
-            .findBean(NettyEmbeddedServer.class)
-            .filter(NettyEmbeddedServer::isRunning)
-            .map(server -> ":" + server.getPort())
-            .orElse("(off)");
+    String management = managementPort < 0 ? "(off)" : ":" + managementPort;
     KekRing ring = context.getBean(CurrentKekRing.class).get();
     log.info(
         "codec serving gRPC on :{}, management on {}, KEK versions {} active {}{}",

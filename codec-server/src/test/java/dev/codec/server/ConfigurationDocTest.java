@@ -190,9 +190,6 @@ class ConfigurationDocTest {
               limits.maxEntries(),
               limits.maxValueBytes(),
               limits.maxNameLength()));
-      assertDocumented(
-          "micronaut.server.port",
-          context.getProperty("micronaut.server.port", String.class).orElseThrow());
     }
     assertTrue(
         keys.stream().anyMatch(k -> k.name().equals("codec.kek.reload-interval")), keys.toString());

@@ -80,6 +80,29 @@ class StartupTest {
         "codec cannot start: CODEC_LOG_FORMAT must be 'text' or 'json'", result.output.strip());
   }
 
+  @Test
+  void managementPortInUse_exitsWithStatus1_namingThePort(@TempDir Path tmp) throws Exception {
+    TestServer.writeKek(tmp, 1);
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+      Result result =
+          run(
+              Map.of(
+                  "CODEC_KEK_DIR",
+                  tmp.toString(),
+                  "CODEC_MANAGEMENT_PORT",
+                  Integer.toString(taken.getLocalPort())));
+
+      assertEquals(dev.codec.server.ops.ExitCodes.STARTUP_FAILED, result.exitCode, result.output);
+      List<String> errors =
+          result.output.lines().filter(l -> l.contains("ERROR")).collect(Collectors.toList());
+      assertEquals(1, errors.size(), result.output);
+      assertTrue(
+          errors.get(0).contains("codec cannot start: management port *:" + taken.getLocalPort()),
+          result.output);
+      assertFalse(result.output.contains("codec serving"), result.output);
+    }
+  }
+
   private static void assertOneErrorLine(Result result, String expected) {
     List<String> lines =
         result.output.lines().filter(l -> !l.isBlank()).collect(Collectors.toList());

@@ -1,6 +1,7 @@
 package dev.codec.server;
 
 import dev.codec.client.CodecClient;
+import dev.codec.server.ops.ManagementServer;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
@@ -10,7 +11,6 @@ import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
-import io.micronaut.http.server.netty.NettyEmbeddedServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -76,7 +76,8 @@ public final class TestServer implements AutoCloseable {
       // later,
       // which another process can take in between)
       all.put("grpc.server.port", 0);
-      all.put("micronaut.server.port", -1); // management HTTP, when a test starts it: a random port
+      // management HTTP: a random port, bound only when a test calls startManagement()
+      all.put("codec.management.port", 0);
       all.putAll(properties);
       return new TestServer(all, kekDir, tokensDir, token);
     } catch (IOException e) {
@@ -155,11 +156,7 @@ public final class TestServer implements AutoCloseable {
    * Starts the management HTTP server (/metrics, /health) on a random port and returns that port.
    */
   public int startManagement() {
-    NettyEmbeddedServer http = context.getBean(NettyEmbeddedServer.class);
-    if (!http.isRunning()) {
-      http.start();
-    }
-    return http.getPort();
+    return context.getBean(ManagementServer.class).start();
   }
 
   public ApplicationContext context() {

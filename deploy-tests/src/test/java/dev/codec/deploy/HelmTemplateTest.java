@@ -186,7 +186,7 @@ class HelmTemplateTest {
             .collect(Collectors.toMap(p -> p.getName(), p -> p.getContainerPort())));
     assertEquals("50051", env(pod(HelmChart.render(Values.EXISTING_SECRETS)), "GRPC_SERVER_PORT"));
     assertEquals(
-        "8081", env(pod(HelmChart.render(Values.EXISTING_SECRETS)), "MICRONAUT_SERVER_PORT"));
+        "8081", env(pod(HelmChart.render(Values.EXISTING_SECRETS)), "CODEC_MANAGEMENT_PORT"));
     assertNotNull(container.getResources().getRequests().get("cpu"));
     assertNotNull(container.getResources().getLimits().get("memory"));
   }

@@ -105,7 +105,7 @@ class JlinkRuntimeTest {
     server.environment().remove("CODEC_KEK");
     server.environment().put("CODEC_KEK_DIR", kekDir.toString());
     server.environment().put("GRPC_SERVER_PORT", "0");
-    server.environment().put("MICRONAUT_SERVER_PORT", "-1");
+    server.environment().put("CODEC_MANAGEMENT_PORT", "0");
     server.environment().put("CODEC_AUTH_TOKENS_DIR", callers.toString());
     server.environment().put("MICRONAUT_CONFIG_FILES", config.toString());
     Process process = server.start();

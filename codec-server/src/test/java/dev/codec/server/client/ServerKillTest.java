@@ -158,7 +158,7 @@ class ServerKillTest {
             Application.class.getName());
     builder.environment().remove("CODEC_KEK");
     builder.environment().put("GRPC_SERVER_PORT", "0");
-    builder.environment().put("MICRONAUT_SERVER_PORT", "-1");
+    builder.environment().put("CODEC_MANAGEMENT_PORT", "0");
     builder.environment().putAll(env);
     builder.redirectErrorStream(true);
     Process process = builder.start();

@@ -25,6 +25,10 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -82,6 +86,7 @@ class GracefulShutdownTest {
                   public void onCompleted() {}
                 });
         assertEquals(ServingStatus.SERVING, statuses.poll(30, TimeUnit.SECONDS));
+        assertEquals(200, httpHealth(server.managementPort).statusCode());
 
         // A call that the test-only interceptor holds in flight until released.
         Metadata holdHeader = new Metadata();
@@ -98,6 +103,10 @@ class GracefulShutdownTest {
           assertEquals(ServingStatus.NOT_SERVING, statuses.poll(30, TimeUnit.SECONDS));
           watch[0].cancel("seen", null);
           server.awaitLine("codec refuses new calls");
+          // the probes' /health says DOWN while the in-flight call drains
+          HttpResponse<String> draining = httpHealth(server.managementPort);
+          assertEquals(503, draining.statusCode(), draining.body());
+          assertEquals("{\"status\":\"DOWN\"}", draining.body());
 
           CodecException refused;
           try (CodecClient fresh =
@@ -130,6 +139,13 @@ class GracefulShutdownTest {
         channel.shutdownNow();
       }
     }
+  }
+
+  private static HttpResponse<String> httpHealth(int port) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 
   private static ManagedChannel channel(int port) {

@@ -286,7 +286,7 @@ class ImageTest {
                 "-e",
                 "GRPC_SERVER_PORT=" + grpcPort,
                 "-e",
-                "MICRONAUT_SERVER_PORT=" + managementPort,
+                "CODEC_MANAGEMENT_PORT=" + managementPort,
                 "--entrypoint",
                 entrypoint.get(0),
                 image));
