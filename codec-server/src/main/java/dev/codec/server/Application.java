@@ -4,6 +4,7 @@ import dev.codec.server.crypto.CurrentKekRing;
 import dev.codec.server.crypto.KekLoadException;
 import dev.codec.server.crypto.KekRing;
 import dev.codec.server.ops.ExitCodes;
+import dev.codec.server.ops.LogConfiguration;
 import dev.codec.server.ops.OutOfMemoryExit;
 import dev.codec.server.ops.ServingHealth;
 import dev.codec.server.ops.ShutdownSignals;
@@ -32,8 +33,10 @@ public final class Application extends Micronaut {
   /** Exit status when {@code CODEC_LOG_FORMAT} is unknown. */
   public static final int EXIT_BAD_LOG_FORMAT = ExitCodes.BAD_LOG_FORMAT;
 
-  /** Environment variable choosing the log format (logback.xml): {@code text} or {@code json}. */
-  static final String LOG_FORMAT_ENV = "CODEC_LOG_FORMAT";
+  /**
+   * Environment variable choosing the log format (LogConfiguration): {@code text} or {@code json}.
+   */
+  static final String LOG_FORMAT_ENV = LogConfiguration.FORMAT;
 
   private Application() {}
 
