@@ -8,7 +8,8 @@
 # copied below (no .codec-dev/ development keys, no target/).
 # Runs with a read-only root filesystem: the only writable path it needs is /tmp (an emptyDir in the chart).
 # Temurin rather than a distribution JDK: its runtime links libstdc++ and zlib statically, so the jlink image
-# runs on distroless base (glibc and OpenSSL only). Temurin 25: start time measured in docs/deploy.md.
+# runs on distroless base-nossl (glibc, CA certificates, tzdata; no OpenSSL: Java's TLS is its own, and no
+# library of the runtime links or loads libssl). Temurin 25: start time measured in docs/deploy.md.
 
 FROM maven:3.9-eclipse-temurin-25 AS build
 WORKDIR /src
@@ -33,7 +34,7 @@ RUN mkdir /opt/codec \
  && scripts/cds-archive.sh /opt/codec-runtime/bin/java /opt/codec/codec-server.jar /opt/codec/codec.aot \
  && rm /opt/codec-runtime/lib/server/classes.jsa
 
-FROM gcr.io/distroless/base-debian12:nonroot
+FROM gcr.io/distroless/base-nossl-debian12:nonroot
 COPY --from=build /opt/codec-runtime /opt/java
 COPY --from=build /opt/codec/codec-server.jar /opt/codec/jvm.options /opt/codec/codec.aot /opt/codec/sbom.json /opt/codec/
 USER 65532:65532

@@ -8,9 +8,11 @@
 #    when `podman run` does not work yet.
 # 3. Stand-ins for the two base images the Dockerfile names, built from Debian packages and the local JDK
 #    and imported under the Dockerfile's exact names (registries other than Debian's are unreachable):
-#    - gcr.io/distroless/base-debian12:nonroot, what distroless puts in it: base-files, netbase, tzdata,
-#      media-types, ca-certificates (with its bundle), libc6, libssl3; passwd/group entries for root,
-#      nobody and nonroot (65532), home /home/nonroot, a world-writable /tmp; no shell, no package manager.
+#    - gcr.io/distroless/base-nossl-debian12:nonroot, what distroless puts in it: base-files, netbase, tzdata,
+#      media-types, ca-certificates (with its bundle), libc6; passwd/group entries for root, nobody and
+#      nonroot (65532), home /home/nonroot, a world-writable /tmp; no shell, no package manager. Distroless
+#      `base-debian12` is the same plus libssl3, which the JVM never loads (its TLS is Java's own; `ldd` on
+#      the runtime's binaries and libraries names only libc, libm, libdl, libpthread and librt).
 #    - maven:3.9-eclipse-temurin-25: Debian minbase (debootstrap) with binutils (jlink --strip-debug runs
 #      objcopy) and curl (scripts/cds-archive.sh), the Temurin 25 JDK from /usr/lib/jvm at /opt/java/openjdk
 #      and Apache Maven 3.9 from Maven Central (checksum checked) at /usr/share/maven, as in the real image.
@@ -19,8 +21,10 @@
 set -euo pipefail
 export LC_ALL=C
 
-recipe=2 # bump when the stand-ins change
-distroless=gcr.io/distroless/base-debian12:nonroot
+# Recipe version of each stand-in: bump one when its recipe changes (3: the distroless stand-in is base-nossl).
+distroless_recipe=3
+builder_recipe=2
+distroless=gcr.io/distroless/base-nossl-debian12:nonroot
 builder=docker.io/library/maven:3.9-eclipse-temurin-25
 maven_version=3.9.11
 temurin=${CODEC_TEMURIN_HOME:-$(ls -d /usr/lib/jvm/temurin-25* 2>/dev/null | head -1 || true)}
@@ -57,21 +61,21 @@ write_conf() {
 [ -f "$conf" ] || write_conf
 
 image_recipe() { podman image inspect --format '{{ index .Labels "dev.codec.standin" }}' "$1" 2>/dev/null || true; }
-fresh() { [ "${CODEC_STANDINS_REBUILD:-0}" != 1 ] && [ "$(image_recipe "$1")" = "$recipe" ]; }
+fresh() { [ "${CODEC_STANDINS_REBUILD:-0}" != 1 ] && [ "$(image_recipe "$1")" = "$2" ]; }
 
 work=
 cleanup() { [ -z "$work" ] || rm -rf "$work"; }
 trap cleanup EXIT
 
-# 3a. distroless base-debian12:nonroot
-if fresh "$distroless"; then
-  say "$distroless: present (recipe $recipe)"
+# 3a. distroless base-nossl-debian12:nonroot
+if fresh "$distroless" "$distroless_recipe"; then
+  say "$distroless: present (recipe $distroless_recipe)"
 else
   say "$distroless: building from Debian packages"
   work=$(mktemp -d)
   root=$work/rootfs
   mkdir -p "$root" "$work/debs"
-  packages=(base-files netbase tzdata media-types ca-certificates libc6 libssl3)
+  packages=(base-files netbase tzdata media-types ca-certificates libc6)
   if ! (cd "$work/debs" && apt-get download -qq "${packages[@]}" 2> /dev/null); then
     [ "$(id -u)" = 0 ] || fail "apt-get download failed (run apt-get update as root?)"
     apt-get update -qq
@@ -95,15 +99,15 @@ else
     --change 'USER=65532' --change 'WORKDIR=/home/nonroot' \
     --change 'ENV=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change 'ENV=SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt' \
-    --change "LABEL=dev.codec.standin=$recipe" - "$distroless" > /dev/null
+    --change "LABEL=dev.codec.standin=$distroless_recipe" - "$distroless" > /dev/null
   rm -rf "$work"; work=
   say "$distroless: $(podman image inspect --format '{{.Size}}' "$distroless") bytes"
 fi
 check_run || { write_conf; check_run; } || fail "podman run fails even with $conf; see: podman run --rm $distroless /lib64/ld-linux-x86-64.so.2 --version"
 
 # 3b. maven:3.9-eclipse-temurin-25
-if fresh "$builder"; then
-  say "$builder: present (recipe $recipe)"
+if fresh "$builder" "$builder_recipe"; then
+  say "$builder: present (recipe $builder_recipe)"
 else
   [ -n "$temurin" ] && [ -x "$temurin/bin/jlink" ] || fail "no Temurin 25 JDK under /usr/lib/jvm (set CODEC_TEMURIN_HOME)"
   mkdir -p "$cache"
@@ -131,7 +135,7 @@ else
     --change 'ENV=JAVA_HOME=/opt/java/openjdk' --change 'ENV=MAVEN_HOME=/usr/share/maven' \
     --change 'ENV=PATH=/opt/java/openjdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change 'ENV=LANG=C.UTF-8' --change 'WORKDIR=/' --change 'CMD=["mvn"]' \
-    --change "LABEL=dev.codec.standin=$recipe" - "$builder" > /dev/null
+    --change "LABEL=dev.codec.standin=$builder_recipe" - "$builder" > /dev/null
   rm -rf "$work"; work=
   say "$builder: $(podman image inspect --format '{{.Size}}' "$builder") bytes"
 fi

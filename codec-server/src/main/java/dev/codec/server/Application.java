@@ -4,6 +4,7 @@ import dev.codec.server.crypto.CurrentKekRing;
 import dev.codec.server.crypto.KekLoadException;
 import dev.codec.server.crypto.KekRing;
 import dev.codec.server.ops.ExitCodes;
+import dev.codec.server.ops.LogConfiguration;
 import dev.codec.server.ops.ManagementServer;
 import dev.codec.server.ops.OutOfMemoryExit;
 import dev.codec.server.ops.ServingHealth;
@@ -33,8 +34,10 @@ public final class Application extends Micronaut {
   /** Exit status when {@code CODEC_LOG_FORMAT} is unknown. */
   public static final int EXIT_BAD_LOG_FORMAT = ExitCodes.BAD_LOG_FORMAT;
 
-  /** Environment variable choosing the log format (logback.xml): {@code text} or {@code json}. */
-  static final String LOG_FORMAT_ENV = "CODEC_LOG_FORMAT";
+  /**
+   * Environment variable choosing the log format (LogConfiguration): {@code text} or {@code json}.
+   */
+  static final String LOG_FORMAT_ENV = LogConfiguration.FORMAT;
 
   /** Micronaut's HTTP server port, the management port before codec.management.port. */
   private static final String LEGACY_MANAGEMENT_PORT = "micronaut.server.port";

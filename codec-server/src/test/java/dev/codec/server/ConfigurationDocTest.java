@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.codec.server.config.LimitsConfiguration;
 import dev.codec.server.core.Limits;
 import dev.codec.server.ops.ExitCodes;
+import dev.codec.server.ops.LogConfiguration;
 import dev.codec.server.wiring.CodecFactory;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.annotation.ConfigurationReader;
@@ -43,8 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
  * keys and defaults come from the code, not from a list kept by hand: the configuration beans of a
  * started application context (their constructor arguments and the values they are bound to with no
  * configuration given), the {@code ${codec.…:default}} and {@code @Requires(property = …)} keys in
- * the main sources, the {@code ${CODEC_…:-default}} variables of logback.xml, and the exit codes of
- * {@link ExitCodes}.
+ * the main sources, the variables of the log configuration ({@link LogConfiguration}), and the exit
+ * codes of {@link ExitCodes}.
  */
 class ConfigurationDocTest {
   private static final Path DOC = Path.of("../docs/configuration.md");
@@ -234,14 +235,10 @@ class ConfigurationDocTest {
         found.containsAll(Set.of("codec.grpc.direct-executor", "codec.reflection.enabled")),
         found.toString());
 
-    String logback = Files.readString(Path.of("src/main/resources/logback.xml"));
-    Matcher m = Pattern.compile("\\$\\{(CODEC_[A-Z_]+):-([^}]*)}").matcher(logback);
-    int variables = 0;
-    while (m.find()) {
-      assertDocumented(m.group(1), m.group(2));
-      variables++;
-    }
-    assertTrue(variables >= 3, "logback.xml variables found: " + variables);
+    LogConfiguration.VARIABLES.forEach(ConfigurationDocTest::assertDocumented);
+    assertTrue(
+        LogConfiguration.VARIABLES.size() >= 3,
+        "log configuration variables: " + LogConfiguration.VARIABLES);
   }
 
   @Test

@@ -20,9 +20,9 @@ import org.slf4j.Marker;
  * <p>A client that sends a truncated frame, a wrong content-type, GET, reserved flag bits and so on
  * makes grpc-java log a WARNING with a 40-line stack trace ({@code NettyServerHandler} "Stream
  * Error", "Exception in onDataRead()", ...): a flood of such requests would drown the log and break
- * one-JSON-object-per-line. This filter (installed in logback.xml) drops every WARN/ERROR event of
- * an {@code io.grpc} or {@code io.netty} logger that carries a throwable, and instead logs on
- * {@value #LOGGER} at most one line per kind of problem (logger, message format and exception
+ * one-JSON-object-per-line. This filter (installed by LogConfiguration) drops every WARN/ERROR
+ * event of an {@code io.grpc} or {@code io.netty} logger that carries a throwable, and instead logs
+ * on {@value #LOGGER} at most one line per kind of problem (logger, message format and exception
  * classes) and {@link #INTERVAL_NANOS interval}: the message, the latest exception's class and
  * first message line, and how many times it happened since the last line. A count not yet reported
  * is reported with the next occurrence, or when the kind expires (not seen for a minute), so the

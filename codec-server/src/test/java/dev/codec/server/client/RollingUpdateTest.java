@@ -66,7 +66,6 @@ class RollingUpdateTest {
               System.getProperty("java.class.path"),
               "-Djdk.net.hosts.file=" + hosts,
               "-Dsun.net.inetaddr.ttl=0",
-              "-Dlogback.configurationFile=logback.xml",
               RolloutLoadDriver.class.getName(),
               "dns:///codec.test:" + port,
               callers.resolve(TestServer.CALLER).toString(),

@@ -151,11 +151,7 @@ class ServerKillTest {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder builder =
         new ProcessBuilder(
-            java,
-            "-cp",
-            System.getProperty("java.class.path"),
-            "-Dlogback.configurationFile=logback.xml",
-            Application.class.getName());
+            java, "-cp", System.getProperty("java.class.path"), Application.class.getName());
     builder.environment().remove("CODEC_KEK");
     builder.environment().put("GRPC_SERVER_PORT", "0");
     builder.environment().put("CODEC_MANAGEMENT_PORT", "0");

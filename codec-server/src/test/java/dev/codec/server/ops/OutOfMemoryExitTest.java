@@ -17,7 +17,8 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 /**
  * An OutOfMemoryError that Java code throws and a library catches and logs (Netty's "Cannot reserve
  * ... direct buffer memory", which -XX:+ExitOnOutOfMemoryError never sees) ends the process with
- * status 3 and one JSON line, with the shipped logback.xml, in a JVM of its own.
+ * status 3 and one JSON line, with the shipped log configuration (LogConfiguration), in a JVM of
+ * its own.
  */
 class OutOfMemoryExitTest {
   /**
@@ -65,12 +66,7 @@ class OutOfMemoryExitTest {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>(List.of(java));
     command.addAll(jvmFlags);
-    command.addAll(
-        List.of(
-            "-cp",
-            System.getProperty("java.class.path"),
-            "-Dlogback.configurationFile=logback.xml",
-            mainClass));
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().put("CODEC_LOG_FORMAT", "json");
     Process process = builder.start();

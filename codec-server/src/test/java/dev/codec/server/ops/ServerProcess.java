@@ -45,7 +45,6 @@ final class ServerProcess implements AutoCloseable {
             "@" + JVM_OPTIONS,
             "-cp",
             System.getProperty("java.class.path"),
-            "-Dlogback.configurationFile=logback.xml",
             Application.class.getName());
     builder.environment().remove("CODEC_KEK");
     builder.environment().put("GRPC_SERVER_PORT", "0");
