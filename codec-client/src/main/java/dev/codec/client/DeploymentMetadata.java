@@ -18,8 +18,8 @@ import java.util.Objects;
  *   "projectId": "0f22036d-f915-4b0b-a2e6-6141cc5c9ebf",
  *   "deploymentId": "dep-42",                      // optional, recorded in the audit log
  *   "encryptedDEK": "dek1:k2:...",                 // required when any variable is secret
- *   "grant": "grant2:k2:...",                      // the deployment grant (IssueGrant); sent with DecryptAll
- *   "seal": "seal2:...",                           // the revision's seal; sent with DecryptAll
+ *   "grant": "grant3:k2:...",                      // the deployment grant (IssueGrant); sent with DecryptAll
+ *   "seal": "seal3:...",                           // the revision's seal; sent with DecryptAll
  *   "environmentVariables": {"API_KEY": {"type": "secret", "encrypted": true, "value": "enc2:...", "keyVersion": 2},
  *                            "LOG_LEVEL": {"type": "plain", "value": "info"}}
  * }

@@ -7,7 +7,7 @@ package dev.codec.client;
  * @param variablesJson the stored shape as JSON text: one object of name to {"type", "value", ...},
  *     sorted by name (read it back with {@link StoredVariables#parse(String)})
  * @param size the number of variables
- * @param seal the seal over the whole revision ("seal2:..."); empty when the revision has no DEK to
+ * @param seal the seal over the whole revision ("seal3:..."); empty when the revision has no DEK to
  *     seal under (no secret and no wrapped DEK given)
  */
 public record EncryptedRevision(String variablesJson, int size, String seal) {

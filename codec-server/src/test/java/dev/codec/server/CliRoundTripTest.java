@@ -174,7 +174,7 @@ class CliRoundTripTest {
               "seal");
       assertEquals(0, sealed.exitCode(), sealed.err());
       String seal = sealed.out().trim();
-      assertTrue(seal.startsWith("seal2:"), seal);
+      assertTrue(seal.startsWith("seal3:"), seal);
       String grant =
           CliRun.of(
                   "grant",

@@ -50,7 +50,7 @@ final class GrantCommand implements Callable<Integer> {
       paramLabel = "SEAL",
       defaultValue = "${env:CODEC_SEAL}",
       description =
-          "The revision's seal (seal2:...): the grant opens that revision only (env CODEC_SEAL).")
+          "The revision's seal (seal3:...): the grant opens that revision only (env CODEC_SEAL).")
   String seal;
 
   @Option(

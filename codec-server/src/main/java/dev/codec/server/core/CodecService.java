@@ -123,9 +123,9 @@ public final class CodecService {
           .withMetadata("field", "plain_values")
           .withVariables("plain_values", both, "also in values");
     }
-    SymmetricKey dek = deks.cached(projectId, "encrypted_dek", encryptedDek);
+    DekKeys keys = deks.cachedKeys(projectId, "encrypted_dek", encryptedDek);
     try {
-      ValueCipher cipher = crypto.valueCipher(projectId, dek);
+      ValueCipher cipher = crypto.valueCipher(projectId, keys.dek());
       Map<String, String> encrypted = new HashMap<>(capacity(values.size()));
       List<RevisionSeal.Entry> revision = new ArrayList<>(values.size() + plainValues.size());
       for (int i = 0; i < names.size(); i++) {
@@ -135,10 +135,10 @@ public final class CodecService {
       }
       plainValues.forEach(
           (name, value) -> revision.add(new RevisionSeal.Entry(name, false, value)));
-      return new EncryptedRevision(encrypted, Seals.seal(dek, projectId, revision));
+      return new EncryptedRevision(encrypted, Seals.seal(keys.sealKey(), projectId, revision));
     } finally {
       plaintexts.forEach(p -> Arrays.fill(p, (byte) 0));
-      dek.destroy();
+      keys.destroy();
     }
   }
 
@@ -152,9 +152,9 @@ public final class CodecService {
     validate.projectId(projectId);
     validate.entryCount("variables", variables.size());
     validateVariables(variables);
-    SymmetricKey dek = deks.cached(projectId, "encrypted_dek", encryptedDek);
+    DekKeys keys = deks.cachedKeys(projectId, "encrypted_dek", encryptedDek);
     try {
-      ValueCipher cipher = crypto.valueCipher(projectId, dek);
+      ValueCipher cipher = crypto.valueCipher(projectId, keys.dek());
       List<String> failed = new ArrayList<>();
       for (Map.Entry<String, StoredVariable> entry : variables.entrySet()) {
         if (entry.getValue().kind() != StoredVariable.Kind.SECRET) {
@@ -170,9 +170,9 @@ public final class CodecService {
       if (!failed.isEmpty()) {
         throw Refusals.invalidValues("variables", failed);
       }
-      return Seals.seal(dek, projectId, Seals.entries(variables));
+      return Seals.seal(keys.sealKey(), projectId, Seals.entries(variables));
     } finally {
-      dek.destroy();
+      keys.destroy();
     }
   }
 
@@ -359,15 +359,15 @@ public final class CodecService {
     if (encryptedDek.isEmpty() && !seal.isEmpty()) {
       throw fieldRequired("encrypted_dek", " to verify the seal");
     }
-    SymmetricKey dek = deks.cached(projectId, "encrypted_dek", encryptedDek);
+    DekKeys keys = deks.cachedKeys(projectId, "encrypted_dek", encryptedDek);
     try {
       if (!seal.isEmpty()) {
-        Seals.verify(dek, projectId, variables, seal);
+        Seals.verify(keys.sealKey(), projectId, variables, seal);
       }
       return new Granted<>(
-          decryptVariables(crypto.valueCipher(projectId, dek), variables), verified);
+          decryptVariables(crypto.valueCipher(projectId, keys.dek()), variables), verified);
     } finally {
-      dek.destroy();
+      keys.destroy();
     }
   }
 

@@ -80,12 +80,12 @@ public final class GrantService {
       throw Seals.missing(": a grant opens one sealed revision");
     }
     if (RevisionSeal.isOutdated(seal)) {
-      throw Seals.outdated();
+      throw Seals.outdated(seal);
     }
     if (seal.length() > RevisionSeal.MAX_LENGTH
-        || (!seal.isEmpty() && !RevisionSeal.looksLikeSeal(seal))) {
+        || (!seal.isEmpty() && RevisionSeal.binding(seal) == null)) {
       throw Seals.notASeal(
-          " (expected seal2:..., at most " + RevisionSeal.MAX_LENGTH + " characters)");
+          " (expected seal3:..., at most " + RevisionSeal.MAX_LENGTH + " characters)");
     }
     deks.cached(projectId, "encrypted_dek", encryptedDek)
         .destroy(); // it must be this project's DEK

@@ -27,6 +27,23 @@ final class ProjectDeks {
   }
 
   /**
+   * The project's DEK and its derived keys (the seal key) through the cache, as copies owned by the
+   * caller (destroy them when done).
+   */
+  DekKeys cachedKeys(String projectId, String field, String encryptedDek)
+      throws RejectedRequestException {
+    validate.wrappedDek(field, encryptedDek);
+    formats.checkWrappedDek(field, encryptedDek);
+    try {
+      return cache.keys(projectId, encryptedDek, formats::unwrap);
+    } catch (InvalidCiphertextException e) {
+      throw Refusals.invalidDek(field);
+    } catch (UnknownKekVersionException e) {
+      throw Refusals.keyUnavailable(field, e);
+    }
+  }
+
+  /**
    * The project's DEK, not through the cache (a migration touches each DEK once and would only
    * evict hot entries); the caller destroys it.
    */

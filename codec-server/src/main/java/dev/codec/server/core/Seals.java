@@ -17,10 +17,10 @@ final class Seals {
   private Seals() {}
 
   /**
-   * The seal of {@code revision} under the DEK's seal key, or INVALID_ARGUMENT when it would be too
-   * long.
+   * The seal of {@code revision} under the DEK's seal key ({@link DekKeys#sealKey}), or
+   * INVALID_ARGUMENT when it would be too long.
    */
-  static String seal(SymmetricKey dek, String projectId, List<RevisionSeal.Entry> revision)
+  static String seal(SymmetricKey sealKey, String projectId, List<RevisionSeal.Entry> revision)
       throws RejectedRequestException {
     int length = RevisionSeal.sealLength(revision);
     if (length > RevisionSeal.MAX_LENGTH) {
@@ -35,12 +35,7 @@ final class Seals {
               + " a seal may have (fewer or shorter "
               + "names)");
     }
-    SymmetricKey sealKey = RevisionSeal.sealKey(dek);
-    try {
-      return RevisionSeal.seal(sealKey, projectId, revision);
-    } finally {
-      sealKey.destroy();
-    }
+    return RevisionSeal.seal(sealKey, projectId, revision);
   }
 
   /** The entries of a stored revision, as sealed. */
@@ -56,12 +51,11 @@ final class Seals {
 
   /**
    * Refuses (SEAL_INVALID, SEAL_MISMATCH naming the variables) a variable set that does not match
-   * its seal.
+   * its seal, under the DEK's seal key ({@link DekKeys#sealKey}).
    */
   static void verify(
-      SymmetricKey dek, String projectId, Map<String, StoredVariable> variables, String seal)
+      SymmetricKey sealKey, String projectId, Map<String, StoredVariable> variables, String seal)
       throws RejectedRequestException {
-    SymmetricKey sealKey = RevisionSeal.sealKey(dek);
     try {
       RevisionSeal.verify(
           sealKey,
@@ -71,9 +65,7 @@ final class Seals {
           StoredVariable::value,
           seal);
     } catch (SealMismatchException e) {
-      throw refused(e);
-    } finally {
-      sealKey.destroy();
+      throw refused(e, seal);
     }
   }
 
@@ -95,19 +87,23 @@ final class Seals {
         .withField("seal", "not a seal");
   }
 
-  /** SEAL_INVALID: a seal1 seal, no longer accepted (re-seal the revision). */
-  static RejectedRequestException outdated() {
+  /**
+   * SEAL_INVALID: a seal of an earlier layout (seal1, seal2), no longer accepted (re-seal the
+   * revision).
+   */
+  static RejectedRequestException outdated(String seal) {
+    String format = RevisionSeal.outdatedFormat(seal);
     return new RejectedRequestException(
             RejectedRequestException.Reason.BAD_INPUT,
             ErrorReason.SEAL_INVALID,
-            "seal: " + RevisionSeal.OUTDATED_SEAL_MESSAGE)
-        .withField("seal", "outdated format (seal1)");
+            "seal: " + RevisionSeal.outdatedMessage(format))
+        .withField("seal", "outdated format (" + format + ")");
   }
 
-  private static RejectedRequestException refused(SealMismatchException e) {
+  private static RejectedRequestException refused(SealMismatchException e, String seal) {
     return switch (e.problem()) {
       case MALFORMED -> notASeal(" (malformed)");
-      case OUTDATED -> outdated();
+      case OUTDATED -> outdated(seal);
       case VALUES_DIFFER ->
           new RejectedRequestException(
               RejectedRequestException.Reason.BAD_INPUT,

@@ -90,6 +90,53 @@ public final class AesGcm {
     }
   }
 
+  /**
+   * Starts a GMAC (NIST SP 800-38D: AES-GCM with an empty plaintext, so the 16-byte tag
+   * authenticates only the associated data): this thread's {@link Cipher}, initialised with {@code
+   * key} and the 12-byte {@code nonce} at {@code nonceOffset}. Give it the data with {@code
+   * updateAAD}, then finish with {@link #gmacTag} (for a fresh nonce: a (key, nonce) pair must
+   * never make two tags) or {@link #gmacMatches} (to check a given tag).
+   *
+   * @param verify whether the tag will be checked ({@link #gmacMatches}) rather than made
+   */
+  static Cipher startGmac(SecretKey key, byte[] nonce, int nonceOffset, boolean verify) {
+    try {
+      Cipher cipher = CIPHER.get();
+      cipher.init(
+          verify ? Cipher.DECRYPT_MODE : Cipher.ENCRYPT_MODE,
+          key,
+          new GCMParameterSpec(TAG_BITS, nonce, nonceOffset, NONCE_BYTES));
+      return cipher;
+    } catch (GeneralSecurityException e) {
+      // A destroyed key, a broken JCE or a repeated (key, nonce) for a new tag: never client input.
+      throw new IllegalStateException("AES-GMAC initialisation failed", e);
+    }
+  }
+
+  /** The 16-byte tag of a GMAC started with {@code verify = false}. */
+  static byte[] gmacTag(Cipher cipher) {
+    try {
+      return cipher.doFinal();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES-GMAC failed", e);
+    }
+  }
+
+  /**
+   * Whether the 16 bytes of {@code tag} at {@code offset} are the tag of a GMAC started with {@code
+   * verify = true} (compared by the JCE in constant time).
+   */
+  static boolean gmacMatches(Cipher cipher, byte[] tag, int offset) {
+    try {
+      cipher.doFinal(tag, offset, TAG_BYTES);
+      return true;
+    } catch (AEADBadTagException e) {
+      return false;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES-GMAC failed", e);
+    }
+  }
+
   private static Cipher newCipher() {
     try {
       return Cipher.getInstance(TRANSFORMATION);

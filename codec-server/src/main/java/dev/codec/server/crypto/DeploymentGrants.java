@@ -19,17 +19,17 @@ import javax.crypto.Mac;
  * docs/grants.md, "What a grant opens").
  *
  * <pre>
- *   grant  = "grant2:k" + N + ":" + base64url_nopad( payload || tag[32] )
+ *   grant  = "grant3:k" + N + ":" + base64url_nopad( payload || tag[32] )
  *   N      = the KEK version (decimal, no leading zero, 1..9 digits) whose grant key made the tag
  *   payload = grant_id[16]                 random, for the audit log (shown as 32 hex characters)
  *          || not_before  i64be           Unix seconds (the issue time)
  *          || expires     i64be           Unix seconds (not_before + ttl)
  *          || dek_digest[32]              SHA-256( UTF-8(wrapped DEK text) )
  *          || u8 scope                    1 = revision-bound, 0 = every value under the DEK (no seal)
- *          || seal_digest[32]             SHA-256( UTF-8(seal text) ); present only when scope = 1
+ *          || seal_binding[28]            the seal's nonce || tag ({@link RevisionSeal#binding}); only when scope = 1
  *          || u8 len(P) || P              P = UTF-8(project_id), 1..255 bytes
  *          || u8 len(D) || D              D = UTF-8(deployment_id), 1..255 bytes
- *   tag    = HMAC-SHA256( grant key N, UTF-8("grant2:k" + N + ":") || payload )
+ *   tag    = HMAC-SHA256( grant key N, UTF-8("grant3:k" + N + ":") || payload )
  *   grant key N = HKDF-SHA256( KEK version N, salt empty, info "codec/v1 grant-mac" )  (see {@link KekRing})
  * </pre>
  *
@@ -39,14 +39,24 @@ import javax.crypto.Mac;
  * {@value #MAX_LENGTH} characters, so ids are limited to {@value #MAX_ID_BYTES_TOTAL} UTF-8 bytes
  * together ({@link #maxLength}). Thread-safe.
  *
+ * <p>Why the seal's nonce and tag, not a hash of the seal text (grant2 held SHA-256 of the ~2 KB
+ * text, hashed again on every DecryptAll): the call's seal must verify against its variables too,
+ * so the binding is exactly as strong as the seal itself (argued in {@link RevisionSeal}). grant1
+ * and grant2 grants are refused as GRANT_INVALID with a reason ("no longer accepted"): neither was
+ * released; ask IssueGrant for a new grant.
+ *
  * <p>Over 300 lines: one wire format, issued and strictly parsed in one place, with its reasons
  * beside it.
  */
 public final class DeploymentGrants {
-  /** The longest grant text accepted (a revision-bound grant with two 128-character ids is 534). */
+  /** The longest grant text accepted (a revision-bound grant with two 128-character ids is 529). */
   public static final int MAX_LENGTH = 600;
 
-  static final String PREFIX = "grant2:k";
+  static final String PREFIX = "grant3:k";
+
+  /** The earlier layouts' prefixes: recognised only to refuse them with a precise reason. */
+  private static final String[] OUTDATED_PREFIXES = {"grant1:", "grant2:"};
+
   static final int ID_BYTES = 16;
   static final int DIGEST_BYTES = 32;
   private static final int FIXED_BYTES = ID_BYTES + 8 + 8 + DIGEST_BYTES;
@@ -96,10 +106,11 @@ public final class DeploymentGrants {
     private final int kekVersion;
 
     /**
-     * SHA-256 of the seal of the revision the grant is bound to, or {@code null} for a grant
-     * without a seal (it opens every value under its DEK).
+     * The nonce and tag of the seal of the revision the grant is bound to ({@link
+     * RevisionSeal#binding}), or {@code null} for a grant without a seal (it opens every value
+     * under its DEK).
      */
-    private final byte[] sealDigest;
+    private final byte[] sealBinding;
 
     public VerifiedGrant(
         String grantId,
@@ -107,13 +118,13 @@ public final class DeploymentGrants {
         String deploymentId,
         Instant expiresAt,
         int kekVersion,
-        byte[] sealDigest) {
+        byte[] sealBinding) {
       this.grantId = grantId;
       this.projectId = projectId;
       this.deploymentId = deploymentId;
       this.expiresAt = expiresAt;
       this.kekVersion = kekVersion;
-      this.sealDigest = sealDigest;
+      this.sealBinding = sealBinding;
     }
 
     public String grantId() {
@@ -143,14 +154,17 @@ public final class DeploymentGrants {
 
     /** Whether the grant opens only the revision of one seal. */
     public boolean revisionBound() {
-      return sealDigest != null;
+      return sealBinding != null;
     }
 
     /**
-     * Whether {@code seal} is the seal this grant is bound to (false for a grant without a seal).
+     * Whether {@code seal} has the nonce and tag of the seal this grant is bound to (false for a
+     * grant without a seal). Sound only with the seal verified against the call's variables too
+     * (DecryptAll does): see {@link RevisionSeal}.
      */
     public boolean boundTo(String seal) {
-      return sealDigest != null && MessageDigest.isEqual(sealDigest, digest(seal));
+      byte[] binding = RevisionSeal.binding(seal);
+      return sealBinding != null && binding != null && MessageDigest.isEqual(sealBinding, binding);
     }
 
     /**
@@ -165,13 +179,13 @@ public final class DeploymentGrants {
           && Objects.equals(deploymentId, other.deploymentId)
           && Objects.equals(expiresAt, other.expiresAt)
           && kekVersion == other.kekVersion
-          && Arrays.equals(sealDigest, other.sealDigest);
+          && Arrays.equals(sealBinding, other.sealBinding);
     }
 
     @Override
     public int hashCode() {
       return Objects.hash(grantId, projectId, deploymentId, expiresAt, kekVersion) * 31
-          + Arrays.hashCode(sealDigest);
+          + Arrays.hashCode(sealBinding);
     }
 
     @Override
@@ -197,7 +211,7 @@ public final class DeploymentGrants {
     int bytes =
         FIXED_BYTES
             + 1
-            + DIGEST_BYTES
+            + RevisionSeal.BINDING_BYTES
             + 1
             + projectIdBytes
             + 1
@@ -222,8 +236,8 @@ public final class DeploymentGrants {
    *     that opens every value under {@code wrappedDek}
    * @param now the issue time (truncated to seconds): the grant is valid from then
    * @param ttl positive; the grant expires at {@code now + ttl} (truncated to seconds)
-   * @throws IllegalArgumentException if an id is empty or longer than 255 UTF-8 bytes, or ttl is
-   *     not positive
+   * @throws IllegalArgumentException if an id is empty or longer than 255 UTF-8 bytes, ttl is not
+   *     positive, or {@code seal} is neither empty nor a seal3 seal
    */
   public IssuedGrant issue(
       String projectId,
@@ -244,13 +258,17 @@ public final class DeploymentGrants {
     long notBefore = now.getEpochSecond();
     long expires = Math.addExact(notBefore, ttl.toSeconds());
     boolean bound = !seal.isEmpty();
+    byte[] sealBinding = bound ? RevisionSeal.binding(seal) : null;
+    if (bound && sealBinding == null) {
+      throw new IllegalArgumentException("seal is not a seal3 seal");
+    }
     byte[] id = new byte[ID_BYTES];
     Randomness.nextBytes(id);
     byte[] payload =
         new byte
             [FIXED_BYTES
                 + 1
-                + (bound ? DIGEST_BYTES : 0)
+                + (bound ? RevisionSeal.BINDING_BYTES : 0)
                 + 1
                 + project.length
                 + 1
@@ -262,8 +280,8 @@ public final class DeploymentGrants {
     int at = FIXED_BYTES;
     payload[at++] = bound ? SCOPE_REVISION : SCOPE_DEK;
     if (bound) {
-      System.arraycopy(digest(seal), 0, payload, at, DIGEST_BYTES);
-      at += DIGEST_BYTES;
+      System.arraycopy(sealBinding, 0, payload, at, RevisionSeal.BINDING_BYTES);
+      at += RevisionSeal.BINDING_BYTES;
     }
     payload[at++] = (byte) project.length;
     System.arraycopy(project, 0, payload, at, project.length);
@@ -305,8 +323,15 @@ public final class DeploymentGrants {
     if (grant.length() > MAX_LENGTH) {
       throw invalid("longer than " + MAX_LENGTH + " characters");
     }
+    for (String outdated : OUTDATED_PREFIXES) {
+      if (grant.startsWith(outdated)) {
+        throw invalid(
+            outdated.substring(0, outdated.length() - 1)
+                + " is no longer accepted (the format is grant3); ask IssueGrant for a new grant");
+      }
+    }
     if (!grant.startsWith(PREFIX)) {
-      throw invalid("not a grant (expected grant2:k<KEK version>:...)");
+      throw invalid("not a grant (expected grant3:k<KEK version>:...)");
     }
     int versionStart = PREFIX.length();
     int colon = grant.indexOf(':', versionStart);
@@ -354,13 +379,13 @@ public final class DeploymentGrants {
     // Authentic from here on: the fields are the issuer's.
     int at = FIXED_BYTES;
     byte scope = all[at++];
-    byte[] sealDigest = null;
+    byte[] sealBinding = null;
     if (scope == SCOPE_REVISION) {
-      if (at + DIGEST_BYTES + 4 > payloadLength) {
+      if (at + RevisionSeal.BINDING_BYTES + 4 > payloadLength) {
         throw invalid("malformed");
       }
-      sealDigest = Arrays.copyOfRange(all, at, at + DIGEST_BYTES);
-      at += DIGEST_BYTES;
+      sealBinding = Arrays.copyOfRange(all, at, at + RevisionSeal.BINDING_BYTES);
+      at += RevisionSeal.BINDING_BYTES;
     } else if (scope != SCOPE_DEK) {
       throw invalid("malformed");
     }
@@ -406,7 +431,7 @@ public final class DeploymentGrants {
         grantDeployment,
         Instant.ofEpochSecond(expires),
         version,
-        sealDigest);
+        sealBinding);
   }
 
   private static byte[] tag(SymmetricKey key, String prefix, byte[] payload, int payloadLength) {

@@ -22,8 +22,12 @@ public final class Hkdf {
   /** Info label of the key that authenticates deployment grants, derived from each KEK version. */
   public static final String GRANT_MAC_INFO = "codec/v1 grant-mac";
 
-  /** Info label of the key that seals revisions, derived from a project's DEK. */
-  public static final String REVISION_SEAL_INFO = "codec/v1 revision-seal";
+  /**
+   * Info label of the key that seals revisions (seal3, AES-GMAC), derived from a project's DEK. A
+   * label of its own per seal version: seal2's HMAC key ("codec/v1 revision-seal") is never used as
+   * an AES key.
+   */
+  public static final String REVISION_SEAL_INFO = "codec/v1 revision-seal3";
 
   private static final String HMAC = "HmacSHA256";
   private static final int HASH_BYTES = 32;

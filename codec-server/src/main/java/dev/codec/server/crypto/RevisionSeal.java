@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Predicate;
-import javax.crypto.Mac;
+import javax.crypto.Cipher;
 
 /**
  * Seals of whole environment revisions: a MAC, under a key derived from the project's DEK for this
@@ -21,11 +21,14 @@ import javax.crypto.Mac;
  * variable unnoticed.
  *
  * <pre>
- *   seal     = "seal2:" + base64( tag[32] || manifest )          (standard base64, padded, canonical)
+ *   seal     = "seal3:" + base64( nonce[12] || tag[16] || manifest )   (standard base64, padded, canonical)
  *   manifest = u32be(count) || for each variable, in order: u16be(len N) || N || u8 kind
- *   tag      = HMAC-SHA256( seal key, "seal2" || u16be(len P) || P || manifest
- *                           || for each variable, in the same order: B )
- *   seal key = HKDF-SHA256( DEK, salt empty, info "codec/v1 revision-seal" )
+ *   tag      = GMAC( seal key, nonce, "seal3" || u16be(len P) || P || manifest
+ *                    || for each variable, in the same order: B )
+ *   GMAC     = AES-256-GCM with an empty plaintext, the MAC input as associated data, 128-bit tag
+ *              (NIST SP 800-38D)
+ *   nonce    = 96 random bits, new for every seal
+ *   seal key = HKDF-SHA256( DEK, salt empty, info "codec/v1 revision-seal3" )
  *   P = UTF-8(project_id), N = UTF-8(name)
  *   PLAIN:  B = u32be(len V) || V,  V = UTF-8(plaintext value)
  *   SECRET: B = u8(len E)    || E,  E = the last 24 characters of the ciphertext text (all of it if shorter),
@@ -35,6 +38,16 @@ import javax.crypto.Mac;
  *          h = Java's String.hashCode: s[0]*31^(n-1) + ... + s[n-1] over UTF-16 code units, mod 2^32
  * </pre>
  *
+ * <p>Why GMAC (seal3) instead of HMAC-SHA256 (seal2): the JDK computes GHASH and AES with CPU
+ * intrinsics (PCLMULQDQ, AES-NI), about twice as fast as SHA-256 over the same ~5 KB MAC input
+ * (BENCHMARKS.md, "Seal v3"). GMAC is a standard MAC as long as a (key, nonce) pair never tags two
+ * inputs: every seal draws a fresh random 96-bit nonce, so seals are no longer deterministic (the
+ * same revision sealed twice gives two valid seals), and one DEK may make at most 2^32 seals (SP
+ * 800-38D, 8.3: random nonces); a project makes one per stored revision, and rotating its DEK
+ * starts a new key. A forgery without the seal key succeeds with probability about L / 2^128 for an
+ * input of L 16-byte blocks (a few hundred here). The nonce is not secret; changing it in a seal
+ * changes the tag's check like any other change.
+ *
  * <p>Why the last 24 characters of a SECRET: every value format (enc2, enc1, legacy) is canonical
  * padded base64 of {@code nonce || ciphertext || GCM tag[16]} (after a prefix), and its last 24
  * characters always encode the whole 16-byte tag. DecryptAll authenticates every SECRET with
@@ -43,33 +56,50 @@ import javax.crypto.Mac;
  * the sealed one: another valid ciphertext with the same tag is a GCM forgery without the DEK, or a
  * 128-bit tag collision among the codec's own ciphertexts. A text with a character outside ASCII is
  * no base64 and never decrypts, so taking low 8 bits loses nothing. A SECRET costs 25 bytes of MAC
- * input whatever its size.
+ * input whatever its size. Names stay in the MAC input for every kind (through the manifest): an
+ * enc2 SECRET's tag already covers its name, but enc1 and legacy values bind none, and the manifest
+ * is what binds the set (a dropped variable).
+ *
+ * <p>What a grant binds ({@link #binding}): a revision-bound grant holds the seal's {@code nonce ||
+ * tag} (28 bytes), not a hash of the seal text. Exactly as strong as a hash of the whole text: the
+ * call's seal must also verify against the call's variables, so a revision other than the sealed
+ * one opening the grant needs a seal with the same nonce and tag that verifies for other MAC input,
+ * which is a GMAC forgery under the seal key whatever its manifest (the manifest is MAC input);
+ * with a hash of the whole text the same forgery was needed, restricted to the same manifest.
  *
  * <p>Over 300 lines: one wire format, written, verified and parsed in one place, with its reasons
  * beside it.
  *
  * <p>Why this order: the request's name strings cache their hash codes, so putting a set in order
- * is a sort of 64-bit (hash, index) numbers, not of strings; verifying computes the seal the given
- * set would have and compares the texts (the characters holding the tag in constant time), without
- * decoding the seal, creating a string per name or looking names up. Only a refusal decodes the
- * seal's manifest, which repeats the names and kinds (not secret: they are stored next to the seal
+ * is a sort of 64-bit (hash, index) numbers, not of strings; verifying builds the manifest the
+ * given set would have, puts the given seal's nonce and tag before it and compares that text with
+ * the seal's (all of it public), then checks the tag over the given set; it neither decodes the
+ * whole seal, creates a string per name nor looks names up. Only a refusal decodes the seal's
+ * manifest, which repeats the names and kinds (not secret: they are stored next to the seal
  * anyway), to name the injected, dropped and downgraded variables. The tag decides.
  *
- * <p>seal1 (the first layout: names in byte order, a SECRET's first and last 24 characters and its
- * length, the MAC repeating every name) is refused with {@link
- * SealMismatchException.Problem#OUTDATED}: it was never released; re-seal such a revision with
- * SealVariables. Costs: BENCHMARKS.md, "Seal v2".
+ * <p>seal1 (names in byte order, a SECRET's first and last 24 characters and its length) and seal2
+ * (this layout with HMAC-SHA256 and no nonce) are refused with {@link
+ * SealMismatchException.Problem#OUTDATED}: neither was released; re-seal such a revision with
+ * SealVariables. Costs: BENCHMARKS.md, "Seal v2" and "Seal v3".
  */
 public final class RevisionSeal {
   /** The longest seal text accepted. */
   public static final int MAX_LENGTH = 1_048_576;
 
-  static final String PREFIX = "seal2:";
+  static final String PREFIX = "seal3:";
 
-  /** The first layout's prefix: recognised only to refuse it with a precise reason. */
-  static final String OUTDATED_PREFIX = "seal1:";
+  /** The earlier layouts' prefixes: recognised only to refuse them with a precise reason. */
+  static final List<String> OUTDATED_PREFIXES = List.of("seal1:", "seal2:");
 
-  private static final byte[] DOMAIN = "seal2".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] DOMAIN = "seal3".getBytes(StandardCharsets.US_ASCII);
+
+  /** Bytes of {@code nonce || tag} at the start of a seal's blob: what a grant binds. */
+  public static final int BINDING_BYTES = AesGcm.NONCE_BYTES + AesGcm.TAG_BYTES;
+
+  /** Base64 characters that hold the binding (and the manifest's first two bytes): 30 bytes. */
+  private static final int BINDING_CHARS = 40;
+
   private static final byte PLAIN = 1;
   private static final byte SECRET = 2;
 
@@ -98,14 +128,51 @@ public final class RevisionSeal {
     return text.startsWith(PREFIX);
   }
 
-  /** Whether {@code text} is a seal of the first layout ("seal1:"), which is refused. */
+  /** Whether {@code text} is a seal of an earlier layout ("seal1:", "seal2:"), which is refused. */
   public static boolean isOutdated(String text) {
-    return text.startsWith(OUTDATED_PREFIX);
+    return outdatedFormat(text) != null;
   }
 
-  /** Why a seal1 seal is refused, and what to do (no value in it). */
-  public static final String OUTDATED_SEAL_MESSAGE =
-      "seal1 is no longer accepted (the format is seal2); re-seal the revision with SealVariables";
+  /** "seal1" or "seal2" for a seal of that earlier layout, else null. */
+  public static String outdatedFormat(String text) {
+    for (String prefix : OUTDATED_PREFIXES) {
+      if (text.startsWith(prefix)) {
+        return prefix.substring(0, prefix.length() - 1);
+      }
+    }
+    return null;
+  }
+
+  /** Why a seal of an earlier layout is refused, and what to do (no value in it). */
+  public static String outdatedMessage(String format) {
+    return format
+        + " is no longer accepted (the format is seal3); re-seal the revision with SealVariables";
+  }
+
+  /**
+   * What a revision-bound grant binds of {@code seal}: its {@code nonce || tag} ({@value
+   * #BINDING_BYTES} bytes, decoded from the first characters only), or null when {@code seal} is no
+   * seal3 seal that long. Not a check of the seal ({@link #verify} is): see the class comment for
+   * why binding these bytes is as strong as binding the whole text.
+   */
+  public static byte[] binding(String seal) {
+    if (!seal.startsWith(PREFIX) || seal.length() < PREFIX.length() + BINDING_CHARS + 4) {
+      return null;
+    }
+    byte[] head = new byte[BINDING_CHARS];
+    for (int i = 0; i < BINDING_CHARS; i++) {
+      char c = seal.charAt(PREFIX.length() + i);
+      if (c >= 0x80 || c == '=') {
+        return null;
+      }
+      head[i] = (byte) c;
+    }
+    try {
+      return Arrays.copyOf(Base64.getDecoder().decode(head), BINDING_BYTES);
+    } catch (IllegalArgumentException e) {
+      return null; // not base64
+    }
+  }
 
   /** The seal key of a DEK. The caller owns (and should destroy) it. */
   public static SymmetricKey sealKey(SymmetricKey dek) {
@@ -121,7 +188,7 @@ public final class RevisionSeal {
     for (Entry entry : entries) {
       manifest += 2 + utf8Length(entry.name()) + 1;
     }
-    long base64 = (manifest + HmacSha256.TAG_BYTES + 2) / 3 * 4;
+    long base64 = (manifest + BINDING_BYTES + 2) / 3 * 4;
     return (int) Math.min(Integer.MAX_VALUE, PREFIX.length() + base64);
   }
 
@@ -157,7 +224,9 @@ public final class RevisionSeal {
     }
     Canonical c = Canonical.start();
     try {
-      c.write(sealKey, projectId, names, secret, values);
+      c.write(names, secret, values);
+      c.newNonce();
+      c.gmac(sealKey, projectId, false);
       return PREFIX + new String(c.encoded(), StandardCharsets.ISO_8859_1);
     } finally {
       c.release();
@@ -178,9 +247,10 @@ public final class RevisionSeal {
   }
 
   /**
-   * Checks {@code seal} against a variable set given as a map (the request's, not copied): computes
-   * the seal the set would have and compares the texts, the characters that hold the tag in
-   * constant time. Only a refusal decodes the given seal, to name what differs.
+   * Checks {@code seal} against a variable set given as a map (the request's, not copied): builds
+   * the manifest the set would have, compares the text {@code nonce || tag || manifest} (nonce and
+   * tag from the given seal) with the seal's, then checks the tag over the set (AES-GCM, in
+   * constant time). Only a refusal decodes the whole given seal, to name what differs.
    *
    * <p><b>Sound only together with decryption:</b> a SECRET enters the MAC as the last {@value
    * #SECRET_TAIL} characters of its text (its GCM tag), so a matching seal proves the set's names,
@@ -203,7 +273,7 @@ public final class RevisionSeal {
     if (seal.length() > MAX_LENGTH) {
       throw malformed();
     }
-    if (seal.startsWith(OUTDATED_PREFIX)) {
+    if (isOutdated(seal)) {
       throw new SealMismatchException(
           SealMismatchException.Problem.OUTDATED, List.of(), List.of(), List.of(), List.of());
     }
@@ -221,17 +291,30 @@ public final class RevisionSeal {
       values[i] = storedValue.apply(entry.getValue());
       i++;
     }
+    byte[] binding = binding(seal);
+    if (binding == null) {
+      throw malformed();
+    }
     Canonical c = Canonical.start();
     try {
       byte[] expected;
       try {
-        c.write(sealKey, projectId, names, secret, values);
+        c.write(names, secret, values);
+        c.useBinding(binding);
         expected = c.encoded();
       } catch (IllegalArgumentException e) {
         expected = null; // a set no seal can be made of (a name over 65535 bytes): a difference
       }
-      if (expected == null || !matches(expected, seal)) {
+      if (expected == null || !sameText(expected, seal)) {
         throw differences(seal, names, secret, expected == null ? null : c.manifest());
+      }
+      if (!c.gmac(sealKey, projectId, true)) {
+        throw new SealMismatchException(
+            SealMismatchException.Problem.VALUES_DIFFER,
+            List.of(),
+            List.of(),
+            List.of(),
+            List.of());
       }
     } finally {
       c.release(); // every path, refusals too: no huge per-thread buffer left behind
@@ -239,30 +322,17 @@ public final class RevisionSeal {
   }
 
   /**
-   * Whether {@code seal} (prefix checked) is exactly {@code PREFIX + expected}: the characters that
-   * encode the tag (the first {@value #TAG_CHARS}) compared in constant time, the rest (the public
-   * manifest) with a plain comparison.
+   * Whether {@code seal} (prefix checked) is exactly {@code PREFIX + expected}. A plain comparison:
+   * every part is public (the nonce and tag are the given seal's own; the tag is checked after).
    */
-  private static boolean matches(byte[] expected, String seal) {
+  private static boolean sameText(byte[] expected, String seal) {
     if (seal.length() != PREFIX.length() + expected.length) {
       return false;
     }
     // a character outside Latin-1 becomes '?', which no seal contains
     byte[] given = seal.getBytes(StandardCharsets.ISO_8859_1);
-    int differ = 0;
-    for (int i = 0; i < TAG_CHARS; i++) {
-      differ |= expected[i] ^ given[PREFIX.length() + i];
-    }
-    boolean manifest =
-        Arrays.equals(
-            expected, TAG_CHARS, expected.length, given, PREFIX.length() + TAG_CHARS, given.length);
-    return differ == 0 && manifest;
+    return Arrays.equals(expected, 0, expected.length, given, PREFIX.length(), given.length);
   }
-
-  /**
-   * Base64 characters at the start of the blob that hold the 32-byte tag (they cover its 256 bits).
-   */
-  private static final int TAG_CHARS = (HmacSha256.TAG_BYTES * 8 + 5) / 6;
 
   /**
    * The refusal of a seal that does not match: names what differs, or says that a value differs.
@@ -275,12 +345,12 @@ public final class RevisionSeal {
     } catch (InvalidCiphertextException e) {
       return malformed();
     }
-    if (all.length < HmacSha256.TAG_BYTES + 4) {
+    if (all.length < BINDING_BYTES + 4) {
       return malformed();
     }
     List<Encoded> sealed;
     try {
-      sealed = parseManifest(all, HmacSha256.TAG_BYTES);
+      sealed = parseManifest(all, BINDING_BYTES);
     } catch (SealMismatchException e) {
       return e;
     }
@@ -297,7 +367,7 @@ public final class RevisionSeal {
     }
     if (expectedManifest == null
         || !Arrays.equals(
-            all, HmacSha256.TAG_BYTES, all.length, expectedManifest, 0, expectedManifest.length)) {
+            all, BINDING_BYTES, all.length, expectedManifest, 0, expectedManifest.length)) {
       return malformed(); // the same names and kinds, not in canonical form
     }
     return new SealMismatchException(
@@ -329,9 +399,9 @@ public final class RevisionSeal {
       (a, b) -> Arrays.compareUnsigned(a.nameBytes, b.nameBytes);
 
   /**
-   * Writes a set's canonical form into per-thread buffers: the blob {@code tag || manifest} and the
-   * values' part of the MAC input ("B" in the class comment). No allocation per variable for ASCII
-   * names and values; one Mac.update for each part.
+   * Writes a set's canonical form into per-thread buffers: the blob {@code nonce || tag ||
+   * manifest} and the values' part of the MAC input ("B" in the class comment). No allocation per
+   * variable for ASCII names and values; one updateAAD for each part.
    *
    * <p>Order: by the name's {@link String#hashCode} (signed), then by {@link String#compareTo}. The
    * hashes are cached in the request's strings, so putting a set in order is a sort of {@code
@@ -348,14 +418,13 @@ public final class RevisionSeal {
 
     static Canonical start() {
       Canonical c = BUFFERS.get();
-      c.blobLength = HmacSha256.TAG_BYTES;
+      c.blobLength = BINDING_BYTES;
       c.length = 0;
       return c;
     }
 
-    /** Fills the blob (tag and manifest) and computes the tag. */
-    void write(
-        SymmetricKey key, String projectId, String[] names, boolean[] secret, String[] values) {
+    /** Fills the blob's manifest and the values' part of the MAC input. */
+    void write(String[] names, boolean[] secret, String[] values) {
       int n = names.length;
       long[] order = new long[n];
       for (int i = 0; i < n; i++) {
@@ -390,34 +459,51 @@ public final class RevisionSeal {
           plain(values[i]);
         }
       }
+    }
+
+    /** A fresh random nonce at the blob's start (to make a seal). */
+    void newNonce() {
+      byte[] nonce = new byte[AesGcm.NONCE_BYTES];
+      Randomness.nextBytes(nonce);
+      System.arraycopy(nonce, 0, blob, 0, nonce.length);
+    }
+
+    /** A given seal's nonce and tag at the blob's start (to check it). */
+    void useBinding(byte[] binding) {
+      System.arraycopy(binding, 0, blob, 0, BINDING_BYTES);
+    }
+
+    /**
+     * The GMAC of the MAC input under the blob's nonce: written into the blob's tag ({@code verify}
+     * false; returns true), or compared with it in constant time ({@code verify} true).
+     */
+    boolean gmac(SymmetricKey key, String projectId, boolean verify) {
       byte[] project = projectId.getBytes(StandardCharsets.UTF_8);
       if (project.length > 0xffff) {
         throw new IllegalArgumentException("project id longer than 65535 bytes");
       }
-      Mac mac = HmacSha256.start(key);
-      try {
-        mac.update(DOMAIN);
-        mac.update((byte) (project.length >>> 8));
-        mac.update((byte) project.length);
-        mac.update(project);
-        mac.update(blob, HmacSha256.TAG_BYTES, blobLength - HmacSha256.TAG_BYTES);
-        mac.update(bytes, 0, length);
-        mac.doFinal(blob, 0);
-      } catch (javax.crypto.ShortBufferException e) {
-        throw new IllegalStateException(e); // the blob always has room for the tag
-      } finally {
-        HmacSha256.forget(mac); // the thread's Mac keeps no pads of the seal key
+      Cipher cipher = AesGcm.startGmac(key, blob, 0, verify);
+      cipher.updateAAD(DOMAIN);
+      cipher.updateAAD(new byte[] {(byte) (project.length >>> 8), (byte) project.length});
+      cipher.updateAAD(project);
+      cipher.updateAAD(blob, BINDING_BYTES, blobLength - BINDING_BYTES);
+      cipher.updateAAD(bytes, 0, length);
+      if (verify) {
+        return AesGcm.gmacMatches(cipher, blob, AesGcm.NONCE_BYTES);
       }
+      byte[] tag = AesGcm.gmacTag(cipher);
+      System.arraycopy(tag, 0, blob, AesGcm.NONCE_BYTES, AesGcm.TAG_BYTES);
+      return true;
     }
 
-    /** The seal text after the prefix, as ASCII bytes: base64 of tag || manifest. */
+    /** The seal text after the prefix, as ASCII bytes: base64 of nonce || tag || manifest. */
     byte[] encoded() {
       return Base64.getEncoder().encode(ByteBuffer.wrap(blob, 0, blobLength)).array();
     }
 
     /** A copy of the manifest just written. */
     byte[] manifest() {
-      return Arrays.copyOfRange(blob, HmacSha256.TAG_BYTES, blobLength);
+      return Arrays.copyOfRange(blob, BINDING_BYTES, blobLength);
     }
 
     /** u16be(len N) || N, with room for the kind after it. */

@@ -22,7 +22,9 @@ public final class SealMismatchException extends Exception {
      * project).
      */
     VALUES_DIFFER,
-    /** A seal of the first layout ("seal1:"), no longer accepted: re-seal the revision. */
+    /**
+     * A seal of an earlier layout ("seal1:", "seal2:"), no longer accepted: re-seal the revision.
+     */
     OUTDATED
   }
 

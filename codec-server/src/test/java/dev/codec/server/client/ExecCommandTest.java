@@ -160,7 +160,7 @@ class ExecCommandTest {
 
     assertEquals(0, grant.exitCode, grant.err);
     com.fasterxml.jackson.databind.JsonNode issued = JSON.readTree(grant.out);
-    assertTrue(issued.get("grant").asText().startsWith("grant2:k1:"), grant.out);
+    assertTrue(issued.get("grant").asText().startsWith("grant3:k1:"), grant.out);
     assertTrue(issued.get("grant_id").asText().matches("[0-9a-f]{32}"), grant.out);
     assertEquals("dep-9", issued.get("deployment_id").asText());
     java.time.Duration left =

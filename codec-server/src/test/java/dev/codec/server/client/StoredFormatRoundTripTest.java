@@ -71,7 +71,7 @@ class StoredFormatRoundTripTest {
     ObjectNode stored = (ObjectNode) JSON.readTree(encrypted.variablesJson());
 
     assertEquals(List.of("GenerateDek", "Encrypt"), counter().methods());
-    assertTrue(encrypted.seal().startsWith("seal2:"), "the revision comes sealed");
+    assertTrue(encrypted.seal().startsWith("seal3:"), "the revision comes sealed");
     assertEquals(List.of("API_KEY", "LOG_LEVEL", "PEM"), iterable(stored.fieldNames()));
     JsonNode apiKey = stored.get("API_KEY");
     assertEquals("secret", apiKey.get("type").asText());
@@ -104,7 +104,7 @@ class StoredFormatRoundTripTest {
 
     DeploymentMetadata metadata = DeploymentMetadata.parse(JSON.writeValueAsString(deployment));
     assertEquals(encrypted.seal(), metadata.seal());
-    assertTrue(metadata.grant().startsWith("grant2:k2:"), "the metadata's grant is read");
+    assertTrue(metadata.grant().startsWith("grant3:k2:"), "the metadata's grant is read");
     Map<String, String> environment = metadata.decrypt(codec);
 
     assertEquals(
@@ -126,7 +126,7 @@ class StoredFormatRoundTripTest {
             CodecException.class,
             () -> DeploymentMetadata.parse(deployment.toString()).decrypt(codec));
     assertEquals("SEAL_MISMATCH", sealed.errorReason());
-    deployment.put("grant", "grant2:k2:AAAA");
+    deployment.put("grant", "grant3:k2:AAAA");
     CodecException granted =
         assertThrows(
             CodecException.class,

@@ -11,6 +11,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.codec.server.crypto.EnvelopeCrypto;
 import dev.codec.server.crypto.InvalidCiphertextException;
 import dev.codec.server.crypto.KekRing;
+import dev.codec.server.crypto.RevisionSeal;
 import dev.codec.server.crypto.SymmetricKey;
 import dev.codec.server.crypto.UnknownKekVersionException;
 import java.time.Duration;
@@ -274,6 +275,54 @@ class DekCacheTest {
     cache.get(PROJECT, "dek1:k1:a", recording);
     cache.cleanUp();
     assertEquals(2, calls.get());
+  }
+
+  @Test
+  void keys_carryTheDeksSealKey_derivedOnceOnTheMiss_asCopies() throws Exception {
+    String wrapped = wrappedDek(PROJECT);
+
+    DekKeys first = cache.keys(PROJECT, wrapped, unwrapper);
+    DekKeys second = cache.keys(PROJECT, wrapped, unwrapper);
+
+    assertEquals(1, unwrapper.calls(), "one unwrap, one derivation");
+    SymmetricKey dek = crypto.unwrap(PROJECT, wrapped);
+    assertSameKey(RevisionSeal.sealKey(dek), first.sealKey());
+    assertSameKey(dek, first.dek());
+    assertSameKey(first.sealKey(), second.sealKey());
+    assertNotSame(first.sealKey(), second.sealKey(), "each caller gets its own copy");
+    assertFalse(
+        Arrays.equals(first.dek().getEncoded(), first.sealKey().getEncoded()),
+        "the seal key is not the DEK");
+    assertSameKey(dek, cache.get(PROJECT, wrapped, unwrapper));
+    first.destroy();
+    assertTrue(first.isDestroyed());
+    assertFalse(second.isDestroyed(), "destroying one caller's copy leaves the others");
+    assertFalse(cache.entryForTest(PROJECT, wrapped).isDestroyed(), "and the cached entry");
+  }
+
+  @Test
+  void invalidateAll_andExpiry_wipeTheDerivedSealKeyWithTheDek() throws Exception {
+    String a = wrappedDek(PROJECT);
+    cache.keys(PROJECT, a, unwrapper).destroy();
+    DekKeys cachedA = cache.entryForTest(PROJECT, a);
+    DekKeys inUse = cache.keys(PROJECT, a, unwrapper);
+
+    cache.invalidateAll(); // what a retired KEK version does (KekReloader's listener)
+    cache.cleanUp();
+
+    assertTrue(cachedA.dek().isDestroyed(), "the DEK is wiped");
+    assertTrue(cachedA.sealKey().isDestroyed(), "and so is the seal key derived from it");
+    assertFalse(inUse.isDestroyed(), "a caller's copies stay usable");
+    assertEquals(32, inUse.sealKey().getEncoded().length);
+
+    cache.keys(PROJECT, a, unwrapper).destroy();
+    DekKeys expiring = cache.entryForTest(PROJECT, a);
+    ticker.advance(TTL.plusSeconds(1));
+    cache.cleanUp();
+    assertTrue(expiring.isDestroyed(), "expiry wipes both keys");
+
+    // one removal listener for every cause (size eviction too): it destroys the DekKeys
+    assertEquals("DekKeys[redacted]", expiring.toString());
   }
 
   private static void assertSameKey(SymmetricKey expected, SymmetricKey actual) {

@@ -67,7 +67,7 @@ class SealTamperingTest {
 
   @Test
   void sealedRevision_roundTrips() throws Exception {
-    assertTrue(seal.startsWith("seal2:"), seal);
+    assertTrue(seal.startsWith("seal3:"), seal);
     Map<String, String> plain = service.decryptAll(PROJECT, "", dek, revision, "", seal).result();
     assertEquals("hunter2", plain.get("DB_PASSWORD"));
     assertEquals("production", plain.get("NODE_ENV"));
@@ -175,6 +175,23 @@ class SealTamperingTest {
             () -> grants.issueGrant(PROJECT, "dep", dek, seal1, Duration.ofMinutes(5)));
     assertEquals("SEAL_INVALID", grant.errorReason());
     assertTrue(grant.getMessage().contains("re-seal"), grant.getMessage());
+  }
+
+  @Test
+  void seal2_isRefusedWithAReason_onDecryptAllAndIssueGrant() {
+    // seal2's layout (HMAC tag || manifest) with its prefix: what a stored seal2 looks like
+    String seal2 = "seal2:" + seal.substring("seal3:".length());
+    RejectedRequestException e = refused(revision, seal2);
+    assertEquals("SEAL_INVALID", e.errorReason());
+    assertTrue(
+        e.getMessage().contains("seal2 is no longer accepted (the format is seal3)"),
+        e.getMessage());
+    RejectedRequestException grant =
+        assertThrows(
+            RejectedRequestException.class,
+            () -> grants.issueGrant(PROJECT, "dep", dek, seal2, Duration.ofMinutes(5)));
+    assertEquals("SEAL_INVALID", grant.errorReason());
+    assertTrue(grant.getMessage().contains("seal2 is no longer accepted"), grant.getMessage());
   }
 
   private RejectedRequestException refused(Map<String, StoredVariable> variables) {

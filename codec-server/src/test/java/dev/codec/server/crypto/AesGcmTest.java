@@ -245,6 +245,54 @@ class AesGcmTest {
     return Base64.getDecoder().decode(text);
   }
 
+  @Test
+  void gmac_matchesTheGcmSpecsAes256VectorWithoutPlaintext() {
+    // McGrew & Viega, "The Galois/Counter Mode of Operation", test case 13: K = 0^256, IV = 0^96,
+    // no plaintext, no associated data: T = 530f8afbc74536b9a963b4f1c4cb738b
+    SymmetricKey zero = SymmetricKey.copyOf(new byte[32]);
+    javax.crypto.Cipher cipher = AesGcm.startGmac(zero, new byte[12], 0, false);
+    assertArrayEquals(hex("530f8afbc74536b9a963b4f1c4cb738b"), AesGcm.gmacTag(cipher));
+  }
+
+  @Test
+  void gmac_verifiesItsOwnTag_andRefusesAnyChangedByteOfTagNonceOrData() {
+    byte[] nonce = pattern(12);
+    byte[] data = pattern(300);
+    javax.crypto.Cipher making = AesGcm.startGmac(key, nonce, 0, false);
+    making.updateAAD(data);
+    byte[] tag = AesGcm.gmacTag(making);
+
+    assertEquals(AesGcm.TAG_BYTES, tag.length);
+    javax.crypto.Cipher again = AesGcm.startGmac(key, nonce, 0, true);
+    again.updateAAD(data, 0, 100);
+    again.updateAAD(data, 100, 200);
+    assertEquals(true, AesGcm.gmacMatches(again, tag, 0), "the same data in parts");
+    for (int i = 0; i < tag.length; i++) {
+      byte[] changed = tag.clone();
+      changed[i] ^= 1;
+      javax.crypto.Cipher check = AesGcm.startGmac(key, nonce, 0, true);
+      check.updateAAD(data);
+      assertFalse(AesGcm.gmacMatches(check, changed, 0), "tag byte " + i);
+    }
+    for (int i = 0; i < nonce.length; i++) {
+      byte[] changed = nonce.clone();
+      changed[i] ^= 1;
+      javax.crypto.Cipher check = AesGcm.startGmac(key, changed, 0, true);
+      check.updateAAD(data);
+      assertFalse(AesGcm.gmacMatches(check, tag, 0), "nonce byte " + i);
+    }
+    for (int i = 0; i < data.length; i += 7) {
+      byte[] changed = data.clone();
+      changed[i] ^= (byte) 0x80;
+      javax.crypto.Cipher check = AesGcm.startGmac(key, nonce, 0, true);
+      check.updateAAD(changed);
+      assertFalse(AesGcm.gmacMatches(check, tag, 0), "data byte " + i);
+    }
+    javax.crypto.Cipher otherKey = AesGcm.startGmac(SymmetricKey.random(), nonce, 0, true);
+    otherKey.updateAAD(data);
+    assertFalse(AesGcm.gmacMatches(otherKey, tag, 0), "another key");
+  }
+
   private static void assertRejected(SecretKey key, byte[] sealed, byte[] aad) {
     assertThrows(
         InvalidCiphertextException.class, () -> AesGcm.open(key, sealed, aad, AesGcm.NONCE_BYTES));

@@ -37,7 +37,7 @@ class DeploymentGrantsTest {
     IssuedGrant issued =
         grants.issue(PROJECT, "dep-7", DEK, NOW.plusMillis(900), Duration.ofMinutes(10));
 
-    assertTrue(issued.text().startsWith("grant2:k1:"), issued.text());
+    assertTrue(issued.text().startsWith("grant3:k1:"), issued.text());
     assertTrue(issued.text().length() <= DeploymentGrants.MAX_LENGTH);
     assertTrue(issued.grantId().matches("[0-9a-f]{32}"), issued.grantId());
     assertEquals(NOW, issued.notBefore(), "whole seconds");
@@ -104,7 +104,7 @@ class DeploymentGrantsTest {
     ring.set(ring(Map.of(1, kek1, 2, kek2), 2));
     String underTwo = grants.issue(PROJECT, "d", DEK, NOW, Duration.ofMinutes(10)).text();
 
-    assertTrue(underTwo.startsWith("grant2:k2:"), underTwo);
+    assertTrue(underTwo.startsWith("grant3:k2:"), underTwo);
     grants.verify(underOne, PROJECT, DEK, NOW, SKEW);
     grants.verify(underTwo, PROJECT, DEK, NOW, SKEW);
     ring.set(ring(Map.of(2, kek2), 2));
@@ -122,7 +122,7 @@ class DeploymentGrantsTest {
     assertRefused(Reason.GRANT_INVALID, () -> grants.verify(grant, PROJECT, DEK, NOW, SKEW));
     assertRefused(
         Reason.GRANT_INVALID,
-        () -> grants.verify(grant.replace("grant2:k1:", "grant2:k2:"), PROJECT, DEK, NOW, SKEW));
+        () -> grants.verify(grant.replace("grant3:k1:", "grant3:k2:"), PROJECT, DEK, NOW, SKEW));
   }
 
   /**
@@ -157,15 +157,15 @@ class DeploymentGrantsTest {
     for (String text :
         new String[] {
           "",
-          "grant2:k",
-          "grant2:k1:",
-          "grant2:k0:AAAA",
-          "grant2:k01:AAAA",
-          "grant2:k1234567890:AAAA",
+          "grant3:k",
+          "grant3:k1:",
+          "grant3:k0:AAAA",
+          "grant3:k01:AAAA",
+          "grant3:k1234567890:AAAA",
           "grant1:k1:AAAA",
-          "grant2:k1:AAAA",
-          "grant2:k1:A===",
-          "grant2:k1:" + "A".repeat(700)
+          "grant3:k1:AAAA",
+          "grant3:k1:A===",
+          "grant3:k1:" + "A".repeat(700)
         }) {
       assertRefused(Reason.GRANT_INVALID, () -> grants.verify(text, PROJECT, DEK, NOW, SKEW));
     }
@@ -177,6 +177,53 @@ class DeploymentGrantsTest {
         () -> grants.issue(PROJECT, "", DEK, NOW, Duration.ofMinutes(1)));
     assertThrows(
         IllegalArgumentException.class, () -> grants.issue(PROJECT, "d", DEK, NOW, Duration.ZERO));
+  }
+
+  @Test
+  void grant2_isRefused_withItsReason() {
+    String grant3 = grants.issue(PROJECT, "d", DEK, NOW, Duration.ofMinutes(1)).text();
+    String grant2 = "grant2:" + grant3.substring("grant3:".length());
+
+    GrantRefusedException e =
+        assertThrows(
+            GrantRefusedException.class, () -> grants.verify(grant2, PROJECT, DEK, NOW, SKEW));
+    assertEquals(Reason.GRANT_INVALID, e.reason());
+    assertTrue(
+        e.getMessage().contains("grant2 is no longer accepted (the format is grant3)"),
+        e.getMessage());
+  }
+
+  @Test
+  void revisionBound_bindsTheSealsNonceAndTag_notAnotherSealOfTheSameRevision() throws Exception {
+    SymmetricKey sealKey = RevisionSeal.sealKey(SymmetricKey.random());
+    java.util.List<RevisionSeal.Entry> revision =
+        java.util.List.of(new RevisionSeal.Entry("LOG_LEVEL", false, "info"));
+    String seal = RevisionSeal.seal(sealKey, PROJECT, revision);
+    String resealed = RevisionSeal.seal(sealKey, PROJECT, revision);
+
+    VerifiedGrant verified =
+        grants.verify(
+            grants.issue(PROJECT, "d", DEK, seal, NOW, Duration.ofMinutes(1)).text(),
+            PROJECT,
+            DEK,
+            NOW,
+            SKEW);
+    assertTrue(verified.revisionBound());
+    assertTrue(verified.boundTo(seal));
+    assertFalse(verified.boundTo(resealed), "another seal of the same revision: another nonce");
+    assertFalse(verified.boundTo("seal2:" + seal.substring("seal3:".length())));
+    assertFalse(verified.boundTo(""));
+    assertFalse(verified.boundTo("seal3:AAAA"));
+    String changedTag =
+        seal.substring(0, 30) + (seal.charAt(30) == 'A' ? 'B' : 'A') + seal.substring(31);
+    assertFalse(verified.boundTo(changedTag));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> grants.issue(PROJECT, "d", DEK, "seal3:AAAA", NOW, Duration.ofMinutes(1)));
+    String longest =
+        grants.issue("p".repeat(128), "d".repeat(128), DEK, seal, NOW, Duration.ofHours(24)).text();
+    assertTrue(longest.length() <= DeploymentGrants.maxLength(128, 128), longest);
+    assertTrue(DeploymentGrants.maxLength(150, 150) <= DeploymentGrants.MAX_LENGTH);
   }
 
   @Test

@@ -104,7 +104,7 @@ class GrantKeyReloadRaceTest {
   }
 
   /**
-   * A grant2 (without a seal) for {@link #PROJECT} and {@link #DEK}, tagged under the all-zero key.
+   * A grant3 (without a seal) for {@link #PROJECT} and {@link #DEK}, tagged under the all-zero key.
    */
   private static String zeroKeyForgery(Instant now) throws Exception {
     byte[] project = PROJECT.getBytes(StandardCharsets.UTF_8);
@@ -119,10 +119,10 @@ class GrantKeyReloadRaceTest {
     payload.put((byte) project.length).put(project).put((byte) deployment.length).put(deployment);
     Mac mac = Mac.getInstance("HmacSHA256");
     mac.init(new SecretKeySpec(new byte[32], "HmacSHA256"));
-    mac.update("grant2:k1:".getBytes(StandardCharsets.US_ASCII));
+    mac.update("grant3:k1:".getBytes(StandardCharsets.US_ASCII));
     byte[] tag = mac.doFinal(payload.array());
     byte[] all = Arrays.copyOf(payload.array(), payload.capacity() + tag.length);
     System.arraycopy(tag, 0, all, payload.capacity(), tag.length);
-    return "grant2:k1:" + Base64.getUrlEncoder().withoutPadding().encodeToString(all);
+    return "grant3:k1:" + Base64.getUrlEncoder().withoutPadding().encodeToString(all);
   }
 }

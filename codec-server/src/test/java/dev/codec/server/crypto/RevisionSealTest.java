@@ -28,7 +28,7 @@ class RevisionSealTest {
   void seal_verifies_inAnyOrder_andIsNotTheDek() throws Exception {
     String seal = RevisionSeal.seal(key, PROJECT, revision);
 
-    assertTrue(seal.startsWith("seal2:"), seal);
+    assertTrue(seal.startsWith("seal3:"), seal);
     List<Entry> reversed = new ArrayList<>(revision);
     java.util.Collections.reverse(reversed);
     RevisionSeal.verify(key, PROJECT, reversed, seal);
@@ -129,13 +129,16 @@ class RevisionSealTest {
     for (String text :
         new String[] {
           "",
-          "seal2:",
-          "seal2:AAAA",
-          "seal2:not base64",
-          "SEAL2:AAAA",
+          "seal3:",
           "seal3:AAAA",
+          "seal3:not base64",
+          "seal3:" + "A".repeat(38) + "==" + "AAAA",
+          "seal3:" + "\u00e9".repeat(44),
+          "SEAL3:AAAA",
+          "seal4:AAAA",
           "enc2:AAAA",
-          "seal2:" + Base64.getEncoder().encodeToString(new byte[35])
+          "seal3:" + Base64.getEncoder().encodeToString(new byte[31]),
+          "seal3:" + Base64.getEncoder().encodeToString(new byte[35])
         }) {
       assertEquals(Problem.MALFORMED, refused(text, revision).problem(), text);
     }
@@ -175,14 +178,57 @@ class RevisionSealTest {
   }
 
   @Test
+  void seal2_isOutdated_withItsName() {
+    String seal = RevisionSeal.seal(key, PROJECT, revision);
+    String seal2 = "seal2:" + seal.substring("seal3:".length());
+
+    assertEquals(Problem.OUTDATED, refused(seal2, revision).problem());
+    assertEquals("seal2", RevisionSeal.outdatedFormat(seal2));
+    assertEquals("seal1", RevisionSeal.outdatedFormat(SEAL1));
+    assertEquals(null, RevisionSeal.outdatedFormat(seal));
+    assertTrue(RevisionSeal.outdatedMessage("seal2").startsWith("seal2 is no longer accepted"));
+    assertEquals(null, RevisionSeal.binding(seal2), "a grant cannot be bound to a seal2 seal");
+  }
+
+  @Test
+  void sameRevisionSealedTwice_givesTwoSeals_withFreshNonces_bothVerify() throws Exception {
+    String one = RevisionSeal.seal(key, PROJECT, revision);
+    String two = RevisionSeal.seal(key, PROJECT, revision);
+
+    assertFalse(one.equals(two), "a random nonce per seal");
+    assertFalse(
+        Arrays.equals(
+            Arrays.copyOf(RevisionSeal.binding(one), 12),
+            Arrays.copyOf(RevisionSeal.binding(two), 12)));
+    RevisionSeal.verify(key, PROJECT, revision, one);
+    RevisionSeal.verify(key, PROJECT, revision, two);
+    // the nonce of one with the tag and manifest of the other is no seal
+    String mixed = "seal3:" + one.substring(6, 22) + two.substring(22);
+    assertEquals(Problem.VALUES_DIFFER, refused(mixed, revision).problem());
+  }
+
+  @Test
+  void binding_isTheSealsNonceAndTag_andNullForGarbage() {
+    String seal = RevisionSeal.seal(key, PROJECT, realistic());
+    byte[] all = Base64.getDecoder().decode(seal.substring("seal3:".length()));
+
+    assertTrue(
+        Arrays.equals(Arrays.copyOf(all, RevisionSeal.BINDING_BYTES), RevisionSeal.binding(seal)));
+    for (String text :
+        new String[] {"", "seal3:", "seal3:AAAA", "seal3:" + "!".repeat(60), "enc2:" + seal}) {
+      assertEquals(null, RevisionSeal.binding(text), text);
+    }
+  }
+
+  @Test
   void everyByteOfTheSeal_changed_isRefused() {
     String seal = RevisionSeal.seal(key, PROJECT, realistic());
-    byte[] all = Base64.getDecoder().decode(seal.substring("seal2:".length()));
+    byte[] all = Base64.getDecoder().decode(seal.substring("seal3:".length()));
     for (int i = 0; i < all.length; i++) {
       for (int mask : new int[] {0x01, 0x80, 0xff}) {
         byte[] changed = all.clone();
         changed[i] ^= (byte) mask;
-        String text = "seal2:" + Base64.getEncoder().encodeToString(changed);
+        String text = "seal3:" + Base64.getEncoder().encodeToString(changed);
         assertThrows(
             SealMismatchException.class,
             () -> RevisionSeal.verify(key, PROJECT, realistic(), text),
@@ -192,7 +238,7 @@ class RevisionSealTest {
     byte[] shorter = Arrays.copyOf(all, all.length - 1);
     byte[] longer = Arrays.copyOf(all, all.length + 1);
     for (byte[] changed : List.of(shorter, longer)) {
-      String text = "seal2:" + Base64.getEncoder().encodeToString(changed);
+      String text = "seal3:" + Base64.getEncoder().encodeToString(changed);
       assertThrows(
           SealMismatchException.class, () -> RevisionSeal.verify(key, PROJECT, realistic(), text));
     }

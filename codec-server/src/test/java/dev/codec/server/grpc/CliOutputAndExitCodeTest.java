@@ -192,7 +192,7 @@ class CliOutputAndExitCodeTest {
             "grant");
     assertOk(grant);
     assertTrue(
-        grant.out().startsWith("grant2:k1:") && grant.out().lines().count() == 1, grant.out());
+        grant.out().startsWith("grant3:k1:") && grant.out().lines().count() == 1, grant.out());
   }
 
   @Test

@@ -365,7 +365,7 @@ class GrantGrpcTest {
           "across the KEK rotation");
       IssuedGrant grantTwo = two.issueGrant(PROJECT, "dep-1", underOne, HOUR);
       assertEquals(2, grantTwo.kekVersion());
-      assertTrue(grantTwo.grant().startsWith("grant2:k2:"));
+      assertTrue(grantTwo.grant().startsWith("grant3:k2:"));
       assertEquals("v1", one.decryptAll(PROJECT, "", underOne, v, grantTwo.grant(), "").get("K"));
 
       String underTwo =

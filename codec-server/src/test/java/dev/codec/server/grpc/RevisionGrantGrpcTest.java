@@ -176,7 +176,7 @@ class RevisionGrantGrpcTest {
     CodecException e =
         assertThrows(
             CodecException.class,
-            () -> codec.issueGrant(PROJECT, "dep-1", dek, "grant2:k1:AAAA", HOUR));
+            () -> codec.issueGrant(PROJECT, "dep-1", dek, "grant3:k1:AAAA", HOUR));
     assertEquals(StatusCode.INVALID_ARGUMENT, e.code());
     assertEquals("SEAL_INVALID", e.errorReason(), e.getMessage());
   }

@@ -64,7 +64,7 @@ class SealGrpcTest {
 
   @Test
   void sealedRevision_decrypts() {
-    assertTrue(seal.startsWith("seal2:"), seal);
+    assertTrue(seal.startsWith("seal3:"), seal);
     assertEquals(
         Map.of("STRIPE_SECRET_KEY", STRIPE, "LOG_LEVEL", "info", "NEXT_PUBLIC_GREETING", "hello"),
         codec.decryptAll(PROJECT, "", dek, revision, "", seal));
@@ -143,8 +143,18 @@ class SealGrpcTest {
     CodecException garbage =
         assertThrows(
             CodecException.class,
-            () -> codec.decryptAll(PROJECT, "", dek, revision, "", "seal2:AAAA"));
+            () -> codec.decryptAll(PROJECT, "", dek, revision, "", "seal3:AAAA"));
     assertEquals("SEAL_INVALID", garbage.errorReason());
+    CodecException seal2 =
+        assertThrows(
+            CodecException.class,
+            () ->
+                codec.decryptAll(
+                    PROJECT, "", dek, revision, "", "seal2:" + seal.substring("seal3:".length())));
+    assertEquals("SEAL_INVALID", seal2.errorReason());
+    assertTrue(
+        seal2.getMessage().contains("seal2 is no longer accepted (the format is seal3)"),
+        seal2.getMessage());
     CodecException outdated =
         assertThrows(
             CodecException.class,
