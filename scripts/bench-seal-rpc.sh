@@ -38,7 +38,7 @@ out="bench-results/seal-rpc-$(date +%Y%m%dT%H%M%S).txt"
 {
   echo "# $(date -Is) $(nproc) CPUs, $(java -version 2>&1 | head -1), server $SERVER_JAR; load average before: $(uptime | sed 's/.*load average: //')"
   for run in $(seq 1 "$RUNS"); do
-    CODEC_KEK_DIR="$work/kek" GRPC_SERVER_PORT="$port" CODEC_AUTH_ENABLED=false MICRONAUT_SERVER_PORT=-1 \
+    CODEC_KEK_DIR="$work/kek" GRPC_SERVER_PORT="$port" CODEC_AUTH_ENABLED=false CODEC_MANAGEMENT_PORT=-1 \
       java @codec-server/jvm.options -jar "$SERVER_JAR" > "$work/server.log" 2>&1 &
     server_pid=$!
     for _ in $(seq 1 600); do port_in_use "$port" && break; sleep 0.1; done

@@ -47,7 +47,8 @@ public final class Application extends Micronaut {
   public static void main(String[] args) {
     // Checked before the first logger exists: an unknown format would leave logback with no
     // appender.
-    String format = System.getenv(LOG_FORMAT_ENV);
+    // read as LogConfiguration reads it: a system property of that name first, then the environment
+    String format = LogConfiguration.variable(LOG_FORMAT_ENV);
     if (format != null && !format.equals("text") && !format.equals("json")) {
       System.err.println("codec cannot start: " + LOG_FORMAT_ENV + " must be 'text' or 'json'");
       System.exit(EXIT_BAD_LOG_FORMAT);
@@ -60,10 +61,14 @@ public final class Application extends Micronaut {
     Application application = new Application();
     application.args(args).mainClass(Application.class).banner(false);
     ApplicationContext context = application.build();
+    ManagementServer management;
     try {
       // What Micronaut.start() does, without its last step: with the gRPC server as the only
       // embedded server it would block this thread until shutdown.
       context.start();
+      // created (its settings checked) before gRPC serves: a bad codec.management.* setting stops
+      // the start like any other, through handleStartupException
+      management = context.getBean(ManagementServer.class);
       context.getBean(GrpcEmbeddedServer.class).start();
     } catch (RuntimeException | Error failure) {
       application.handleStartupException(context.getEnvironment(), failure);
@@ -72,8 +77,8 @@ public final class Application extends Micronaut {
     Runtime.getRuntime()
         .addShutdownHook(new Thread(() -> closeIfRunning(context), "codec-shutdown-hook"));
     ShutdownSignals.install(context);
-    int management = startManagement(context);
-    logServing(context, management);
+    int managementPort = startManagement(context, management);
+    logServing(context, managementPort);
     awaitExit();
   }
 
@@ -100,7 +105,7 @@ public final class Application extends Micronaut {
    * Starts the management HTTP server (/health, /metrics); fails closed: a port that cannot be
    * bound ends the process with {@link ExitCodes#STARTUP_FAILED} and one line naming it.
    */
-  private static int startManagement(ApplicationContext context) {
+  private static int startManagement(ApplicationContext context, ManagementServer management) {
     if (context.getProperty(LEGACY_MANAGEMENT_PORT, String.class).isPresent()) {
       LoggerFactory.getLogger(Application.class)
           .warn(
@@ -109,8 +114,8 @@ public final class Application extends Micronaut {
               LEGACY_MANAGEMENT_PORT);
     }
     try {
-      return context.getBean(ManagementServer.class).start();
-    } catch (ManagementServer.StartFailedException e) {
+      return management.start();
+    } catch (RuntimeException e) { // StartFailedException, or any other failure to bind
       LoggerFactory.getLogger(Application.class).error("codec cannot start: {}", e.getMessage());
       System.exit(ExitCodes.STARTUP_FAILED);
       return -1;
@@ -139,6 +144,14 @@ public final class Application extends Micronaut {
       LoggerFactory.getLogger(Application.class)
           .error("codec cannot start, no usable KEK: {}", noKek.getMessage());
       System.exit(EXIT_NO_KEK);
+    }
+    io.micronaut.context.exceptions.ConfigurationException badSetting =
+        findCause(failure, io.micronaut.context.exceptions.ConfigurationException.class);
+    if (badSetting != null) {
+      // a setting out of range: one line naming it, not the bean context's stack trace
+      LoggerFactory.getLogger(Application.class)
+          .error("codec cannot start: {}", badSetting.getMessage());
+      System.exit(ExitCodes.STARTUP_FAILED);
     }
     super.handleStartupException(environment, failure);
   }

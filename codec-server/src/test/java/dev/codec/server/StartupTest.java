@@ -103,6 +103,40 @@ class StartupTest {
     }
   }
 
+  @Test
+  void unknownLogFormat_asASystemProperty_exitsToo(@TempDir Path tmp) throws Exception {
+    TestServer.writeKek(tmp, 1);
+    // logback reads the system property before the environment: the check reads it the same way
+    Result result = run(Map.of("CODEC_KEK_DIR", tmp.toString()), List.of("-DCODEC_LOG_FORMAT=xml"));
+
+    assertEquals(Application.EXIT_BAD_LOG_FORMAT, result.exitCode, result.output);
+    assertEquals(
+        "codec cannot start: CODEC_LOG_FORMAT must be 'text' or 'json'", result.output.strip());
+  }
+
+  @Test
+  void badManagementSetting_stopsTheStart_beforeGrpcServes_withoutAStackTrace(@TempDir Path tmp)
+      throws Exception {
+    TestServer.writeKek(tmp, 1);
+    Result result =
+        run(
+            Map.of(
+                "CODEC_KEK_DIR",
+                tmp.toString(),
+                "CODEC_MANAGEMENT_PORT",
+                "0",
+                "CODEC_MANAGEMENT_MAX_HEADER_SIZE",
+                "100"));
+
+    assertEquals(dev.codec.server.ops.ExitCodes.STARTUP_FAILED, result.exitCode, result.output);
+    assertFalse(result.output.contains("codec serving"), result.output);
+    assertTrue(
+        result.output.contains("codec.management.max-header-size must be between"),
+        result.output);
+    assertFalse(result.output.contains("\tat "), "no stack trace: " + result.output);
+    assertTrue(result.output.contains("codec cannot start"), result.output);
+  }
+
   private static void assertOneErrorLine(Result result, String expected) {
     List<String> lines =
         result.output.lines().filter(l -> !l.isBlank()).collect(Collectors.toList());
@@ -114,10 +148,17 @@ class StartupTest {
   private record Result(int exitCode, String output) {}
 
   private static Result run(Map<String, String> env) throws IOException, InterruptedException {
+    return run(env, List.of());
+  }
+
+  private static Result run(Map<String, String> env, List<String> jvmOptions)
+      throws IOException, InterruptedException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder builder =
-        new ProcessBuilder(
-            java, "-cp", System.getProperty("java.class.path"), Application.class.getName());
+    List<String> command = new java.util.ArrayList<>(List.of(java));
+    command.addAll(jvmOptions);
+    command.addAll(
+        List.of("-cp", System.getProperty("java.class.path"), Application.class.getName()));
+    ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().remove("CODEC_KEK");
     builder.environment().putAll(env);
     builder.environment().put("GRPC_SERVER_PORT", "0");

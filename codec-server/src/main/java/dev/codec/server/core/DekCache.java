@@ -58,6 +58,9 @@ public final class DekCache {
             .expireAfterWrite(ttl)
             .maximumSize(maxSize)
             .ticker(ticker)
+            // an expired entry is removed (and its keys wiped) when it expires, not at the next
+            // call or scrape that happens to run the cache's maintenance
+            .scheduler(com.github.benmanes.caffeine.cache.Scheduler.systemScheduler())
             .removalListener(
                 (Key key, DekKeys keys, RemovalCause cause) -> {
                   if (keys != null) {

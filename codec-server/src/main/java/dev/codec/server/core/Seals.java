@@ -111,6 +111,17 @@ final class Seals {
               "seal: a value differs from the sealed revision "
                   + "(or the seal was made for another project or DEK)");
       case VARIABLES_DIFFER -> {
+        if (e.sealedCount() >= 0) {
+          yield new RejectedRequestException(
+                  RejectedRequestException.Reason.BAD_INPUT,
+                  ErrorReason.SEAL_MISMATCH,
+                  "seal: the sealed revision has "
+                      + e.sealedCount()
+                      + " variables, the request "
+                      + e.givenCount()
+                      + " (too many missing to name them)")
+              .withMetadata("field", "variables");
+        }
         StringBuilder message =
             new StringBuilder("seal: the variables differ from the sealed revision:");
         appendNames(message, "not in it (injected or renamed)", e.injected());

@@ -168,7 +168,7 @@ public final class DeploymentGrants {
     }
 
     /**
-     * Equal when every field is, the seal digest by content (what a record would not do for an
+     * Equal when every field is, the seal binding by content (what a record would not do for an
      * array).
      */
     @Override

@@ -87,6 +87,12 @@ public final class RevisionSeal {
   /** The longest seal text accepted. */
   public static final int MAX_LENGTH = 1_048_576;
 
+  /**
+   * How many more variables than the request holds a refusal parses from the given seal to name
+   * them (names past the first 16 are not reported anyway).
+   */
+  static final int MAX_NAMES_BEYOND_REQUEST = 64;
+
   static final String PREFIX = "seal3:";
 
   /** The earlier layouts' prefixes: recognised only to refuse them with a precise reason. */
@@ -348,6 +354,16 @@ public final class RevisionSeal {
     if (all.length < BINDING_BYTES + 4) {
       return malformed();
     }
+    int count = readInt(all, BINDING_BYTES);
+    if (count < 0 || count > (all.length - BINDING_BYTES) / 3) {
+      return malformed();
+    }
+    if (count > names.length + MAX_NAMES_BEYOND_REQUEST) {
+      // Parsing costs objects per name (~100 bytes for a 1-byte name): a 1 MiB seal of tiny names
+      // would cost ~20x its size on this refusal path. Beyond the request's own count plus this
+      // margin, the refusal is told by counts, without the names.
+      return SealMismatchException.counts(count, names.length);
+    }
     List<Encoded> sealed;
     try {
       sealed = parseManifest(all, BINDING_BYTES);
@@ -431,18 +447,13 @@ public final class RevisionSeal {
         order[i] = ((long) names[i].hashCode() << 32) | i;
       }
       Arrays.sort(order);
-      for (int i = 1; i < n; i++) { // equal hashes: by compareTo (insertion sort of the run; rare)
-        for (int j = i; j > 0 && (int) (order[j] >>> 32) == (int) (order[j - 1] >>> 32); j--) {
-          int cmp = names[(int) order[j - 1]].compareTo(names[(int) order[j]]);
-          if (cmp == 0) {
-            throw new IllegalArgumentException("two variables are named " + names[(int) order[j]]);
+      int run = 0;
+      for (int i = 1; i <= n; i++) {
+        if (i == n || (int) (order[i] >>> 32) != (int) (order[run] >>> 32)) {
+          if (i - run > 1) {
+            byName(order, run, i, names);
           }
-          if (cmp < 0) {
-            break;
-          }
-          long t = order[j];
-          order[j] = order[j - 1];
-          order[j - 1] = t;
+          run = i;
         }
       }
       ensureBlob(4);
@@ -458,6 +469,28 @@ public final class RevisionSeal {
           blob[blobLength++] = PLAIN;
           plain(values[i]);
         }
+      }
+    }
+
+    /**
+     * Puts {@code order[from..to)}, entries of one hash, in the names' {@link String#compareTo}
+     * order. Such runs are rare by chance but easy to make (names built of "Aa" and "BB" share a
+     * hash), so the run is sorted in O(k log k) comparisons, never quadratically.
+     *
+     * @throws IllegalArgumentException if two names are equal
+     */
+    private static void byName(long[] order, int from, int to, String[] names) {
+      Long[] run = new Long[to - from];
+      for (int i = from; i < to; i++) {
+        run[i - from] = order[i];
+      }
+      Arrays.sort(run, Comparator.comparing((Long o) -> names[(int) o.longValue()]));
+      for (int i = 0; i < run.length; i++) {
+        if (i > 0 && names[(int) run[i].longValue()].equals(names[(int) run[i - 1].longValue()])) {
+          throw new IllegalArgumentException(
+              "two variables are named " + names[(int) run[i].longValue()]);
+        }
+        order[from + i] = run[i];
       }
     }
 

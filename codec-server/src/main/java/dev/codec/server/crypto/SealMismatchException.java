@@ -34,18 +34,59 @@ public final class SealMismatchException extends Exception {
   private final List<String> downgraded;
   private final List<String> upgraded;
 
+  private final int sealedCount;
+  private final int givenCount;
+
   SealMismatchException(
       Problem problem,
       List<String> injected,
       List<String> dropped,
       List<String> downgraded,
       List<String> upgraded) {
+    this(problem, injected, dropped, downgraded, upgraded, -1, -1);
+  }
+
+  private SealMismatchException(
+      Problem problem,
+      List<String> injected,
+      List<String> dropped,
+      List<String> downgraded,
+      List<String> upgraded,
+      int sealedCount,
+      int givenCount) {
     super(problem.name(), null, false, false);
     this.problem = problem;
     this.injected = List.copyOf(injected);
     this.dropped = List.copyOf(dropped);
     this.downgraded = List.copyOf(downgraded);
     this.upgraded = List.copyOf(upgraded);
+    this.sealedCount = sealedCount;
+    this.givenCount = givenCount;
+  }
+
+  /**
+   * {@link Problem#VARIABLES_DIFFER} told by counts only: the seal lists far more variables than
+   * the request holds, too many to name (and to parse, on a refusal path an attacker can reach).
+   */
+  static SealMismatchException counts(int sealedCount, int givenCount) {
+    return new SealMismatchException(
+        Problem.VARIABLES_DIFFER,
+        List.of(),
+        List.of(),
+        List.of(),
+        List.of(),
+        sealedCount,
+        givenCount);
+  }
+
+  /** How many variables the seal lists, when the refusal is told by counts; else -1. */
+  public int sealedCount() {
+    return sealedCount;
+  }
+
+  /** How many variables the request holds, when the refusal is told by counts; else -1. */
+  public int givenCount() {
+    return givenCount;
   }
 
   public Problem problem() {

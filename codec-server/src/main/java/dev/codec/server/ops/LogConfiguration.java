@@ -116,7 +116,7 @@ public final class LogConfiguration extends ContextAwareBase implements Configur
   }
 
   /** {@code ${NAME:-default}}: the system property, else the environment variable, else default. */
-  static String variable(String name) {
+  public static String variable(String name) {
     String value = System.getProperty(name);
     if (value == null) {
       value = System.getenv(name);

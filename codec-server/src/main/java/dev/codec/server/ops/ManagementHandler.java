@@ -128,6 +128,9 @@ final class ManagementHandler extends ChannelInboundHandlerAdapter {
     try {
       scrapes.execute(
           () -> {
+            if (!ctx.channel().isActive()) {
+              return; // the client left while queued: its scrape would only hold the queue
+            }
             FullHttpResponse response;
             try {
               state.refresh(); // codec_kek_info rows for the KEK versions loaded now

@@ -74,6 +74,59 @@ class RevisionSealTest {
     }
   }
 
+  /** Names of {@code blocks} two-character blocks of "Aa" and "BB": all share one hash code. */
+  private static List<String> collidingNames(int blocks) {
+    List<String> names = new ArrayList<>();
+    for (int bits = 0; bits < 1 << blocks; bits++) {
+      StringBuilder name = new StringBuilder("V");
+      for (int b = 0; b < blocks; b++) {
+        name.append((bits >> b & 1) == 0 ? "Aa" : "BB");
+      }
+      names.add(name.toString());
+    }
+    return names;
+  }
+
+  @Test
+  void namesSharingOneHashCode_sealAndVerify_inAnyOrder_andAChangeIsNamed() throws Exception {
+    List<String> names = collidingNames(11); // 2,048 names, one hash code
+    assertEquals(1, names.stream().mapToInt(String::hashCode).distinct().count());
+    List<Entry> entries = new ArrayList<>();
+    for (String name : names) {
+      entries.add(new Entry(name, false, "v-" + name));
+    }
+    String seal = RevisionSeal.seal(key, PROJECT, entries);
+
+    List<Entry> shuffled = new ArrayList<>(entries);
+    java.util.Collections.shuffle(shuffled, new java.util.Random(7));
+    RevisionSeal.verify(key, PROJECT, shuffled, seal);
+    SealMismatchException dropped = refused(seal, shuffled.subList(1, shuffled.size()));
+    assertEquals(List.of(shuffled.get(0).name()), dropped.dropped());
+    List<Entry> twice = with(entries, new Entry(names.get(5), false, "again"));
+    assertThrows(
+        IllegalArgumentException.class, () -> RevisionSeal.seal(key, PROJECT, twice), "unique");
+  }
+
+  @Test
+  void sealListingFarMoreVariablesThanTheRequest_isRefusedByCounts_withoutNames() {
+    List<Entry> many = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      many.add(new Entry("V" + i, false, "v"));
+    }
+    String seal = RevisionSeal.seal(key, PROJECT, many);
+
+    SealMismatchException byCounts = refused(seal, many.subList(0, 10));
+    assertEquals(Problem.VARIABLES_DIFFER, byCounts.problem());
+    assertEquals(200, byCounts.sealedCount());
+    assertEquals(10, byCounts.givenCount());
+    assertTrue(byCounts.dropped().isEmpty(), "not parsed, not named");
+
+    int within = 200 - RevisionSeal.MAX_NAMES_BEYOND_REQUEST;
+    SealMismatchException named = refused(seal, many.subList(0, within));
+    assertEquals(-1, named.sealedCount());
+    assertEquals(RevisionSeal.MAX_NAMES_BEYOND_REQUEST, named.dropped().size());
+  }
+
   @Test
   void changedValue_otherDek_otherProject_areValuesDiffer() {
     String seal = RevisionSeal.seal(key, PROJECT, revision);
