@@ -131,8 +131,7 @@ class StartupTest {
     assertEquals(dev.codec.server.ops.ExitCodes.STARTUP_FAILED, result.exitCode, result.output);
     assertFalse(result.output.contains("codec serving"), result.output);
     assertTrue(
-        result.output.contains("codec.management.max-header-size must be between"),
-        result.output);
+        result.output.contains("codec.management.max-header-size must be between"), result.output);
     assertFalse(result.output.contains("\tat "), "no stack trace: " + result.output);
     assertTrue(result.output.contains("codec cannot start"), result.output);
   }
