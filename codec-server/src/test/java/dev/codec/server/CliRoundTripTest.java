@@ -40,25 +40,22 @@ class CliRoundTripTest {
               .resolve(TestServer.CALLER)
               .toString(); // authenticates like a real caller
 
-      CliRun generated =
-          CliRun.of(
-              "generate-dek", "--project", "proj-1", "--target", target, "--token-file", token);
+      CliRun generated = CliRun.against(target, token, "generate-dek", "--project", "proj-1");
+
       assertEquals(0, generated.exitCode(), generated.err());
       JsonNode dek = JSON.readTree(generated.out());
       assertEquals(1, dek.get("kek_version").asInt());
       String encryptedDek = dek.get("encrypted_dek").asText();
 
       CliRun encrypted =
-          CliRun.of(
+          CliRun.against(
+              target,
+              token,
               "encrypt",
               "--project",
               "proj-1",
               "--dek",
               encryptedDek,
-              "--target",
-              target,
-              "--token-file",
-              token,
               "API_KEY=sk_live_123",
               "EMPTY=",
               "WITH_EQUALS=a=b");
@@ -77,16 +74,14 @@ class CliRoundTripTest {
       Files.writeString(variablesFile, JSON.writeValueAsString(stored));
 
       CliRun decrypted =
-          CliRun.of(
+          CliRun.against(
+              target,
+              token,
               "decrypt-all",
               "--project",
               "proj-1",
               "--dek",
               encryptedDek,
-              "--target",
-              target,
-              "--token-file",
-              token,
               "--deployment",
               "dep-1",
               "--file",
@@ -97,16 +92,14 @@ class CliRoundTripTest {
           JSON.readValue(decrypted.out(), Map.class));
 
       CliRun wrongProject =
-          CliRun.of(
+          CliRun.against(
+              target,
+              token,
               "decrypt-all",
               "--project",
               "proj-2",
               "--dek",
               encryptedDek,
-              "--target",
-              target,
-              "--token-file",
-              token,
               "--file",
               variablesFile.toString());
       assertEquals(ExitCodes.DATA, wrongProject.exitCode());
@@ -127,30 +120,14 @@ class CliRoundTripTest {
       String target = "localhost:" + server.port();
       String token = server.tokensDir().resolve(TestServer.CALLER).toString();
       String dek =
-          CliRun.of(
-                  "generate-dek",
-                  "--project",
-                  "proj-s",
-                  "--target",
-                  target,
-                  "--token-file",
-                  token,
-                  "--field",
-                  "encrypted_dek")
+          CliRun.against(
+                  target, token, "generate-dek", "--project", "proj-s", "--field", "encrypted_dek")
               .out()
               .trim();
       CliRun encrypted =
-          CliRun.of(
-              "encrypt",
-              "--project",
-              "proj-s",
-              "--dek",
-              dek,
-              "--target",
-              target,
-              "--token-file",
-              token,
-              "API_KEY=sk_live_9");
+          CliRun.against(
+              target, token, "encrypt", "--project", "proj-s", "--dek", dek, "API_KEY=sk_live_9");
+
       assertEquals(0, encrypted.exitCode(), encrypted.err());
       com.fasterxml.jackson.databind.node.ObjectNode stored =
           (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(encrypted.out());
@@ -158,7 +135,9 @@ class CliRoundTripTest {
       Path file = Files.writeString(tmp.resolve("revision.json"), JSON.writeValueAsString(stored));
 
       CliRun sealed =
-          CliRun.of(
+          CliRun.against(
+              target,
+              token,
               "seal",
               "--project",
               "proj-s",
@@ -166,17 +145,15 @@ class CliRoundTripTest {
               dek,
               "--file",
               file.toString(),
-              "--target",
-              target,
-              "--token-file",
-              token,
               "--field",
               "seal");
       assertEquals(0, sealed.exitCode(), sealed.err());
       String seal = sealed.out().trim();
       assertTrue(seal.startsWith("seal3:"), seal);
       String grant =
-          CliRun.of(
+          CliRun.against(
+                  target,
+                  token,
                   "grant",
                   "--project",
                   "proj-s",
@@ -186,17 +163,15 @@ class CliRoundTripTest {
                   dek,
                   "--seal",
                   seal,
-                  "--target",
-                  target,
-                  "--token-file",
-                  token,
                   "--field",
                   "grant")
               .out()
               .trim();
 
       CliRun decrypted =
-          CliRun.of(
+          CliRun.against(
+              target,
+              token,
               "decrypt-all",
               "--project",
               "proj-s",
@@ -207,24 +182,21 @@ class CliRoundTripTest {
               "--grant",
               grant,
               "--seal",
-              seal,
-              "--target",
-              target,
-              "--token-file",
-              token);
+              seal);
       assertEquals(0, decrypted.exitCode(), decrypted.err());
       assertEquals(
           Map.of("API_KEY", "sk_live_9", "LOG_LEVEL", "info"),
           JSON.readValue(decrypted.out(), Map.class));
 
       // the seal covers the whole set: a PLAIN value changed after sealing is refused (values are
-      // never
-      // named), and an injected variable is refused naming it
+      // never named), and an injected variable is refused naming it
       stored.putObject("LOG_LEVEL").put("type", "plain").put("value", "debug");
       Path changed =
           Files.writeString(tmp.resolve("changed.json"), JSON.writeValueAsString(stored));
       CliRun refused =
-          CliRun.of(
+          CliRun.against(
+              target,
+              token,
               "decrypt-all",
               "--project",
               "proj-s",
@@ -235,11 +207,7 @@ class CliRoundTripTest {
               "--grant",
               grant,
               "--seal",
-              seal,
-              "--target",
-              target,
-              "--token-file",
-              token);
+              seal);
       assertEquals(ExitCodes.DATA, refused.exitCode(), refused.err());
       assertTrue(refused.err().contains("SEAL_MISMATCH"), refused.err());
       assertFalse(
@@ -249,7 +217,9 @@ class CliRoundTripTest {
       Path injected =
           Files.writeString(tmp.resolve("injected.json"), JSON.writeValueAsString(stored));
       CliRun injectedRun =
-          CliRun.of(
+          CliRun.against(
+              target,
+              token,
               "decrypt-all",
               "--project",
               "proj-s",
@@ -260,11 +230,7 @@ class CliRoundTripTest {
               "--grant",
               grant,
               "--seal",
-              seal,
-              "--target",
-              target,
-              "--token-file",
-              token);
+              seal);
       assertEquals(ExitCodes.DATA, injectedRun.exitCode(), injectedRun.err());
       assertTrue(
           injectedRun.err().contains("NODE_OPTIONS") && injectedRun.err().contains("SEAL_MISMATCH"),
@@ -276,18 +242,16 @@ class CliRoundTripTest {
       moved.set("OTHER_KEY", moved.remove("API_KEY"));
       Path movedFile = Files.writeString(tmp.resolve("moved.json"), JSON.writeValueAsString(moved));
       CliRun movedSeal =
-          CliRun.of(
+          CliRun.against(
+              target,
+              token,
               "seal",
               "--project",
               "proj-s",
               "--dek",
               dek,
               "--file",
-              movedFile.toString(),
-              "--target",
-              target,
-              "--token-file",
-              token);
+              movedFile.toString());
       assertEquals(ExitCodes.DATA, movedSeal.exitCode(), movedSeal.err());
       assertTrue(movedSeal.err().contains("OTHER_KEY"), movedSeal.err());
     }
@@ -324,18 +288,9 @@ class CliRoundTripTest {
       String target = address + ":" + server.port();
       String token = server.tokensDir().resolve(TestServer.CALLER).toString();
 
-      CliRun refused =
-          CliRun.of("generate-dek", "--project", "p", "--target", target, "--token-file", token);
+      CliRun refused = CliRun.against(target, token, "generate-dek", "--project", "p");
       CliRun allowed =
-          CliRun.of(
-              "generate-dek",
-              "--project",
-              "p",
-              "--target",
-              target,
-              "--token-file",
-              token,
-              "--allow-insecure");
+          CliRun.against(target, token, "generate-dek", "--project", "p", "--allow-insecure");
 
       assertEquals(ExitCodes.NO_PERMISSION, refused.exitCode());
       assertTrue(

@@ -23,4 +23,17 @@ public record CliRun(int exitCode, String out, String err) {
             .execute(args);
     return new CliRun(code, out.toString(), err.toString());
   }
+
+  /**
+   * Runs {@code codec-cli args... --target TARGET --token-file TOKEN}: a call to a server as one
+   * caller.
+   */
+  public static CliRun against(String target, String token, String... args) {
+    String[] all = java.util.Arrays.copyOf(args, args.length + 4);
+    all[args.length] = "--target";
+    all[args.length + 1] = target;
+    all[args.length + 2] = "--token-file";
+    all[args.length + 3] = token;
+    return of(all);
+  }
 }

@@ -375,15 +375,7 @@ class ExecCommandTest {
 
   @Test
   void env_printsDotenvAndJson_withAWarningOnStderr() throws Exception {
-    Run dotenv =
-        inProcess(
-            "env",
-            "--metadata",
-            metadata.toString(),
-            "--target",
-            target(),
-            "--token-file",
-            tokenFile());
+    Run dotenv = env(metadata);
     assertEquals(0, dotenv.exitCode, dotenv.err);
     assertEquals(
         "API_KEY='"
@@ -394,19 +386,7 @@ class ExecCommandTest {
         dotenv.out);
     assertTrue(dotenv.err.contains("warning: the output contains secrets"), dotenv.err);
 
-    Run json =
-        inProcess(
-            "env",
-            "--metadata",
-            metadata.toString(),
-            "--target",
-            target(),
-            "--token-file",
-            tokenFile(),
-            "--format",
-            "json",
-            "--deployment-id",
-            "dep-1");
+    Run json = env(metadata, "--format", "json", "--deployment-id", "dep-1");
     assertEquals(0, json.exitCode, json.err);
     assertEquals(
         Map.of("API_KEY", API_KEY, "LOG_LEVEL", "info", "TRICKY", TRICKY),
@@ -417,15 +397,7 @@ class ExecCommandTest {
   @Test
   void env_dotenvOutput_readsBackThroughPosixSh() throws Exception {
     // single-quoted values are literal for sh; the escaped form (TRICKY) is for dotenv parsers only
-    Run dotenv =
-        inProcess(
-            "env",
-            "--metadata",
-            metadata.toString(),
-            "--target",
-            target(),
-            "--token-file",
-            tokenFile());
+    Run dotenv = env(metadata);
     Path file = tmp.resolve("out.env");
     Files.writeString(
         file,
@@ -489,6 +461,25 @@ class ExecCommandTest {
    * {@code codec-cli exec --metadata METADATA --target <this class's server> --token-file <the
    * runner's token> -- COMMAND...}.
    */
+  /**
+   * {@code codec-cli env --metadata METADATA --target <this class's server> --token-file <the
+   * runner's token> [OPTIONS...]}, in this JVM.
+   */
+  private static Run env(Path metadata, String... options) throws Exception {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "env",
+                "--metadata",
+                metadata.toString(),
+                "--target",
+                target(),
+                "--token-file",
+                tokenFile()));
+    args.addAll(List.of(options));
+    return inProcess(args.toArray(String[]::new));
+  }
+
   private static Process exec(Path metadata, String... command) throws IOException {
     List<String> args =
         new ArrayList<>(
