@@ -13,26 +13,8 @@ RUNS=${RUNS:-3}
 SERVER_JAR=${SERVER_JAR:-codec-server/target/codec-server.jar}
 JMH=${JMH:-1}
 JMH_ARGS=${JMH_ARGS:--f 1 -wi 5 -i 5 -w 2s -r 2s}
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  mvn -B -q -ntp -Dmaven.test.skip=true package
-fi
-work=$(mktemp -d)
-server_pid=
-cleanup() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-mkdir -p "$work/kek" && chmod 700 "$work/kek"
-java -jar codec-client/target/codec-cli.jar keygen --out "$work/kek/1"
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-port=
-for candidate in $(shuf -i 20000-60000 -n 50); do
-  if ! port_in_use "$candidate"; then port=$candidate; break; fi
-done
-[ -n "$port" ] || { echo "no free port found" >&2; exit 1; }
+# shellcheck source=scripts/bench-setup.sh
+source scripts/bench-setup.sh
 mkdir -p bench-results
 out="bench-results/seal-rpc-$(date +%Y%m%dT%H%M%S).txt"
 {
