@@ -1,5 +1,6 @@
 package dev.codec.server.grpc;
 
+import dev.codec.server.ops.ConnectionCounter;
 import dev.codec.server.ops.OutOfMemoryExit;
 import io.grpc.netty.GrpcHttp2ConnectionHandler;
 import io.grpc.netty.InternalProtocolNegotiator;

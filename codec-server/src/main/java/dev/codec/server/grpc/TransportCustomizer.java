@@ -1,6 +1,7 @@
 package dev.codec.server.grpc;
 
 import dev.codec.server.config.TransportConfiguration;
+import dev.codec.server.ops.ConnectionCounter;
 import io.grpc.ServerBuilder;
 import io.grpc.netty.InternalProtocolNegotiator;
 import io.grpc.netty.InternalProtocolNegotiators;
@@ -83,7 +84,8 @@ public class TransportCustomizer implements BeanCreatedEventListener<ServerBuild
   private ConnectionAdmission admission(InternalProtocolNegotiator.ProtocolNegotiator negotiator) {
     return new ConnectionAdmission(
         negotiator,
-        new ConnectionCounter(transport.maxConnections(), transport.maxConnectionsPerPeer()),
+        new ConnectionCounter(
+            "codec.transport", transport.maxConnections(), transport.maxConnectionsPerPeer()),
         new InFlightBudget(transport.maxInFlightBytes(), transport.maxInFlightBytesPerPeer()),
         new InFlightBudget(
             transport.maxInfrastructureInFlightBytes(),

@@ -3,8 +3,6 @@ package dev.codec.server.ops;
 import io.netty.channel.Channel;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.HashMap;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,16 +17,12 @@ final class ManagementConnections {
   private static final Logger LOG = LoggerFactory.getLogger(ManagementConnections.class);
   private static final long REPORT_INTERVAL_NANOS = 10_000_000_000L;
 
-  private final int total;
-  private final int perPeer;
-  private final Map<InetAddress, Integer> byPeer = new HashMap<>();
-  private int open;
+  private final ConnectionCounter counter;
   private long refused;
   private long lastReport = System.nanoTime() - REPORT_INTERVAL_NANOS;
 
   ManagementConnections(int total, int perPeer) {
-    this.total = total;
-    this.perPeer = perPeer;
+    this.counter = new ConnectionCounter("codec.management", total, perPeer);
   }
 
   /**
@@ -37,35 +31,17 @@ final class ManagementConnections {
    */
   boolean admit(Channel channel) {
     InetAddress peer = ((InetSocketAddress) channel.remoteAddress()).getAddress();
-    String limit = tryOpen(peer);
+    String limit = counter.tryOpen(peer);
     if (limit != null) {
       report(limit);
       return false;
     }
-    channel.closeFuture().addListener(future -> closed(peer));
+    channel.closeFuture().addListener(future -> counter.closed(peer));
     return true;
   }
 
-  private synchronized String tryOpen(InetAddress peer) {
-    int fromPeer = byPeer.getOrDefault(peer, 0);
-    if (fromPeer >= perPeer) {
-      return "codec.management.max-connections-per-peer=" + perPeer;
-    }
-    if (open >= total) {
-      return "codec.management.max-connections=" + total;
-    }
-    open++;
-    byPeer.put(peer, fromPeer + 1);
-    return null;
-  }
-
-  private synchronized void closed(InetAddress peer) {
-    open--;
-    byPeer.computeIfPresent(peer, (p, n) -> n <= 1 ? null : n - 1);
-  }
-
-  synchronized int open() {
-    return open;
+  int open() {
+    return counter.open();
   }
 
   private void report(String limit) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.codec.server.ops.ConnectionCounter;
 import java.net.InetAddress;
 import org.junit.jupiter.api.Test;
 
@@ -41,7 +42,7 @@ class InFlightBudgetTest {
 
   @Test
   void connectionCounter_capsPerPeerAndTotal_andCountsClosedConnectionsBack() throws Exception {
-    ConnectionCounter connections = new ConnectionCounter(3, 2);
+    ConnectionCounter connections = new ConnectionCounter("codec.transport", 3, 2);
     InetAddress b = InetAddress.getByName("127.0.0.2");
     assertNull(connections.tryOpen(A));
     assertNull(connections.tryOpen(A));
