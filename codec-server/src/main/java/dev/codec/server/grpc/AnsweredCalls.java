@@ -37,7 +37,7 @@ public final class AnsweredCalls implements ServerInterceptor, Ordered {
         new SimpleForwardingServerCall<>(call) {
           @Override
           public void close(Status status, Metadata trailers) {
-            stream.answered = true;
+            stream.connection.answered(stream);
             super.close(status, trailers);
           }
         };

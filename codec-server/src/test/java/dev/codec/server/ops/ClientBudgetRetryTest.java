@@ -94,21 +94,31 @@ class ClientBudgetRetryTest {
                 "/codec.v1.CodecService/DecryptAll",
                 Map.of("authorization", "Bearer " + server.token()),
                 false);
-        holder.data(stream, RawHttp2.message(0, PER_PEER, new byte[16]), false);
+        boolean sent = holder.data(stream, RawHttp2.message(0, PER_PEER, new byte[16]), false);
         // wait until the server holds it: a single-attempt call is refused for the budget
         try (CodecClient probe =
             CodecClient.builder().target(target).token(server.token()).maxAttempts(1).build()) {
           long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
           String reason = null;
+          int answered = 0;
           while (!"REQUEST_BUDGET_EXHAUSTED".equals(reason) && System.nanoTime() < deadline) {
             try {
               probe.generateDek("p");
+              answered++;
             } catch (CodecException e) {
               reason = e.errorReason();
             }
           }
           assertEquals(
-              "REQUEST_BUDGET_EXHAUSTED", reason, "the stalled request never held the budget");
+              "REQUEST_BUDGET_EXHAUSTED",
+              reason,
+              "the stalled request never held the budget (sent: "
+                  + sent
+                  + ", its stream: "
+                  + holder.await(stream, 0, TimeUnit.SECONDS)
+                  + ", probes answered: "
+                  + answered
+                  + ")");
         }
 
         List<StatusCode> issues = new CopyOnWriteArrayList<>();
