@@ -35,5 +35,5 @@ out="bench-results/seal-rpc-$(date +%Y%m%dT%H%M%S).txt"
     server_pid=
   done
   echo "# load average after: $(uptime | sed 's/.*load average: //')"
-} 2>&1 | tee "$out"
+} > >(tee "$out") 2>&1  # the group runs in this shell (not a pipeline's subshell): cleanup sees $server_pid
 echo "results: $out"

@@ -247,5 +247,5 @@ h2load_scenarios() {
     server_pid=
   done
   echo "# load average after: $(uptime)"
-} 2>&1 | tee "$out"
+} > >(tee "$out") 2>&1  # the group runs in this shell (not a pipeline's subshell): cleanup sees $server_pid
 echo "results: $out"
