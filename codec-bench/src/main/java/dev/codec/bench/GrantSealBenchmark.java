@@ -17,7 +17,9 @@ import dev.codec.server.crypto.SymmetricKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -55,6 +57,7 @@ public class GrantSealBenchmark {
   private String wrapped;
   private Map<String, StoredVariable> variables;
   private Map<String, StoredVariable> plainOnly;
+  private Map<String, StoredVariable> unordered;
   private String grant;
   private String seal;
   private String plainSeal;
@@ -86,18 +89,24 @@ public class GrantSealBenchmark {
     }
     EncryptedRevision revision = service.encrypt(Fixtures.PROJECT, wrapped, secrets, plain);
     seal = revision.seal();
-    variables = new HashMap<>();
+    Map<String, StoredVariable> all = new HashMap<>();
     revision
         .encrypted()
         .forEach(
-            (name, value) ->
-                variables.put(name, new StoredVariable(StoredVariable.Kind.SECRET, value)));
+            (name, value) -> all.put(name, new StoredVariable(StoredVariable.Kind.SECRET, value)));
     plainOnly = new HashMap<>();
     plain.forEach(
         (name, value) -> {
-          variables.put(name, new StoredVariable(StoredVariable.Kind.PLAIN, value));
+          all.put(name, new StoredVariable(StoredVariable.Kind.PLAIN, value));
           plainOnly.put(name, new StoredVariable(StoredVariable.Kind.PLAIN, value));
         });
+    // the server's view of a request (CodecEndpoint): a LinkedHashMap in the request's order; the
+    // Java client sends a sealed set in the seal's order (by String.hashCode, then the name)
+    variables = new LinkedHashMap<>();
+    all.keySet().stream()
+        .sorted(Comparator.comparingInt(String::hashCode).thenComparing(Comparator.naturalOrder()))
+        .forEach(name -> variables.put(name, all.get(name)));
+    unordered = new LinkedHashMap<>(all); // a client that sends another order (HashMap's)
     plainSeal = service.encrypt(Fixtures.PROJECT, wrapped, Map.of(), plain).seal();
     grant =
         grantService
@@ -120,6 +129,12 @@ public class GrantSealBenchmark {
   @Benchmark
   public Map<String, String> decryptAllWithGrantAndSeal() throws RejectedRequestException {
     return service.decryptAll(Fixtures.PROJECT, "", wrapped, variables, grant, seal).result();
+  }
+
+  /** As {@link #decryptAllWithGrantAndSeal}, the variables not in the seal's order. */
+  @Benchmark
+  public Map<String, String> decryptAllWithGrantAndSealUnordered() throws RejectedRequestException {
+    return service.decryptAll(Fixtures.PROJECT, "", wrapped, unordered, grant, seal).result();
   }
 
   @Benchmark

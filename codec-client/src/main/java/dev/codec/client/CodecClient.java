@@ -41,6 +41,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -568,6 +569,10 @@ public final class CodecClient implements AutoCloseable {
     return callAsync(decryptAllRpc(projectId, deploymentId, encryptedDek, variables, grant, seal));
   }
 
+  /** The order in which a revision seal lists its variables (the server's RevisionSeal). */
+  private static final Comparator<String> SEAL_ORDER =
+      Comparator.comparingInt(String::hashCode).thenComparing(Comparator.naturalOrder());
+
   private static Rpc<DecryptAllRequest, DecryptAllResponse, Map<String, String>> decryptAllRpc(
       String projectId,
       String deploymentId,
@@ -582,7 +587,17 @@ public final class CodecClient implements AutoCloseable {
             .setEncryptedDek(encryptedDek == null ? "" : encryptedDek)
             .setGrant(grant == null ? "" : grant)
             .setSeal(seal == null ? "" : seal);
-    variables.forEach((name, variable) -> request.putVariables(name, wire(variable)));
+    if (seal == null || seal.isEmpty()) {
+      variables.forEach((name, variable) -> request.putVariables(name, wire(variable)));
+    } else {
+      // the seal's canonical order (by the name's String.hashCode, then the name): the server
+      // checks the seal in this order and skips its sort when the request is already in it
+      List<String> names = new ArrayList<>(variables.keySet());
+      names.sort(SEAL_ORDER);
+      for (String name : names) {
+        request.putVariables(name, wire(variables.get(name)));
+      }
+    }
     return new Rpc<>(
         CodecServiceGrpc.getDecryptAllMethod(), request.build(), DecryptAllResponse::getValuesMap);
   }

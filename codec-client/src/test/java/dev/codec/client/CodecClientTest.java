@@ -19,6 +19,10 @@ import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -111,6 +115,28 @@ class CodecClientTest {
     }
     assertEquals("", lastDecryptAll.get().getDeploymentId());
     assertEquals("dek", lastDecryptAll.get().getEncryptedDek());
+  }
+
+  @Test
+  void decryptAll_withASeal_sendsTheVariablesInTheSealsOrder_withoutOneInItsMapsOrder() {
+    Map<String, Variable> variables = new HashMap<>();
+    for (int i = 0; i < 60; i++) {
+      variables.put("VAR_" + i, Variable.secret("enc2:" + i));
+    }
+    variables.put("Aa", Variable.plain("same hash as BB"));
+    variables.put("BB", Variable.plain("same hash as Aa"));
+    List<String> sealOrder = new ArrayList<>(variables.keySet());
+    sealOrder.sort(
+        Comparator.comparingInt(String::hashCode).thenComparing(Comparator.naturalOrder()));
+    try (CodecClient client = CodecClient.builder().channel(channel).build()) {
+      client.decryptAll("p", "", "dek", variables, "grant3:x", "seal3:x");
+      assertEquals(sealOrder, new ArrayList<>(lastDecryptAll.get().getVariablesMap().keySet()));
+
+      client.decryptAll("p", "", "dek", variables, "", "");
+      assertEquals(
+          new ArrayList<>(variables.keySet()),
+          new ArrayList<>(lastDecryptAll.get().getVariablesMap().keySet()));
+    }
   }
 
   @Test

@@ -34,6 +34,14 @@ public final class AesGcm {
 
   private static final ThreadLocal<Cipher> CIPHER = ThreadLocal.withInitial(AesGcm::newCipher);
 
+  /**
+   * GMACs have a Cipher of their own per thread: the JCE expands an AES key only when a Cipher is
+   * given a key other than its last one, so a DecryptAll's seal check (seal key) and its values'
+   * decryption (DEK) sharing one Cipher re-expanded both keys on every call (BENCHMARKS.md, "Seal
+   * v4").
+   */
+  private static final ThreadLocal<Cipher> GMAC_CIPHER = ThreadLocal.withInitial(AesGcm::newCipher);
+
   private AesGcm() {}
 
   /** The length of a sealed message for a plaintext of {@code plaintextLength} bytes. */
@@ -101,7 +109,7 @@ public final class AesGcm {
    */
   static Cipher startGmac(SecretKey key, byte[] nonce, int nonceOffset, boolean verify) {
     try {
-      Cipher cipher = CIPHER.get();
+      Cipher cipher = GMAC_CIPHER.get();
       cipher.init(
           verify ? Cipher.DECRYPT_MODE : Cipher.ENCRYPT_MODE,
           key,

@@ -435,13 +435,18 @@ public final class DeploymentGrants {
   }
 
   private static byte[] tag(SymmetricKey key, String prefix, byte[] payload, int payloadLength) {
-    Mac mac = HmacSha256.start(key);
+    Mac mac = HmacSha256.keptFor(key); // a KEK version's grant key: kept initialised per thread
+    boolean done = false;
     try {
       mac.update(prefix.getBytes(StandardCharsets.US_ASCII));
       mac.update(payload, 0, payloadLength);
-      return mac.doFinal();
+      byte[] tag = mac.doFinal();
+      done = true;
+      return tag;
     } finally {
-      HmacSha256.forget(mac); // the thread's Mac keeps no pads of the grant key
+      if (!done) {
+        mac.reset();
+      }
     }
   }
 

@@ -39,6 +39,36 @@ final class HmacSha256 {
     }
   }
 
+  /** This thread's Mac for one long-lived key, and that key. */
+  private static final class KeptMac {
+    final Mac mac = Hkdf.newMac();
+    SecretKey key;
+  }
+
+  private static final ThreadLocal<KeptMac> KEPT = ThreadLocal.withInitial(KeptMac::new);
+
+  /**
+   * This thread's second Mac, initialised with {@code key} only when it was last used with another
+   * key: for a long-lived key checked on every call (a KEK version's grant key, which the KEK ring
+   * holds for as long as that version is loaded), so a call pays neither {@code Mac.init} nor the
+   * re-keying of {@link #forget} (two SHA-256 blocks each). The Mac keeps that key's pads between
+   * calls, as the ring keeps the key itself; a key the ring has dropped stays in it until the
+   * thread's next use with a newer key. Update it, then {@code doFinal()}, which leaves it ready
+   * for the next use; {@code reset()} it if a use ends early.
+   */
+  static Mac keptFor(SecretKey key) {
+    KeptMac kept = KEPT.get();
+    if (kept.key != key) {
+      try {
+        kept.mac.init(key);
+      } catch (InvalidKeyException e) {
+        throw new IllegalStateException("HMAC-SHA256 refused a key", e);
+      }
+      kept.key = key;
+    }
+    return kept.mac;
+  }
+
   /** This thread's Mac, not initialised (callers init it with their key). */
   static Mac threadMac() {
     return MAC.get();

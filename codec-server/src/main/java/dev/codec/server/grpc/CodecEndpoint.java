@@ -50,7 +50,7 @@ import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -311,7 +311,8 @@ public class CodecEndpoint extends CodecServiceGrpc.CodecServiceImplBase {
 
   private static Map<String, StoredVariable> variables(
       Map<String, dev.codec.proto.v1.Variable> wire) {
-    Map<String, StoredVariable> variables = new HashMap<>((int) (wire.size() / 0.75f) + 1);
+    // in the request's order: a sealed set sent in the seal's order needs no sort (RevisionSeal)
+    Map<String, StoredVariable> variables = new LinkedHashMap<>((int) (wire.size() / 0.75f) + 1);
     wire.forEach(
         (name, variable) ->
             variables.put(name, new StoredVariable(kind(variable), variable.getValue())));

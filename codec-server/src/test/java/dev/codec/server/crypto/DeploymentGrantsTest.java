@@ -114,6 +114,25 @@ class DeploymentGrantsTest {
     grants.verify(underTwo, PROJECT, DEK, NOW, SKEW);
   }
 
+  /**
+   * The grant MAC is kept keyed per thread (HmacSha256.keptFor): alternating versions on one thread
+   * each verify under their own key, and a changed grant right after a good one is still refused.
+   */
+  @Test
+  void alternatingVersionsOnOneThread_eachVerifiesUnderItsOwnKey() throws Exception {
+    ring.set(ring(Map.of(1, kek1, 2, kek2), 1));
+    String underOne = grants.issue(PROJECT, "d", DEK, NOW, Duration.ofMinutes(10)).text();
+    ring.set(ring(Map.of(1, kek1, 2, kek2), 2));
+    String underTwo = grants.issue(PROJECT, "d", DEK, NOW, Duration.ofMinutes(10)).text();
+    String twoAsOne = underTwo.replace("grant3:k2:", "grant3:k1:");
+
+    for (int i = 0; i < 3; i++) {
+      grants.verify(underOne, PROJECT, DEK, NOW, SKEW);
+      assertRefused(Reason.GRANT_INVALID, () -> grants.verify(twoAsOne, PROJECT, DEK, NOW, SKEW));
+      grants.verify(underTwo, PROJECT, DEK, NOW, SKEW);
+    }
+  }
+
   @Test
   void sameKeyUnderAnotherVersionNumber_isRefused() {
     String grant = grants.issue(PROJECT, "d", DEK, NOW, Duration.ofMinutes(10)).text();

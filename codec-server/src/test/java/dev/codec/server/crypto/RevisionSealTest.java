@@ -10,7 +10,11 @@ import dev.codec.server.crypto.SealMismatchException.Problem;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Revision seals: order independence, and every kind of change named (names only). */
@@ -410,6 +414,43 @@ class RevisionSealTest {
     List<Entry> out = new ArrayList<>(base);
     out.set(index, entry);
     return out;
+  }
+
+  /**
+   * The request's variables as the endpoint passes them: a LinkedHashMap in the request's order
+   * (the Java client sends a sealed set in the seal's order, and the check then skips its sort).
+   */
+  private void verifyInOrder(List<Entry> ordered, String seal) throws SealMismatchException {
+    Map<String, Entry> variables = new LinkedHashMap<>();
+    ordered.forEach(e -> variables.put(e.name(), e));
+    RevisionSeal.verify(key, PROJECT, variables, Entry::secret, Entry::value, seal);
+  }
+
+  @Test
+  void setInTheSealsOrder_reversed_orWithOneHashsNamesReversed_verifies_andAChangeIsRefused()
+      throws Exception {
+    List<Entry> entries = new ArrayList<>(realistic());
+    for (String name : collidingNames(3)) { // 8 names, one hash code
+      entries.add(new Entry(name, false, "v-" + name));
+    }
+    String seal = RevisionSeal.seal(key, PROJECT, entries);
+    Comparator<Entry> byHash = Comparator.comparingInt(e -> e.name().hashCode());
+    List<Entry> canonical = new ArrayList<>(entries);
+    canonical.sort(byHash.thenComparing(Entry::name));
+
+    verifyInOrder(canonical, seal);
+    List<Entry> reversed = new ArrayList<>(canonical);
+    Collections.reverse(reversed);
+    verifyInOrder(reversed, seal);
+    // hash codes in order, so no sort: the names sharing one must still be put in order
+    List<Entry> namesReversed = new ArrayList<>(entries);
+    namesReversed.sort(byHash.thenComparing(Entry::name, Comparator.reverseOrder()));
+    verifyInOrder(namesReversed, seal);
+
+    List<Entry> changed = new ArrayList<>(canonical);
+    Entry last = changed.get(changed.size() - 1);
+    changed.set(changed.size() - 1, new Entry(last.name(), last.secret(), last.value() + "x"));
+    assertThrows(SealMismatchException.class, () -> verifyInOrder(changed, seal));
   }
 
   private SealMismatchException refused(String seal, List<Entry> given) {
