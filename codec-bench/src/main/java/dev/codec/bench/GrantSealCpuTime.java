@@ -25,6 +25,7 @@ public final class GrantSealCpuTime {
     b.size = args.length > 0 ? Integer.parseInt(args[0]) : 64;
     b.setUp();
     b.setUpSealKey();
+    b.setUpGmac();
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     String[] names = {
       "decryptAll",
@@ -33,7 +34,9 @@ public final class GrantSealCpuTime {
       "grantVerify",
       "grantBoundTo",
       "sealVerify",
-      "sealKeyDerivation (per miss)"
+      "sealKeyDerivation (per miss)",
+      "walkOnly",
+      "gmacOnly"
     };
     Op[] ops = {
       b::decryptAll,
@@ -42,9 +45,11 @@ public final class GrantSealCpuTime {
       b::grantVerify,
       b::grantBoundTo,
       b::sealVerify,
-      b::sealKeyDerivation
+      b::sealKeyDerivation,
+      b::walkOnly,
+      b::gmacOnly
     };
-    int[] calls = {2_000, 2_000, 2_000, 100_000, 100_000, 20_000, 100_000};
+    int[] calls = {2_000, 2_000, 2_000, 100_000, 100_000, 20_000, 100_000, 100_000, 20_000};
     Object sink = null;
     for (int warm = 0; warm < 3; warm++) {
       for (int k = 0; k < ops.length; k++) {
