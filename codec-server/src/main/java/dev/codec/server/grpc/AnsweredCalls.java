@@ -37,7 +37,7 @@ public final class AnsweredCalls implements ServerInterceptor, Ordered {
         new SimpleForwardingServerCall<>(call) {
           @Override
           public void close(Status status, Metadata trailers) {
-            stream.connection.answered(stream);
+            stream.answered = true;
             super.close(status, trailers);
           }
         };

@@ -21,7 +21,6 @@ import io.netty.handler.codec.http2.Http2FrameListener;
 import io.netty.handler.codec.http2.Http2FrameListenerDecorator;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Stream;
-import io.netty.util.concurrent.EventExecutor;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -89,9 +88,6 @@ final class StreamBudget extends Http2FrameListenerDecorator {
   private final long receiveTimeoutNanos;
   private InetAddress peer;
   private ScheduledFuture<?> sweeper;
-
-  /** The connection's event loop (known from its first stream on). */
-  private volatile EventExecutor loop;
 
   /** A call on this connection passed authentication (see {@link #authenticatedCall()}). */
   private volatile boolean authenticated;
@@ -292,23 +288,7 @@ final class StreamBudget extends Http2FrameListenerDecorator {
             .schedule(() -> closeIfUnauthenticated(channel), 250, TimeUnit.MILLISECONDS);
   }
 
-  /**
-   * grpc closes the call of {@code state} (called by {@link AnsweredCalls} before grpc queues the
-   * answer): the rest of its request is dropped from now on, and on the connection's event loop
-   * (grpc's direct executor) its reservation is released at once, before the client can see the
-   * answer, so a client's next call never finds the budget still held by the call it has just seen
-   * answered. Elsewhere the release waits for the stream's half-close, as before.
-   */
-  void answered(StreamState state) {
-    state.answered = true;
-    EventExecutor executor = loop;
-    if (executor != null && executor.inEventLoop()) {
-      release(state);
-    }
-  }
-
   private StreamState started(ChannelHandlerContext ctx, int streamId, Http2Headers headers) {
-    loop = ctx.executor();
     Http2Stream stream = handler.connection().stream(streamId);
     if (stream == null) {
       return null;
