@@ -58,7 +58,7 @@ final class HmacSha256 {
    */
   static Mac keptFor(SecretKey key) {
     KeptMac kept = KEPT.get();
-    if (kept.key != key) {
+    if (kept.key != key || key.isDestroyed()) { // a destroyed key fails in init, as before
       try {
         kept.mac.init(key);
       } catch (InvalidKeyException e) {
