@@ -157,6 +157,56 @@ public class GrantSealBenchmark {
     return sum;
   }
 
+  private String memoSeal;
+  private String memoGrant;
+  private String[] memoNames;
+  private boolean[] memoSecret;
+  private String[] memoValues;
+
+  /**
+   * What a cache of verified seals and grants (not built) would do on a hit instead of the MACs:
+   * compare the call's grant and seal texts and every variable (name, kind, stored value) with
+   * copies of an earlier call's that verified. Measures the hit path's floor, nothing more.
+   */
+  @Benchmark
+  public boolean memoHitCompare() {
+    if (!grant.equals(memoGrant) || !seal.equals(memoSeal)) {
+      return false;
+    }
+    if (variables.size() != memoNames.length) {
+      return false;
+    }
+    int i = 0;
+    for (Map.Entry<String, StoredVariable> e : variables.entrySet()) {
+      StoredVariable v = e.getValue();
+      if (!e.getKey().equals(memoNames[i])
+          || (v.kind() == StoredVariable.Kind.SECRET) != memoSecret[i]
+          || !v.value().equals(memoValues[i])) {
+        return false;
+      }
+      i++;
+    }
+    return true;
+  }
+
+  @Setup(Level.Trial)
+  public void setUpMemo() {
+    // copies: equal text in other String objects, as a later request would carry
+    memoSeal = new String(seal.toCharArray());
+    memoGrant = new String(grant.toCharArray());
+    int n = variables.size();
+    memoNames = new String[n];
+    memoSecret = new boolean[n];
+    memoValues = new String[n];
+    int i = 0;
+    for (Map.Entry<String, StoredVariable> e : variables.entrySet()) {
+      memoNames[i] = new String(e.getKey().toCharArray());
+      memoSecret[i] = e.getValue().kind() == StoredVariable.Kind.SECRET;
+      memoValues[i] = new String(e.getValue().value().toCharArray());
+      i++;
+    }
+  }
+
   /**
    * A thread's own GMAC Cipher, key and nonce counter, and the MAC input's size ({@link
    * #gmacOnly}).

@@ -25,6 +25,7 @@ public final class GrantSealCpuTime {
     b.size = args.length > 0 ? Integer.parseInt(args[0]) : 64;
     b.setUp();
     b.setUpSealKey();
+    b.setUpMemo();
     GrantSealBenchmark.Gmac gmac = new GrantSealBenchmark.Gmac();
     gmac.setUp(b);
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -37,7 +38,8 @@ public final class GrantSealCpuTime {
       "sealVerify",
       "sealKeyDerivation (per miss)",
       "walkOnly",
-      "gmacOnly"
+      "gmacOnly",
+      "memoHitCompare (not built)"
     };
     Op[] ops = {
       b::decryptAll,
@@ -48,9 +50,10 @@ public final class GrantSealCpuTime {
       b::sealVerify,
       b::sealKeyDerivation,
       b::walkOnly,
-      () -> b.gmacOnly(gmac)
+      () -> b.gmacOnly(gmac),
+      b::memoHitCompare
     };
-    int[] calls = {2_000, 2_000, 2_000, 100_000, 100_000, 20_000, 100_000, 100_000, 20_000};
+    int[] calls = {2_000, 2_000, 2_000, 100_000, 100_000, 20_000, 100_000, 100_000, 20_000, 20_000};
     Object sink = null;
     for (int warm = 0; warm < 3; warm++) {
       for (int k = 0; k < ops.length; k++) {
