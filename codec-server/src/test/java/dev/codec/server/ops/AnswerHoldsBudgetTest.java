@@ -23,20 +23,12 @@ import org.junit.jupiter.api.io.TempDir;
  * with answers nobody reads.
  */
 class AnswerHoldsBudgetTest {
-  private static final int PER_PEER = 64 * 1024;
+  private static final int PER_PEER = BudgetTestServers.PER_PEER;
 
   @Test
   void answerTheClientDoesNotRead_keepsItsRequestsBytesReserved_untilItIsWrittenOut(
       @TempDir Path kekDir) throws Exception {
-    TestServer.writeKek(kekDir, 1);
-    try (TestServer server =
-        TestServer.start(
-            kekDir,
-            Map.of(
-                "codec.transport.max-in-flight-bytes-per-peer",
-                PER_PEER,
-                "codec.transport.request-receive-timeout",
-                "10m"))) {
+    try (TestServer server = BudgetTestServers.start(kekDir)) {
       GeneratedDek dek = server.client().generateDek("p");
       byte[] request =
           EncryptRequest.newBuilder()

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * by the client and succeeds once the budget is free, without the caller seeing the refusal.
  */
 class ClientBudgetRetryTest {
-  private static final int PER_PEER = 64 * 1024;
+  private static final int PER_PEER = BudgetTestServers.PER_PEER;
 
   /**
    * Records the status of every issue of a call, and runs {@code onRefusal} at the first budget
@@ -78,17 +78,7 @@ class ClientBudgetRetryTest {
   @Test
   void callRefusedForTheRequestBudget_isIssuedAgain_andSucceedsOnceTheBudgetIsFree(
       @TempDir Path kekDir) throws Exception {
-    TestServer.writeKek(kekDir, 1);
-    try (TestServer server =
-        TestServer.start(
-            kekDir,
-            // the stalled request must hold the budget until the test releases it, however
-            // slowly this machine runs the test: no receive timeout may end it first
-            Map.of(
-                "codec.transport.max-in-flight-bytes-per-peer",
-                PER_PEER,
-                "codec.transport.request-receive-timeout",
-                "10m"))) {
+    try (TestServer server = BudgetTestServers.start(kekDir)) {
       String target = "127.0.0.1:" + server.port();
       GeneratedDek dek = server.client().generateDek("p");
       Map<String, String> encrypted =
