@@ -591,7 +591,7 @@ public final class CodecClient implements AutoCloseable {
       variables.forEach((name, variable) -> request.putVariables(name, wire(variable)));
     } else {
       // the seal's canonical order (by the name's String.hashCode, then the name): the server
-      // checks the seal in this order and skips its sort when the request is already in it
+      // checks the seal in this order, and a request already in it costs the server least
       List<String> names = new ArrayList<>(variables.keySet());
       names.sort(SEAL_ORDER);
       for (String name : names) {

@@ -71,14 +71,14 @@ import javax.crypto.Cipher;
  * beside it.
  *
  * <p>Why this order: the request's name strings cache their hash codes, so putting a set in order
- * is a sort of 64-bit (hash, index) numbers, not of strings, and a set given in this order (the
- * Java client sends a sealed DecryptAll so, and the endpoint keeps the request's order) needs no
- * sort; verifying builds the manifest the given set would have, puts the given seal's nonce and tag
- * before it and compares that text with the seal's (all of it public), then checks the tag over the
- * given set; it neither decodes the whole seal, creates a string per name nor looks names up. Only
- * a refusal decodes the seal's manifest, which repeats the names and kinds (not secret: they are
- * stored next to the seal anyway), to name the injected, dropped and downgraded variables. The tag
- * decides.
+ * is a sort of 64-bit (hash, index) numbers, not of strings, and a cheap one for a set given in
+ * this order (the Java client sends a sealed DecryptAll so, and the endpoint keeps the request's
+ * order); verifying builds the manifest the given set would have, puts the given seal's nonce and
+ * tag before it and compares that text with the seal's (all of it public), then checks the tag over
+ * the given set; it neither decodes the whole seal, creates a string per name nor looks names up.
+ * Only a refusal decodes the seal's manifest, which repeats the names and kinds (not secret: they
+ * are stored next to the seal anyway), to name the injected, dropped and downgraded variables. The
+ * tag decides.
  *
  * <p>seal1 (names in byte order, a SECRET's first and last 24 characters and its length) and seal2
  * (this layout with HMAC-SHA256 and no nonce) are refused with {@link
@@ -445,14 +445,10 @@ public final class RevisionSeal {
     void write(String[] names, boolean[] secret, String[] values) {
       int n = names.length;
       long[] order = new long[n];
-      boolean ordered = true;
       for (int i = 0; i < n; i++) {
         order[i] = ((long) names[i].hashCode() << 32) | i;
-        ordered &= i == 0 || order[i] > order[i - 1];
       }
-      if (!ordered) { // the Java client sends a sealed set in this order: no sort
-        Arrays.sort(order);
-      }
+      Arrays.sort(order); // cheap for a set given in this order, as the Java client sends one
       int run = 0;
       for (int i = 1; i <= n; i++) {
         if (i == n || (int) (order[i] >>> 32) != (int) (order[run] >>> 32)) {

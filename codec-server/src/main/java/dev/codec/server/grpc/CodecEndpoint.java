@@ -311,7 +311,7 @@ public class CodecEndpoint extends CodecServiceGrpc.CodecServiceImplBase {
 
   private static Map<String, StoredVariable> variables(
       Map<String, dev.codec.proto.v1.Variable> wire) {
-    // in the request's order: a sealed set sent in the seal's order needs no sort (RevisionSeal)
+    // in the request's order: a sealed set sent in the seal's order sorts cheaply (RevisionSeal)
     Map<String, StoredVariable> variables = new LinkedHashMap<>((int) (wire.size() / 0.75f) + 1);
     wire.forEach(
         (name, variable) ->

@@ -418,7 +418,7 @@ class RevisionSealTest {
 
   /**
    * The request's variables as the endpoint passes them: a LinkedHashMap in the request's order
-   * (the Java client sends a sealed set in the seal's order, and the check then skips its sort).
+   * (the Java client sends a sealed set in the seal's order).
    */
   private void verifyInOrder(List<Entry> ordered, String seal) throws SealMismatchException {
     Map<String, Entry> variables = new LinkedHashMap<>();
@@ -442,7 +442,7 @@ class RevisionSealTest {
     List<Entry> reversed = new ArrayList<>(canonical);
     Collections.reverse(reversed);
     verifyInOrder(reversed, seal);
-    // hash codes in order, so no sort: the names sharing one must still be put in order
+    // hash codes in order: the names sharing one must still be put in order
     List<Entry> namesReversed = new ArrayList<>(entries);
     namesReversed.sort(byHash.thenComparing(Entry::name, Comparator.reverseOrder()));
     verifyInOrder(namesReversed, seal);
