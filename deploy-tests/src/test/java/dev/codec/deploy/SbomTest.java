@@ -58,16 +58,7 @@ class SbomTest {
     // CycloneDX's makeBom needs Maven online: `mvn -o` builds the jar without the SBOM.
     assumeTrue(Files.isRegularFile(sbomFile), "no SBOM: codec-server was built offline (mvn -o)");
     JsonNode sbom = new ObjectMapper().readTree(sbomFile.toFile());
-    Set<String> components = new TreeSet<>();
-    sbom.get("components")
-        .forEach(
-            c ->
-                components.add(
-                    c.get("group").asText()
-                        + ":"
-                        + c.get("name").asText()
-                        + ":"
-                        + c.get("version").asText()));
+    Set<String> components = new TreeSet<>(Sbom.components(sbom));
     assertTrue(components.size() > 30, "components: " + components);
 
     Set<String> shipped = new HashSet<>();

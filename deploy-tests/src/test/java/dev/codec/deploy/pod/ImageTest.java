@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.codec.client.CodecClient;
 import dev.codec.client.GeneratedDek;
 import dev.codec.client.Variable;
+import dev.codec.deploy.Sbom;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -226,16 +227,7 @@ class ImageTest {
     JsonNode sbom = JSON.readTree(dir.resolve("sbom.json").toFile());
     assertEquals("CycloneDX", sbom.get("bomFormat").asText());
     assertEquals("codec-server", sbom.at("/metadata/component/name").asText());
-    List<String> components = new ArrayList<>();
-    sbom.get("components")
-        .forEach(
-            c ->
-                components.add(
-                    c.get("group").asText()
-                        + ":"
-                        + c.get("name").asText()
-                        + ":"
-                        + c.get("version").asText()));
+    List<String> components = Sbom.components(sbom);
     for (String expected :
         List.of(
             "io.grpc:grpc-netty",
