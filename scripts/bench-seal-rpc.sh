@@ -17,10 +17,7 @@ JMH_ARGS=${JMH_ARGS:--f 1 -wi 5 -i 5 -w 2s -r 2s}
 source scripts/bench-setup.sh
 mkdir -p bench-results
 out="bench-results/seal-rpc-$(date +%Y%m%dT%H%M%S).txt"
-# Everything below goes to the terminal and to $out. The block runs in this shell (not in a pipeline's
-# subshell), so the EXIT cleanup sees and stops a server that a failing step left running.
-exec 3>&1 4>&2 > >(tee "$out") 2>&1
-tee_pid=$!
+results_to "$out"
 {
   echo "# $(date -Is) $(nproc) CPUs, $(java -version 2>&1 | head -1), server $SERVER_JAR; load average before: $(uptime | sed 's/.*load average: //')"
   for run in $(seq 1 "$RUNS"); do
@@ -40,6 +37,4 @@ tee_pid=$!
   done
   echo "# load average after: $(uptime | sed 's/.*load average: //')"
 }
-exec 1>&3 2>&4 3>&- 4>&-  # tee sees the end of its input
-wait "$tee_pid" || true
-echo "results: $out"
+results_done

@@ -24,3 +24,17 @@ for candidate in $(shuf -i 20000-60000 -n 50); do
   if ! port_in_use "$candidate"; then port=$candidate; break; fi
 done
 [ -n "$port" ] || { echo "no free port found" >&2; exit 1; }
+
+# results_to FILE: from here on, this script's output goes to the terminal and to FILE, and the script's
+# steps stay in this shell (not a pipeline's subshell), so the EXIT cleanup sees $server_pid.
+# results_done: ends that, once tee has written everything, then prints where the results are.
+results_to() {
+  results_file=$1
+  exec 3>&1 4>&2 > >(tee "$results_file") 2>&1
+  tee_pid=$!
+}
+results_done() {
+  exec 1>&3 2>&4 3>&- 4>&-  # tee sees the end of its input
+  wait "$tee_pid" || true
+  echo "results: $results_file"
+}

@@ -200,10 +200,7 @@ h2load_scenarios() {
   done
 }
 
-# Everything below goes to the terminal and to $out. The block runs in this shell (not in a pipeline's
-# subshell), so the EXIT cleanup sees and stops a server that a failing step left running.
-exec 3>&1 4>&2 > >(tee "$out") 2>&1
-tee_pid=$!
+results_to "$out"
 {
   echo "# $(date -Is) $(nproc) CPUs, $(java -version 2>&1 | head -1)"
   echo "# server JVM flags: $flags_note"
@@ -252,6 +249,4 @@ tee_pid=$!
   done
   echo "# load average after: $(uptime)"
 }
-exec 1>&3 2>&4 3>&- 4>&-  # tee sees the end of its input
-wait "$tee_pid" || true
-echo "results: $out"
+results_done
