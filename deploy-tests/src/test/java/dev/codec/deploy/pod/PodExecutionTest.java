@@ -210,8 +210,11 @@ class PodExecutionTest {
           ready.startupAttempts(),
           ready.description());
       assertTrue(
-          ready.started().compareTo(pod.startupBudget()) <= 0,
-          "started after " + ready.started() + ", budget " + pod.startupBudget());
+          ready.ready().compareTo(pod.startupBudget()) <= 0,
+          "Ready (startup, then readiness probe passed) after "
+              + ready.ready()
+              + ", startup budget "
+              + pod.startupBudget());
       assertTrue(
           ready.description().contains(tls ? "HTTP GET /health" : "gRPC health"),
           ready.description());
