@@ -15,27 +15,13 @@ import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
-import io.grpc.health.v1.HealthCheckRequest;
-import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.health.v1.HealthGrpc;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
-import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -44,7 +30,6 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -52,10 +37,6 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
 /**
  * Runs the single container of a rendered Deployment's pod with podman as the kubelet would, from
@@ -400,93 +381,12 @@ public final class KubeletPod implements AutoCloseable {
 
   /** One probe run as the kubelet runs it: "" on success, else why it failed. */
   String probe(Probe probe) {
-    int timeout = orDefault(probe.getTimeoutSeconds(), 1);
-    try {
-      if (probe.getGrpc() != null) {
-        // The kubelet's gRPC probe: plaintext, grpc.health.v1.Health/Check with the probe's service
-        // name.
-        ManagedChannel channel =
-            ManagedChannelBuilder.forAddress("127.0.0.1", probe.getGrpc().getPort())
-                .usePlaintext()
-                .build();
-        try {
-          ServingStatus status =
-              HealthGrpc.newBlockingStub(channel)
-                  .withDeadlineAfter(timeout, TimeUnit.SECONDS)
-                  .check(
-                      HealthCheckRequest.newBuilder()
-                          .setService(Optional.ofNullable(probe.getGrpc().getService()).orElse(""))
-                          .build())
-                  .getStatus();
-          return status == ServingStatus.SERVING ? "" : "gRPC health " + status;
-        } finally {
-          channel.shutdownNow();
-        }
-      }
-      if (probe.getHttpGet() != null) {
-        var get = probe.getHttpGet();
-        String scheme = Optional.ofNullable(get.getScheme()).orElse("HTTP");
-        String host = Optional.ofNullable(get.getHost()).orElse("127.0.0.1");
-        URI uri =
-            URI.create(
-                scheme.toLowerCase(Locale.ROOT)
-                    + "://"
-                    + host
-                    + ":"
-                    + port(get.getPort())
-                    + Optional.ofNullable(get.getPath()).orElse("/"));
-        // HTTPS probes do not verify the certificate (as the kubelet); redirects are not followed.
-        HttpClient.Builder client =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(timeout));
-        if (scheme.equals("HTTPS")) {
-          SSLContext trustAll = SSLContext.getInstance("TLS");
-          trustAll.init(null, new TrustManager[] {new TrustAll()}, new SecureRandom());
-          SSLParameters parameters = new SSLParameters();
-          parameters.setEndpointIdentificationAlgorithm(null);
-          client.sslContext(trustAll).sslParameters(parameters);
-        }
-        HttpRequest.Builder request =
-            HttpRequest.newBuilder(uri)
-                .timeout(Duration.ofSeconds(timeout))
-                .header("User-Agent", "kube-probe/1.31");
-        get.getHttpHeaders().forEach(h -> request.header(h.getName(), h.getValue()));
-        HttpResponse<String> response =
-            client.build().send(request.build(), HttpResponse.BodyHandlers.ofString());
-        return response.statusCode() >= 200 && response.statusCode() < 400
-            ? ""
-            : "HTTP " + response.statusCode() + " " + response.body();
-      }
-      if (probe.getTcpSocket() != null) {
-        try (Socket socket = new Socket()) {
-          socket.connect(
-              new InetSocketAddress(
-                  InetAddress.getLoopbackAddress(), port(probe.getTcpSocket().getPort())),
-              timeout * 1000);
-          return "";
-        }
-      }
-      throw new AssertionError("probe kind not executable here (exec?): " + probe);
-    } catch (AssertionError e) {
-      throw e;
-    } catch (Exception e) {
-      return e.getClass().getSimpleName() + ": " + e.getMessage();
-    }
-  }
-
-  private int port(IntOrString port) {
-    if (port.getIntVal() != null) {
-      return port.getIntVal();
-    }
-    return container.getPorts().stream()
-        .filter(p -> port.getStrVal().equals(p.getName()))
-        .findFirst()
-        .orElseThrow(() -> new AssertionError("no container port named " + port.getStrVal()))
-        .getContainerPort();
+    return KubeletProbe.run(probe, container);
   }
 
   /** The container port with {@code name}. */
   public int containerPort(String portName) {
-    return port(new IntOrString(portName));
+    return KubeletProbe.port(new IntOrString(portName), container);
   }
 
   /**
@@ -653,20 +553,6 @@ public final class KubeletPod implements AutoCloseable {
   private static void require(boolean condition, String what) {
     if (!condition) {
       throw new AssertionError("pod not executable as rendered: " + what);
-    }
-  }
-
-  /** Accepts any server certificate: the kubelet's HTTPS probes do not verify. */
-  private static final class TrustAll implements X509TrustManager {
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return new X509Certificate[0];
     }
   }
 }
