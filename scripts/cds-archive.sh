@@ -20,6 +20,8 @@
 # the JVM writes OUT as it exits. Use it with the same flags:
 #   JAVA @codec-server/jvm.options -XX:SharedArchiveFile=OUT.jsa -jar JAR   (or -XX:AOTCache=OUT.aot)
 # Needs bash and curl with HTTP/2. Any failure stops the script with a message and a non-zero status.
+# CDS_TRAINING_KEK=FILE trains with that KEK file instead of a fresh random one: JlinkRuntimeTest passes a known
+# KEK and checks that the archive holds none of it.
 set -euo pipefail
 export LC_ALL=C
 
@@ -68,7 +70,11 @@ token=$(head -c 24 /dev/urandom | base64 | tr '+/' '-_')
 (
   umask 077
   mkdir "$work/kek" "$work/callers"
-  head -c 32 /dev/urandom | base64 > "$work/kek/1"
+  if [ -n "${CDS_TRAINING_KEK:-}" ]; then
+    cp "$CDS_TRAINING_KEK" "$work/kek/1" # a test's known KEK, to check that the archive does not hold it
+  else
+    head -c 32 /dev/urandom | base64 > "$work/kek/1"
+  fi
   printf '%s\n' "$token" > "$work/callers/trainer"
 )
 printf 'codec:\n  auth:\n    callers:\n      trainer:\n        permissions: [encrypt, decrypt]\n' > "$work/codec.yaml"

@@ -65,13 +65,28 @@ class JlinkRuntimeTest {
     assertTrue(release.contains("java.base"), release);
     assertFalse(release.contains("java.desktop"), release);
     Path archive = tmp.resolve(AOT ? "codec.aot" : "codec.jsa");
+    // The training run's KEK, known here so that the archive can be searched for it.
+    byte[] trainingKek = new byte[32];
+    new SecureRandom().nextBytes(trainingKek);
+    String trainingKekText = Base64.getEncoder().encodeToString(trainingKek);
+    Path trainingKekFile = tmp.resolve("training-kek");
+    Files.writeString(trainingKekFile, trainingKekText + "\n");
     String cdsOutput =
         runScript(
+            Map.of("CDS_TRAINING_KEK", trainingKekFile.toString()),
             "scripts/cds-archive.sh",
             built.resolve("bin/java").toString(),
             jar.toString(),
             archive.toString());
     assertTrue(Files.size(archive) > 0, cdsOutput);
+    byte[] archived = Files.readAllBytes(archive);
+    assertFalse(contains(archived, trainingKek), "the archive holds the training KEK's bytes");
+    assertFalse(
+        contains(archived, trainingKekText.getBytes(StandardCharsets.US_ASCII)),
+        "the archive holds the training KEK file's text");
+    assertTrue(
+        contains(archived, "dev/codec/server".getBytes(StandardCharsets.US_ASCII)),
+        "the search finds what the archive does hold (the codec's class names)");
     Path runtime = Files.move(built, tmp.resolve("runtime"));
 
     Path kekDir = Files.createDirectories(tmp.resolve("kek"));
@@ -257,13 +272,33 @@ class JlinkRuntimeTest {
    */
   private static String runScript(String script, String... args)
       throws IOException, InterruptedException {
+    return runScript(Map.of(), script, args);
+  }
+
+  private static String runScript(Map<String, String> env, String script, String... args)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of("bash", ROOT.resolve(script).toString()));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+    builder.environment().putAll(env);
     Process process = builder.start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertEquals(0, process.waitFor(), script + ":\n" + output);
     return output;
+  }
+
+  /** Whether {@code haystack} holds {@code needle} anywhere. */
+  private static boolean contains(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i <= haystack.length - needle.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return true;
+    }
+    return false;
   }
 }
