@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codec.client.EncryptedRevision;
 import dev.codec.client.GeneratedDek;
-import dev.codec.client.StoredVariables;
+import dev.codec.client.json.StoredVariables;
 import dev.codec.client.Variable;
 import dev.codec.client.cli.CodecCli;
 import dev.codec.client.cli.ExitCodes;
