@@ -16,6 +16,9 @@ WORKDIR /src
 # Every module's pom (Maven reads the whole reactor); sources only for what the server is built from.
 COPY pom.xml ./
 COPY codec-client/pom.xml codec-client/pom.xml
+COPY codec-client-json/pom.xml codec-client-json/pom.xml
+COPY codec-cli/pom.xml codec-cli/pom.xml
+COPY codec-bom/pom.xml codec-bom/pom.xml
 COPY codec-bench/pom.xml codec-bench/pom.xml
 COPY deploy-tests/pom.xml deploy-tests/pom.xml
 COPY proto proto

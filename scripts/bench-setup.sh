@@ -16,7 +16,7 @@ cleanup() {
 trap cleanup EXIT
 
 mkdir -p "$work/kek" && chmod 700 "$work/kek"
-java -jar codec-client/target/codec-cli.jar keygen --out "$work/kek/1"
+java -jar codec-cli/target/codec-cli.jar keygen --out "$work/kek/1"
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 port=

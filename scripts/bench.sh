@@ -96,7 +96,7 @@ server=(env "${SERVER_ENV[@]}" java "${server_flags[@]}" "${cds_flags[@]}" -jar 
 # memory left resident while CMD runs.
 exec_scenario() {
   command -v hyperfine > /dev/null || { echo "exec scenario: hyperfine not found (apt-get install hyperfine)"; return 1; }
-  local cli_jar=$PWD/codec-client/target/codec-cli.jar cli_java flags=() target="127.0.0.1:$port"
+  local cli_jar=$PWD/codec-cli/target/codec-cli.jar cli_java flags=() target="127.0.0.1:$port"
   cli_java=$(command -v "$CLI_JAVA")
   local feature
   feature=$("$cli_java" -XshowSettings:properties -version 2>&1 | sed -n 's/.*java.specification.version = //p')

@@ -11,7 +11,7 @@ kek_dir=.codec-dev/kek
 if [ ! -f "$kek_dir/1" ]; then
   mkdir -p "$kek_dir"
   chmod 700 .codec-dev "$kek_dir"
-  java -jar codec-client/target/codec-cli.jar keygen --out "$kek_dir/1"
+  java -jar codec-cli/target/codec-cli.jar keygen --out "$kek_dir/1"
 fi
 
 export CODEC_KEK_DIR="$PWD/$kek_dir"

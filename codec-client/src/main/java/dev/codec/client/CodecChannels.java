@@ -1,14 +1,11 @@
 package dev.codec.client;
 
 import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.grpc.netty.NettySslContextChannelCredentials;
-import io.grpc.netty.shaded.io.netty.handler.ssl.OpenSslSessionContext;
-import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
-import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.TlsChannelCredentials;
 import io.grpc.util.AdvancedTlsX509KeyManager;
 import io.grpc.util.AdvancedTlsX509TrustManager;
 import java.io.Closeable;
@@ -21,12 +18,16 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLSessionContext;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * Builds the channel of a {@link CodecClient}: credentials (TLS material reloaded from its files
  * with grpc-java's AdvancedTls managers), load balancing, retries and their throttling, keepalive,
  * name re-resolution, user agent.
+ *
+ * <p>The transport is whichever gRPC transport is on the class path ({@link
+ * Grpc#newChannelBuilder}): grpc-netty-shaded by default (a runtime dependency of codec-client), or
+ * grpc-okhttp when a runner excludes Netty (codec-cli does). Nothing here names a transport.
  */
 final class CodecChannels {
   static final String SERVICE = "codec.v1.CodecService";
@@ -135,8 +136,8 @@ final class CodecChannels {
       }
       throw e;
     }
-    NettyChannelBuilder channel =
-        NettyChannelBuilder.forTarget(builder.target, credentials)
+    ManagedChannelBuilder<?> channel =
+        Grpc.newChannelBuilder(builder.target, credentials)
             .defaultServiceConfig(serviceConfig(builder.maxAttempts))
             .disableServiceConfigLookUp() // DNS TXT records must not replace the policy above
             .enableRetry()
@@ -190,22 +191,25 @@ final class CodecChannels {
    * change (checked every {@code tlsReloadInterval} by {@link TlsFileWatch} into grpc-java's
    * AdvancedTls managers, the ones the server uses): a renewed cert-manager certificate is used by
    * the next handshake. The trust manager verifies the server's certificate and host name like the
-   * JDK's default one does.
+   * JDK's default one does; without {@code trustCertificates} it is the JDK's default one.
    *
    * <p>TLS session resumption is off: a resumed session skips certificates, so a new connection
    * would carry on with the old client certificate (and the old server verification) long after the
    * files were renewed. Our connections live for minutes (the server's max connection age), so a
-   * full handshake each costs nothing measurable.
+   * full handshake each costs nothing measurable. {@link TlsChannelCredentials} has no switch for
+   * it, and the transport builds the TLS context itself, so the trust manager does it ({@link
+   * NoResumptionTrustManager}: every session it verifies is invalidated, so no transport caches or
+   * offers it again).
    */
   private static ChannelCredentials tlsCredentials(
       CodecClient.Builder builder, List<Closeable> watches, ScheduledExecutorService reloads) {
-    SslContextBuilder tls = GrpcSslContexts.forClient();
+    TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder();
     long period = builder.tlsReloadInterval.toMillis();
     Path current = builder.trustCertificates;
-    SslContext context;
     try {
+      X509ExtendedTrustManager trust;
       if (builder.trustCertificates != null) {
-        AdvancedTlsX509TrustManager trust =
+        AdvancedTlsX509TrustManager reloaded =
             AdvancedTlsX509TrustManager.newBuilder()
                 .setVerification(
                     AdvancedTlsX509TrustManager.Verification.CERTIFICATE_AND_HOST_NAME_VERIFICATION)
@@ -213,11 +217,14 @@ final class CodecChannels {
         watches.add(
             TlsFileWatch.start(
                 List.of(builder.trustCertificates),
-                TlsFileWatch.trust(trust, builder.trustCertificates),
+                TlsFileWatch.trust(reloaded, builder.trustCertificates),
                 period,
                 reloads));
-        tls.trustManager(trust);
+        trust = reloaded;
+      } else {
+        trust = NoResumptionTrustManager.systemDefault();
       }
+      tls.trustManager(new NoResumptionTrustManager(trust));
       if (builder.clientCertificate != null) {
         current = builder.clientCertificate[0];
         AdvancedTlsX509KeyManager keys = new AdvancedTlsX509KeyManager();
@@ -231,7 +238,7 @@ final class CodecChannels {
         tls.keyManager(keys);
       }
       current = null;
-      context = tls.build();
+      return tls.build();
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
       throw new IllegalArgumentException(
           current == null
@@ -239,13 +246,5 @@ final class CodecChannels {
               : "cannot read TLS file " + current + " (" + e.getClass().getSimpleName() + ")",
           e);
     }
-    SSLSessionContext sessions = context.sessionContext();
-    if (sessions instanceof OpenSslSessionContext openSsl) {
-      openSsl.setSessionCacheEnabled(false);
-    } else if (sessions != null) {
-      sessions.setSessionTimeout(
-          1); // the JDK's engine has no switch: sessions older than 1 s are not resumed
-    }
-    return NettySslContextChannelCredentials.create(context);
   }
 }

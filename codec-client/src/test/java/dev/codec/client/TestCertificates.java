@@ -34,18 +34,18 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * Throwaway P-256 certificates for tests: a CA, and server/client certificates it signs, as PEM
  * files.
  */
-final class TestCertificates {
+public final class TestCertificates {
   private static final AtomicLong SERIAL = new AtomicLong(System.nanoTime());
 
   /** A certificate and its key, as PEM files. */
-  record Issued(X509Certificate certificate, PrivateKey key, Path certPem, Path keyPem) {}
+  public record Issued(X509Certificate certificate, PrivateKey key, Path certPem, Path keyPem) {}
 
   private TestCertificates() {}
 
   /**
    * A self-signed CA named {@code name}, written to {@code dir/name.crt} and {@code dir/name.key}.
    */
-  static Issued ca(Path dir, String name) throws Exception {
+  public static Issued ca(Path dir, String name) throws Exception {
     KeyPair keys = keyPair();
     X500Name subject = new X500Name("CN=" + name);
     X509v3CertificateBuilder builder =
@@ -57,7 +57,7 @@ final class TestCertificates {
   }
 
   /** A server certificate for {@code localhost} and 127.0.0.1, signed by {@code ca}. */
-  static Issued server(Path dir, Issued ca) throws Exception {
+  public static Issued server(Path dir, Issued ca) throws Exception {
     return leaf(
         dir,
         "server",
@@ -72,7 +72,7 @@ final class TestCertificates {
   }
 
   /** A client certificate whose CN and DNS SAN are {@code caller}, signed by {@code ca}. */
-  static Issued client(Path dir, Issued ca, String caller) throws Exception {
+  public static Issued client(Path dir, Issued ca, String caller) throws Exception {
     return leaf(
         dir,
         caller,

@@ -61,7 +61,7 @@ class PodExecutionTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final Path CLI = Podman.ROOT.resolve("codec-client/target/codec-cli.jar");
+  private static final Path CLI = Podman.ROOT.resolve("codec-cli/target/codec-cli.jar");
 
   /** Each value set: its values files, applied in order (later files override earlier ones). */
   static Stream<Arguments> valueSets() {

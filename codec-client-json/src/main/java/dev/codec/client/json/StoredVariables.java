@@ -1,9 +1,13 @@
-package dev.codec.client;
+package dev.codec.client.json;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codec.client.CodecClient;
+import dev.codec.client.CodecException;
+import dev.codec.client.EncryptedRevision;
+import dev.codec.client.Variable;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

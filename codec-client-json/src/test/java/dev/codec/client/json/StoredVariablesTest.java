@@ -1,10 +1,11 @@
-package dev.codec.client;
+package dev.codec.client.json;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.codec.client.Variable;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

@@ -1,8 +1,8 @@
 package dev.codec.client.cli;
 
 import dev.codec.client.CodecClient;
-import dev.codec.client.DeploymentMetadata;
 import dev.codec.client.Variable;
+import dev.codec.client.json.DeploymentMetadata;
 import java.nio.file.Path;
 import java.util.Map;
 import picocli.CommandLine.Mixin;

@@ -1,8 +1,8 @@
 package dev.codec.client.cli;
 
 import dev.codec.client.CodecClient;
-import dev.codec.client.DeploymentMetadata;
 import dev.codec.client.IssuedGrant;
+import dev.codec.client.json.DeploymentMetadata;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;

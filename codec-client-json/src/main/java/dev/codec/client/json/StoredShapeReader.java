@@ -1,9 +1,10 @@
-package dev.codec.client;
+package dev.codec.client.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.codec.client.Variable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;

@@ -72,7 +72,9 @@ public final class CodecCli implements Runnable {
   /**
    * A command line tool makes a handful of calls: it needs neither Netty's Unsafe buffers nor its
    * native transport, and on JDK 24+ both print several WARNING lines to stderr, burying the one
-   * line codec-cli prints. Must run before any Netty class loads; a value set by the user wins.
+   * line codec-cli prints. codec-cli.jar has no Netty (its transport is grpc-okhttp); this is for
+   * the commands run on a class path with Netty (codec-server's tests run them in-process). Must
+   * run before any Netty class loads; a value set by the user wins.
    */
   static void quietNetty() {
     for (String prefix : new String[] {"io.grpc.netty.shaded.io.netty.", "io.netty."}) {

@@ -1,6 +1,9 @@
-package dev.codec.client;
+package dev.codec.client.json;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.codec.client.CodecClient;
+import dev.codec.client.CodecException;
+import dev.codec.client.Variable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

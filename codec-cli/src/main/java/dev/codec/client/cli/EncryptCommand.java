@@ -1,8 +1,8 @@
 package dev.codec.client.cli;
 
 import dev.codec.client.CodecClient;
-import dev.codec.client.StoredVariables;
 import dev.codec.client.Variable;
+import dev.codec.client.json.StoredVariables;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;

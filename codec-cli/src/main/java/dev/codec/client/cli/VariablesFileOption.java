@@ -1,7 +1,7 @@
 package dev.codec.client.cli;
 
-import dev.codec.client.StoredVariables;
 import dev.codec.client.Variable;
+import dev.codec.client.json.StoredVariables;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
