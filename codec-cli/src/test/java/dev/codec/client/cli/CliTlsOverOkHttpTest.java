@@ -22,8 +22,6 @@ import io.grpc.TlsServerCredentials;
 import io.grpc.okhttp.OkHttpChannelBuilder;
 import io.grpc.okhttp.OkHttpServerBuilder;
 import io.grpc.stub.StreamObserver;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
@@ -75,19 +73,6 @@ class CliTlsOverOkHttpTest {
           return next.startCall(call, headers);
         }
       };
-
-  private record Run(int exitCode, String out, String err) {}
-
-  private static Run cli(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code =
-        CodecCli.newCommandLine()
-            .setOut(new PrintWriter(out, true))
-            .setErr(new PrintWriter(err, true))
-            .execute(args);
-    return new Run(code, out.toString(), err.toString());
-  }
 
   private int start(
       TestCertificates.Issued serverCert, Path clientCa, TlsServerCredentials.ClientAuth auth)
@@ -149,8 +134,8 @@ class CliTlsOverOkHttpTest {
             null,
             TlsServerCredentials.ClientAuth.NONE);
 
-    Run run =
-        cli(
+    CliRun run =
+        CliRun.of(
             "generate-dek",
             "--project",
             "p1",
@@ -174,8 +159,8 @@ class CliTlsOverOkHttpTest {
             ca.certPem(),
             TlsServerCredentials.ClientAuth.REQUIRE);
 
-    Run run =
-        cli(
+    CliRun run =
+        CliRun.of(
             "generate-dek",
             "--project",
             "p2",
@@ -202,8 +187,8 @@ class CliTlsOverOkHttpTest {
             ca.certPem(),
             TlsServerCredentials.ClientAuth.REQUIRE);
 
-    Run run =
-        cli(
+    CliRun run =
+        CliRun.of(
             "generate-dek",
             "--project",
             "p3",
@@ -228,8 +213,8 @@ class CliTlsOverOkHttpTest {
             null,
             TlsServerCredentials.ClientAuth.NONE);
 
-    Run run =
-        cli(
+    CliRun run =
+        CliRun.of(
             "generate-dek",
             "--project",
             "p4",

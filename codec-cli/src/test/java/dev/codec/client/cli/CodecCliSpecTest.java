@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.codec.client.HeldPort;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,19 +35,6 @@ class CodecCliSpecTest {
    */
   private static final java.util.Set<String> NO_ENVIRONMENT_VARIABLE =
       java.util.Set.of("keygen --force");
-
-  private record Run(int exitCode, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code =
-        CodecCli.newCommandLine()
-            .setOut(new PrintWriter(out, true))
-            .setErr(new PrintWriter(err, true))
-            .execute(args);
-    return new Run(code, out.toString(), err.toString());
-  }
 
   /** Every command below the root (including help and generate-completion), by name. */
   private static Map<String, CommandLine> subcommands() {
@@ -120,7 +105,7 @@ class CodecCliSpecTest {
 
   @Test
   void everyCommandSummary_isOneWholeSentence_onOneLineOf80Columns() {
-    String usage = run("--help").out();
+    String usage = CliRun.of("--help").out();
     List<String> lines = usage.lines().toList();
     for (Map.Entry<String, CommandLine> command : subcommands().entrySet()) {
       CommandLine.Model.UsageMessageSpec message =
@@ -144,7 +129,7 @@ class CodecCliSpecTest {
   @Test
   void everyCommandsHelp_fitsIn80Columns() {
     for (String command : subcommands().keySet()) {
-      Run help = run("help", command);
+      CliRun help = CliRun.of("help", command);
       assertEquals(0, help.exitCode(), help.err());
       assertTrue(help.out().contains("Usage: codec-cli " + command), help.out());
       help.out()
@@ -158,7 +143,7 @@ class CodecCliSpecTest {
 
   @Test
   void generateCompletion_printsABashScript_namingEveryCommand_andTheOutputFormats() {
-    Run completion = run("generate-completion");
+    CliRun completion = CliRun.of("generate-completion");
 
     assertEquals(0, completion.exitCode(), completion.err());
     assertTrue(
@@ -176,7 +161,7 @@ class CodecCliSpecTest {
 
   @Test
   void version_isTheBuildsVersion_andNamesTheJvm() {
-    Run version = run("--version");
+    CliRun version = CliRun.of("--version");
 
     assertEquals(0, version.exitCode(), version.err());
     List<String> lines = version.out().lines().toList();
@@ -188,35 +173,38 @@ class CodecCliSpecTest {
             && lines.get(1).contains(System.getProperty("java.runtime.version")),
         lines.get(1));
     assertEquals(
-        version.out(), run("status", "--version").out(), "every command prints the same version");
+        version.out(),
+        CliRun.of("status", "--version").out(),
+        "every command prints the same version");
   }
 
   @Test
   void usageErrors_exit64() {
-    Run missing = run("generate-dek");
+    CliRun missing = CliRun.of("generate-dek");
     assertEquals(ExitCodes.USAGE, missing.exitCode());
     assertTrue(missing.err().contains("Missing required option: '--project=ID'"), missing.err());
 
     assertEquals(
-        ExitCodes.USAGE, run("generate-dek", "--project", "p", "--no-such-option").exitCode());
-    assertEquals(ExitCodes.USAGE, run("no-such-command").exitCode());
-    assertEquals(ExitCodes.USAGE, run().exitCode());
-    assertEquals(ExitCodes.USAGE, run("status", "--deadline", "soon").exitCode());
-    Run badFormat = run("status", "-o", "xml");
+        ExitCodes.USAGE,
+        CliRun.of("generate-dek", "--project", "p", "--no-such-option").exitCode());
+    assertEquals(ExitCodes.USAGE, CliRun.of("no-such-command").exitCode());
+    assertEquals(ExitCodes.USAGE, CliRun.of().exitCode());
+    assertEquals(ExitCodes.USAGE, CliRun.of("status", "--deadline", "soon").exitCode());
+    CliRun badFormat = CliRun.of("status", "-o", "xml");
     assertEquals(ExitCodes.USAGE, badFormat.exitCode());
     assertTrue(
         badFormat.err().contains("'xml' is not one of json, json-pretty, yaml, table"),
         badFormat.err());
     assertEquals(
-        ExitCodes.USAGE, run("status", "--cert", "c.pem").exitCode(), "--cert without --key");
-    assertEquals(ExitCodes.USAGE, run("rewrap", "--batch-size", "0").exitCode());
+        ExitCodes.USAGE, CliRun.of("status", "--cert", "c.pem").exitCode(), "--cert without --key");
+    assertEquals(ExitCodes.USAGE, CliRun.of("rewrap", "--batch-size", "0").exitCode());
   }
 
   @Test
   void missingTokenFile_isAConfigurationFailure_exit78_beforeAnyCall(@TempDir Path tmp)
       throws Exception {
-    Run run =
-        run(
+    CliRun run =
+        CliRun.of(
             "generate-dek",
             "--project",
             "p",
@@ -233,7 +221,7 @@ class CodecCliSpecTest {
         run.err());
     assertEquals(
         ExitCodes.CONFIG,
-        run(
+        CliRun.of(
                 "status",
                 "--target",
                 "127.0.0.1:" + freePort(),
@@ -241,16 +229,16 @@ class CodecCliSpecTest {
                 tmp.resolve("no-ca.pem").toString())
             .exitCode());
     Path notPem = Files.writeString(tmp.resolve("ca.pem"), "not a certificate");
-    Run badCa =
-        run("status", "--target", "127.0.0.1:" + freePort(), "--ca-file", notPem.toString());
+    CliRun badCa =
+        CliRun.of("status", "--target", "127.0.0.1:" + freePort(), "--ca-file", notPem.toString());
     assertEquals(ExitCodes.CONFIG, badCa.exitCode(), badCa.err());
   }
 
   @Test
   void missingOrMalformedInputFiles_exit66_and65(@TempDir Path tmp) throws Exception {
     String target = "127.0.0.1:" + freePort();
-    Run noVariables =
-        run(
+    CliRun noVariables =
+        CliRun.of(
             "decrypt-all",
             "--project",
             "p",
@@ -262,14 +250,14 @@ class CodecCliSpecTest {
             tmp.resolve("none.json").toString());
     assertEquals(ExitCodes.NO_INPUT, noVariables.exitCode(), noVariables.err());
 
-    Run noMetadata =
-        run("env", "--metadata", tmp.resolve("none.json").toString(), "--target", target);
+    CliRun noMetadata =
+        CliRun.of("env", "--metadata", tmp.resolve("none.json").toString(), "--target", target);
     assertEquals(ExitCodes.NO_INPUT, noMetadata.exitCode(), noMetadata.err());
 
     Path broken =
         Files.writeString(tmp.resolve("broken.json"), "{\"API_KEY\": {\"type\": \"secret\"");
-    Run malformed =
-        run(
+    CliRun malformed =
+        CliRun.of(
             "decrypt-all",
             "--project",
             "p",
@@ -285,7 +273,7 @@ class CodecCliSpecTest {
 
   @Test
   void noServerOnTheTarget_isTemporary_exit75() throws Exception {
-    Run run = run("status", "--target", "127.0.0.1:" + freePort(), "--deadline", "5s");
+    CliRun run = CliRun.of("status", "--target", "127.0.0.1:" + freePort(), "--deadline", "5s");
 
     assertEquals(ExitCodes.TEMP_FAIL, run.exitCode(), run.err());
     assertTrue(run.err().startsWith("codec-cli: status failed: UNAVAILABLE"), run.err());
@@ -296,13 +284,13 @@ class CodecCliSpecTest {
   @Test
   void keygenOverAnExistingFile_exit73(@TempDir Path tmp) throws Exception {
     Path kek = Files.writeString(tmp.resolve("1"), "old");
-    assertEquals(ExitCodes.CANT_CREATE, run("keygen", "--out", kek.toString()).exitCode());
+    assertEquals(ExitCodes.CANT_CREATE, CliRun.of("keygen", "--out", kek.toString()).exitCode());
     assertEquals("old", Files.readString(kek));
   }
 
   @Test
   void everyExitCode_isListedInTheRootHelp() {
-    String help = run("--help").out();
+    String help = CliRun.of("--help").out();
     for (int code :
         new int[] {
           ExitCodes.USAGE,

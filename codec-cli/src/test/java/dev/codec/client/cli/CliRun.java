@@ -1,11 +1,11 @@
-package dev.codec.server;
+package dev.codec.client.cli;
 
-import dev.codec.client.cli.CodecCli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 
 /**
- * One codec-cli invocation run in this JVM, with what it printed.
+ * One codec-cli invocation run in this JVM, with what it printed (codec-cli's tests and, through
+ * this module's test-jar, codec-server's).
  *
  * @param exitCode the command's exit code
  * @param out what it wrote to stdout
