@@ -342,6 +342,30 @@ public final class CodecService {
       String seal,
       Consumer<GrantIdentity> onVerified)
       throws RejectedRequestException {
+    Granted<DecryptedValues> decrypted =
+        decryptAllUtf8(projectId, deploymentId, encryptedDek, variables, grant, seal, onVerified);
+    try {
+      return new Granted<>(decrypted.result().toMap(), decrypted.grant());
+    } finally {
+      decrypted.result().destroy();
+    }
+  }
+
+  /**
+   * As {@link #decryptAll(String, String, String, Map, String, String, Consumer)}, with the
+   * decrypted values as their UTF-8 bytes (checked to be well-formed, never decoded), in the order
+   * of {@code variables}: the same checks, refusals and all-or-nothing rule. The caller should
+   * {@link DecryptedValues#destroy()} the result once it has written it out.
+   */
+  public Granted<DecryptedValues> decryptAllUtf8(
+      String projectId,
+      String deploymentId,
+      String encryptedDek,
+      Map<String, StoredVariable> variables,
+      String grant,
+      String seal,
+      Consumer<GrantIdentity> onVerified)
+      throws RejectedRequestException {
     validate.projectId(projectId);
     validate.deploymentId(deploymentId);
     validate.entryCount("variables", variables.size());
@@ -352,8 +376,8 @@ public final class CodecService {
       throw Seals.missing("");
     }
     if (seal.isEmpty() && !anySecret && encryptedDek.isEmpty()) {
-      Map<String, String> plain = new HashMap<>(capacity(variables.size()));
-      variables.forEach((name, variable) -> plain.put(name, variable.value()));
+      DecryptedValues plain = new DecryptedValues(variables.size());
+      variables.forEach((name, variable) -> plain.addPlain(name, variable.value()));
       return new Granted<>(plain, verified);
     }
     if (encryptedDek.isEmpty() && !seal.isEmpty()) {
@@ -398,30 +422,41 @@ public final class CodecService {
     return !secrets.isEmpty();
   }
 
-  private Map<String, String> decryptVariables(
+  /**
+   * Every variable in order: PLAIN unchanged, SECRET decrypted and checked to be well-formed UTF-8
+   * (a value that is not is refused like one that does not decrypt: never a replacement character).
+   */
+  private DecryptedValues decryptVariables(
       ValueCipher cipher, Map<String, StoredVariable> variables) throws RejectedRequestException {
-    Map<String, String> values = new HashMap<>(capacity(variables.size()));
+    DecryptedValues values = new DecryptedValues(variables.size());
     List<String> failed = null;
     InputFormats.FormatCounts counts = new InputFormats.FormatCounts();
     for (Map.Entry<String, StoredVariable> entry : variables.entrySet()) {
       StoredVariable variable = entry.getValue();
       if (variable.kind() == StoredVariable.Kind.PLAIN) {
-        values.put(entry.getKey(), variable.value());
+        values.addPlain(entry.getKey(), variable.value());
         continue;
       }
+      byte[] plaintext;
       try {
-        values.put(
-            entry.getKey(),
-            utf8(formats.decrypt(cipher, entry.getKey(), variable.value(), counts)));
-      } catch (InvalidCiphertextException | CharacterCodingException e) {
-        if (failed == null) {
-          failed = new ArrayList<>();
-        }
-        failed.add(entry.getKey());
+        plaintext = formats.decrypt(cipher, entry.getKey(), variable.value(), counts);
+      } catch (InvalidCiphertextException e) {
+        plaintext = null;
       }
+      if (plaintext != null && StrictUtf8.isValid(plaintext)) {
+        values.addSecret(entry.getKey(), plaintext);
+        continue;
+      }
+      if (plaintext != null) {
+        Arrays.fill(plaintext, (byte) 0);
+      }
+      if (failed == null) {
+        failed = new ArrayList<>();
+      }
+      failed.add(entry.getKey());
     }
     if (failed != null) {
-      values.clear();
+      values.destroy();
       throw Refusals.invalidValues("variables", failed);
     }
     counts.reportTo(formatCounter);

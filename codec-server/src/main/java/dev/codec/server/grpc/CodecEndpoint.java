@@ -31,6 +31,7 @@ import dev.codec.proto.v1.SealVariablesResponse;
 import dev.codec.proto.v1.StatusRequest;
 import dev.codec.proto.v1.StatusResponse;
 import dev.codec.server.core.CodecService;
+import dev.codec.server.core.DecryptedValues;
 import dev.codec.server.core.DekReference;
 import dev.codec.server.core.EncryptedRevision;
 import dev.codec.server.core.ErrorReason;
@@ -46,6 +47,7 @@ import dev.codec.server.core.RotatedDek;
 import dev.codec.server.core.ServiceStatus;
 import dev.codec.server.core.StoredVariable;
 import dev.codec.server.core.WrappedDek;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,6 +60,11 @@ import java.util.Map;
  * The {@code codec.v1.CodecService} gRPC service: maps proto messages to {@link CodecService} (data
  * calls), {@link GrantService} (IssueGrant) and {@link KeyLifecycle} (RewrapDek, RotateDek, Status)
  * and back. Registered by {@link GrpcServices} with strict request parsing.
+ *
+ * <p>DecryptAll is bound to {@link #decryptAllUtf8}, whose response {@link
+ * DecryptAllResponseWriter} writes from the decrypted bytes ({@link #bindService()}); {@link
+ * #decryptAll} builds the same message with protobuf's builder, for a caller of the generated
+ * binding.
  */
 public class CodecEndpoint extends CodecServiceGrpc.CodecServiceImplBase {
   private final CodecService codec;
@@ -223,6 +230,33 @@ public class CodecEndpoint extends CodecServiceGrpc.CodecServiceImplBase {
                             request.getSeal(),
                             CodecEndpoint::recordGrant)))
                 .build());
+  }
+
+  /**
+   * DecryptAll as the server serves it: the same call and refusals as {@link #decryptAll}, with the
+   * decrypted values handed to the response marshaller as UTF-8 bytes.
+   */
+  void decryptAllUtf8(DecryptAllRequest request, StreamObserver<DecryptedValues> response) {
+    respond(
+        response,
+        () ->
+            audited(
+                codec.decryptAllUtf8(
+                    request.getProjectId(),
+                    request.getDeploymentId(),
+                    request.getEncryptedDek(),
+                    variables(request.getVariablesMap()),
+                    request.getGrant(),
+                    request.getSeal(),
+                    CodecEndpoint::recordGrant)));
+  }
+
+  /**
+   * The definition the server registers: the generated binding ({@link #bindService()}), with
+   * DecryptAll served by {@link #decryptAllUtf8}.
+   */
+  public ServerServiceDefinition definition() {
+    return DecryptAllResponseWriter.bind(super.bindService(), this::decryptAllUtf8);
   }
 
   @Override

@@ -37,7 +37,7 @@ public class GrpcServices {
   @Singleton
   public ServerServiceDefinition codecService(
       CodecService codec, GrantService grants, KeyLifecycle keys) {
-    return StrictRequestParsing.apply(new CodecEndpoint(codec, grants, keys).bindService());
+    return StrictRequestParsing.apply(new CodecEndpoint(codec, grants, keys).definition());
   }
 
   /**
