@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.codec.client.CodecClient;
-import dev.codec.client.cli.CliRun;
 import dev.codec.client.cli.ExitCodes;
 import dev.codec.server.crypto.EnvelopeCrypto;
 import dev.codec.server.crypto.KekRingLoader;

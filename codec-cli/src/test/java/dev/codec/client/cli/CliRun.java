@@ -4,16 +4,17 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 
 /**
- * One codec-cli invocation run in this JVM, with what it printed (codec-cli's tests and, through
- * this module's test-jar, codec-server's).
+ * One codec-cli invocation run in this JVM, with what it printed. codec-server's tests have their
+ * own copy: a test-jar dependency would break the build's {@code -Dmaven.test.skip=true} packaging
+ * (scripts/dev-server.sh, the Dockerfile).
  *
  * @param exitCode the command's exit code
  * @param out what it wrote to stdout
  * @param err what it wrote to stderr
  */
-public record CliRun(int exitCode, String out, String err) {
+record CliRun(int exitCode, String out, String err) {
   /** Runs {@code codec-cli args...} in-process with captured output. */
-  public static CliRun of(String... args) {
+  static CliRun of(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code =
@@ -22,18 +23,5 @@ public record CliRun(int exitCode, String out, String err) {
             .setErr(new PrintWriter(err, true))
             .execute(args);
     return new CliRun(code, out.toString(), err.toString());
-  }
-
-  /**
-   * Runs {@code codec-cli args... --target TARGET --token-file TOKEN}: a call to a server as one
-   * caller.
-   */
-  public static CliRun against(String target, String token, String... args) {
-    String[] all = java.util.Arrays.copyOf(args, args.length + 4);
-    all[args.length] = "--target";
-    all[args.length + 1] = target;
-    all[args.length + 2] = "--token-file";
-    all[args.length + 3] = token;
-    return of(all);
   }
 }
