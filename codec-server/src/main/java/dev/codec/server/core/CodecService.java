@@ -429,6 +429,17 @@ public final class CodecService {
   private DecryptedValues decryptVariables(
       ValueCipher cipher, Map<String, StoredVariable> variables) throws RejectedRequestException {
     DecryptedValues values = new DecryptedValues(variables.size());
+    try {
+      return decryptInto(values, cipher, variables);
+    } catch (RejectedRequestException | RuntimeException e) {
+      values.destroy(); // no half-result, and no plaintext left behind on any way out
+      throw e;
+    }
+  }
+
+  private DecryptedValues decryptInto(
+      DecryptedValues values, ValueCipher cipher, Map<String, StoredVariable> variables)
+      throws RejectedRequestException {
     List<String> failed = null;
     InputFormats.FormatCounts counts = new InputFormats.FormatCounts();
     for (Map.Entry<String, StoredVariable> entry : variables.entrySet()) {
@@ -456,7 +467,6 @@ public final class CodecService {
       failed.add(entry.getKey());
     }
     if (failed != null) {
-      values.destroy();
       throw Refusals.invalidValues("variables", failed);
     }
     counts.reportTo(formatCounter);

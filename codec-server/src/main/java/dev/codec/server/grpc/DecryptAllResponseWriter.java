@@ -78,9 +78,11 @@ final class DecryptAllResponseWriter implements MethodDescriptor.Marshaller<Decr
    */
   @Override
   public InputStream stream(DecryptedValues values) {
-    byte[] out = serialize(values);
-    values.destroy();
-    return new Serialized(out);
+    try {
+      return new Serialized(serialize(values));
+    } finally {
+      values.destroy();
+    }
   }
 
   /** The bytes of {@code DecryptAllResponse} with {@code values}, in their order. */
@@ -127,7 +129,7 @@ final class DecryptAllResponseWriter implements MethodDescriptor.Marshaller<Decr
   }
 
   /** A response's bytes, read or drained once, zeroed on close. */
-  private static final class Serialized extends InputStream implements KnownLength, Drainable {
+  static final class Serialized extends InputStream implements KnownLength, Drainable {
     private final byte[] bytes;
     private int position;
 

@@ -132,6 +132,12 @@ class DecryptAllResponseWriterTest {
     stream.close();
     assertFalse(stream.toString().contains("secret-value"));
 
+    byte[] owned = expected.clone();
+    InputStream serialized = new DecryptAllResponseWriter.Serialized(owned);
+    assertArrayEquals(expected, serialized.readAllBytes());
+    serialized.close();
+    assertArrayEquals(new byte[expected.length], owned, "the response's bytes are zeroed on close");
+
     InputStream read = marshaller.stream(decrypted(Map.of("K", "secret-value"), Map.of()));
     assertArrayEquals(expected, read.readAllBytes());
     assertThrows(UnsupportedOperationException.class, () -> marshaller.parse(read));
