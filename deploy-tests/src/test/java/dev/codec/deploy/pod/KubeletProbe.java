@@ -78,9 +78,13 @@ final class KubeletProbe {
                     + ":"
                     + port(get.getPort(), container)
                     + Optional.ofNullable(get.getPath()).orElse("/"));
-        // HTTPS probes do not verify the certificate (as the kubelet); redirects are not followed.
+        // HTTPS probes do not verify the certificate (as the kubelet). Redirects: the kubelet
+        // follows
+        // those to the same host, at most 10, and takes one to another host as the answer.
         HttpClient.Builder client =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(timeout));
+            HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(timeout))
+                .followRedirects(HttpClient.Redirect.NEVER);
         if (scheme.equals("HTTPS")) {
           SSLContext trustAll = SSLContext.getInstance("TLS");
           trustAll.init(null, new TrustManager[] {new TrustAll()}, new SecureRandom());
@@ -88,22 +92,37 @@ final class KubeletProbe {
           parameters.setEndpointIdentificationAlgorithm(null);
           client.sslContext(trustAll).sslParameters(parameters);
         }
-        HttpRequest.Builder request =
-            HttpRequest.newBuilder(uri)
-                .timeout(Duration.ofSeconds(timeout))
-                .header("User-Agent", "kube-probe/1.31");
-        get.getHttpHeaders().forEach(h -> request.header(h.getName(), h.getValue()));
-        HttpResponse<String> response =
-            client.build().send(request.build(), HttpResponse.BodyHandlers.ofString());
-        return response.statusCode() >= 200 && response.statusCode() < 400
-            ? ""
-            : "HTTP " + response.statusCode() + " " + response.body();
+        HttpClient http = client.build();
+        for (int redirects = 0; ; redirects++) {
+          HttpRequest.Builder request =
+              HttpRequest.newBuilder(uri)
+                  .timeout(Duration.ofSeconds(timeout))
+                  .header("User-Agent", "kube-probe/1.31");
+          get.getHttpHeaders().forEach(h -> request.header(h.getName(), h.getValue()));
+          HttpResponse<String> response =
+              http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+          int status = response.statusCode();
+          Optional<String> location = response.headers().firstValue("Location");
+          if (status >= 300 && status < 400 && location.isPresent()) {
+            URI next = uri.resolve(location.get());
+            if (next.getHost() != null && next.getHost().equals(uri.getHost())) {
+              if (redirects == 10) {
+                return "stopped after 10 redirects";
+              }
+              uri = next;
+              continue;
+            }
+          }
+          return status >= 200 && status < 400 ? "" : "HTTP " + status + " " + response.body();
+        }
       }
       if (probe.getTcpSocket() != null) {
         try (Socket socket = new Socket()) {
           socket.connect(
               new InetSocketAddress(
-                  InetAddress.getLoopbackAddress(),
+                  probe.getTcpSocket().getHost() == null
+                      ? InetAddress.getLoopbackAddress()
+                      : InetAddress.getByName(probe.getTcpSocket().getHost()),
                   port(probe.getTcpSocket().getPort(), container)),
               timeout * 1000);
           return "";

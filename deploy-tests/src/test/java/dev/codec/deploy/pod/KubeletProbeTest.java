@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
@@ -56,7 +57,11 @@ class KubeletProbeTest {
   void tcpSocket_passesOnAnOpenPort_andFailsOnAClosedOne() throws IOException {
     ServerSocket open = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     servers.add(open);
-    int closed = freePort();
+    // bound but not listening: its port stays ours, and a connection to it is refused
+    Socket bound = new Socket();
+    bound.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    servers.add(bound);
+    int closed = bound.getLocalPort();
 
     assertEquals("", KubeletProbe.run(tcp(new IntOrString(open.getLocalPort())), container()));
     String failure = KubeletProbe.run(tcp(new IntOrString(closed)), container());
@@ -64,16 +69,21 @@ class KubeletProbeTest {
   }
 
   @Test
-  void httpGet_plain_passesOn2xxAnd3xx_failsOtherwise_andSendsTheProbesHeaders() throws Exception {
+  void httpGet_plain_passesOn2xxAnd3xx_followsSameHostRedirects_andSendsTheProbesHeaders()
+      throws Exception {
     int port = http(null);
     Container container = container();
 
     assertEquals("", KubeletProbe.run(httpGet("HTTP", port, "/health"), container));
     assertEquals("kube-probe/1.31", seenHeaders.get("user-agent"));
     assertEquals("yes", seenHeaders.get("x-probe"));
-    // a redirect is not followed and counts as success, as the kubelet counts 200-399
-    assertEquals("", KubeletProbe.run(httpGet("HTTP", port, "/moved"), container));
     assertEquals("HTTP 503 draining", KubeletProbe.run(httpGet("HTTP", port, "/down"), container));
+    // a redirect to the same host is followed (as the kubelet does), here to /down
+    assertEquals("HTTP 503 draining", KubeletProbe.run(httpGet("HTTP", port, "/moved"), container));
+    // one to another host is the answer, and 3xx counts as success
+    assertEquals("", KubeletProbe.run(httpGet("HTTP", port, "/away"), container));
+    assertEquals(
+        "stopped after 10 redirects", KubeletProbe.run(httpGet("HTTP", port, "/loop"), container));
   }
 
   @Test
@@ -163,7 +173,10 @@ class KubeletProbeTest {
         .build();
   }
 
-  /** An HTTP (or, with {@code tls}, HTTPS) server: /health 200, /moved 302, /down 503. */
+  /**
+   * An HTTP (or, with {@code tls}, HTTPS) server: /health 200, /down 503, /moved 302 to /down,
+   * /away 302 to another host, /loop 302 to itself.
+   */
   private int http(SSLContext tls) throws IOException {
     InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     HttpServer server;
@@ -175,17 +188,19 @@ class KubeletProbeTest {
       server = https;
     }
     server.createContext("/health", exchange -> answer(exchange, 200, "ok"));
-    server.createContext(
-        "/moved",
-        exchange -> {
-          exchange.getResponseHeaders().add("Location", "/elsewhere");
-          answer(exchange, 302, "");
-        });
+    server.createContext("/moved", exchange -> redirect(exchange, "/down"));
+    server.createContext("/away", exchange -> redirect(exchange, "http://elsewhere.example/"));
+    server.createContext("/loop", exchange -> redirect(exchange, "/loop"));
     server.createContext("/down", exchange -> answer(exchange, 503, "draining"));
     server.start();
     HttpServer started = server;
     servers.add(() -> started.stop(0));
     return server.getAddress().getPort();
+  }
+
+  private void redirect(HttpExchange exchange, String location) throws IOException {
+    exchange.getResponseHeaders().add("Location", location);
+    answer(exchange, 302, "");
   }
 
   private void answer(HttpExchange exchange, int status, String body) throws IOException {
@@ -212,11 +227,5 @@ class KubeletProbeTest {
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(keys.getKeyManagers(), null, null);
     return context;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 }
