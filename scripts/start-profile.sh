@@ -38,8 +38,10 @@ for run in $(seq "$RUNS"); do
     -agentpath:"$profiler"=start,event=wall,interval=1ms,threads,collapsed,file="$profile" \
     -jar "$work/codec-server.jar" >> "$work/server.log" 2>&1 &
   server_pid=$!
+  deadline=$((start + 60000000000)) # 60 s
   until grep -q 'codec serving' "$work/server.log"; do
     kill -0 "$server_pid" 2> /dev/null || { cat "$work/server.log" >&2; exit 1; }
+    [ "$(date +%s%N)" -lt "$deadline" ] || { echo "no 'codec serving' within 60 s" >&2; cat "$work/server.log" >&2; exit 1; }
     sleep 0.01
   done
   serving_ms=$((($(date +%s%N) - start) / 1000000))
