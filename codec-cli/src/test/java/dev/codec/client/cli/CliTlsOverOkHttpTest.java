@@ -25,6 +25,7 @@ import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -92,6 +93,17 @@ class CliTlsOverOkHttpTest {
     return server.getPort();
   }
 
+  /**
+   * {@code codec-cli generate-dek --project PROJECT --target localhost:PORT ARGS...}, in-process.
+   */
+  private static CliRun generateDek(String project, int port, String... args) {
+    List<String> all =
+        new ArrayList<>(
+            List.of("generate-dek", "--project", project, "--target", "localhost:" + port));
+    all.addAll(List.of(args));
+    return CliRun.of(all.toArray(String[]::new));
+  }
+
   @AfterEach
   void stop() throws Exception {
     if (server != null) {
@@ -134,15 +146,7 @@ class CliTlsOverOkHttpTest {
             null,
             TlsServerCredentials.ClientAuth.NONE);
 
-    CliRun run =
-        CliRun.of(
-            "generate-dek",
-            "--project",
-            "p1",
-            "--target",
-            "localhost:" + port,
-            "--ca-file",
-            ca.certPem().toString());
+    CliRun run = generateDek("p1", port, "--ca-file", ca.certPem().toString());
 
     assertEquals(0, run.exitCode(), run.err());
     assertTrue(run.out().contains("dek1:k1:p1"), run.out());
@@ -160,12 +164,9 @@ class CliTlsOverOkHttpTest {
             TlsServerCredentials.ClientAuth.REQUIRE);
 
     CliRun run =
-        CliRun.of(
-            "generate-dek",
-            "--project",
+        generateDek(
             "p2",
-            "--target",
-            "localhost:" + port,
+            port,
             "--ca-file",
             ca.certPem().toString(),
             "--cert",
@@ -187,17 +188,7 @@ class CliTlsOverOkHttpTest {
             ca.certPem(),
             TlsServerCredentials.ClientAuth.REQUIRE);
 
-    CliRun run =
-        CliRun.of(
-            "generate-dek",
-            "--project",
-            "p3",
-            "--target",
-            "localhost:" + port,
-            "--deadline",
-            "5s",
-            "--ca-file",
-            ca.certPem().toString());
+    CliRun run = generateDek("p3", port, "--deadline", "5s", "--ca-file", ca.certPem().toString());
 
     assertEquals(ExitCodes.TEMP_FAIL, run.exitCode(), run.out() + run.err());
     assertTrue(clientSubjects.isEmpty(), clientSubjects.toString());
@@ -213,17 +204,7 @@ class CliTlsOverOkHttpTest {
             null,
             TlsServerCredentials.ClientAuth.NONE);
 
-    CliRun run =
-        CliRun.of(
-            "generate-dek",
-            "--project",
-            "p4",
-            "--target",
-            "localhost:" + port,
-            "--deadline",
-            "5s",
-            "--ca-file",
-            ca.certPem().toString());
+    CliRun run = generateDek("p4", port, "--deadline", "5s", "--ca-file", ca.certPem().toString());
 
     assertEquals(ExitCodes.TEMP_FAIL, run.exitCode(), run.out() + run.err());
     assertTrue(clientSubjects.isEmpty(), clientSubjects.toString());
