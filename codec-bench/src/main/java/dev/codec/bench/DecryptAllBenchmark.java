@@ -1,15 +1,8 @@
 package dev.codec.bench;
 
-import dev.codec.server.core.AccessPolicy;
 import dev.codec.server.core.CodecService;
-import dev.codec.server.core.DekCache;
-import dev.codec.server.core.InputFormats;
-import dev.codec.server.core.Limits;
 import dev.codec.server.core.RejectedRequestException;
 import dev.codec.server.core.StoredVariable;
-import dev.codec.server.core.ValueFormatCounter;
-import dev.codec.server.crypto.EnvelopeCrypto;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -45,25 +38,13 @@ public class DecryptAllBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() throws RejectedRequestException {
-    EnvelopeCrypto crypto = Fixtures.crypto();
-    service =
-        new CodecService(
-            crypto,
-            new DekCache(Duration.ofHours(1), 10_000),
-            Limits.DEFAULTS,
-            InputFormats.strict(crypto, true),
-            AccessPolicy.OPEN,
-            ValueFormatCounter.NONE);
+    service = Fixtures.openService(Fixtures.crypto());
     wrapped = service.generateDek(Fixtures.PROJECT).encoded();
     Map<String, String> plain = new HashMap<>();
     for (int i = 0; i < SECRETS; i++) {
       plain.put("SECRET_" + i, Fixtures.plaintextString(size));
     }
-    Map<String, String> encrypted = service.encrypt(Fixtures.PROJECT, wrapped, plain);
-    variables = new HashMap<>();
-    encrypted.forEach(
-        (name, value) ->
-            variables.put(name, new StoredVariable(StoredVariable.Kind.SECRET, value)));
+    variables = Fixtures.secretVariables(service, wrapped, plain);
   }
 
   @Benchmark

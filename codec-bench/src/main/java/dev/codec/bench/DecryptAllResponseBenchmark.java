@@ -2,16 +2,10 @@ package dev.codec.bench;
 
 import dev.codec.proto.v1.CodecServiceGrpc;
 import dev.codec.proto.v1.DecryptAllResponse;
-import dev.codec.server.core.AccessPolicy;
 import dev.codec.server.core.CodecService;
 import dev.codec.server.core.DecryptedValues;
-import dev.codec.server.core.DekCache;
-import dev.codec.server.core.InputFormats;
-import dev.codec.server.core.Limits;
 import dev.codec.server.core.RejectedRequestException;
 import dev.codec.server.core.StoredVariable;
-import dev.codec.server.core.ValueFormatCounter;
-import dev.codec.server.crypto.EnvelopeCrypto;
 import dev.codec.server.grpc.CodecEndpoint;
 import io.grpc.Drainable;
 import io.grpc.MethodDescriptor;
@@ -19,7 +13,6 @@ import io.grpc.ServerMethodDefinition;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -62,26 +55,13 @@ public class DecryptAllResponseBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() throws RejectedRequestException {
-    EnvelopeCrypto crypto = Fixtures.crypto();
-    service =
-        new CodecService(
-            crypto,
-            new DekCache(Duration.ofHours(1), 10_000),
-            Limits.DEFAULTS,
-            InputFormats.strict(crypto, true),
-            AccessPolicy.OPEN,
-            ValueFormatCounter.NONE);
+    service = Fixtures.openService(Fixtures.crypto());
     wrapped = service.generateDek(Fixtures.PROJECT).encoded();
     Map<String, String> plain = new LinkedHashMap<>();
     for (int i = 0; i < SECRETS; i++) {
       plain.put("SECRET_" + i, value(size, text));
     }
-    variables = new LinkedHashMap<>();
-    service
-        .encrypt(Fixtures.PROJECT, wrapped, plain)
-        .forEach(
-            (name, value) ->
-                variables.put(name, new StoredVariable(StoredVariable.Kind.SECRET, value)));
+    variables = Fixtures.secretVariables(service, wrapped, plain);
     served =
         new CodecEndpoint(service, null, null)
             .definition().getMethods().stream()

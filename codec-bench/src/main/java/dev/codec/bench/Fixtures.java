@@ -1,11 +1,21 @@
 package dev.codec.bench;
 
+import dev.codec.server.core.AccessPolicy;
+import dev.codec.server.core.CodecService;
+import dev.codec.server.core.DekCache;
+import dev.codec.server.core.InputFormats;
+import dev.codec.server.core.Limits;
+import dev.codec.server.core.RejectedRequestException;
+import dev.codec.server.core.StoredVariable;
+import dev.codec.server.core.ValueFormatCounter;
 import dev.codec.server.crypto.EnvelopeCrypto;
 import dev.codec.server.crypto.KekLoadException;
 import dev.codec.server.crypto.KekRing;
 import dev.codec.server.crypto.SymmetricKey;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Shared set-up of the benchmarks: a random one-version KEK ring and printable plaintexts. */
@@ -22,6 +32,35 @@ final class Fixtures {
     } catch (KekLoadException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * A {@link CodecService} without grant or seal requirements (AccessPolicy.OPEN), strict input
+   * formats, default limits and a one-hour DEK cache: the service DecryptAll benchmarks call.
+   */
+  static CodecService openService(EnvelopeCrypto crypto) {
+    return new CodecService(
+        crypto,
+        new DekCache(Duration.ofHours(1), 10_000),
+        Limits.DEFAULTS,
+        InputFormats.strict(crypto, true),
+        AccessPolicy.OPEN,
+        ValueFormatCounter.NONE);
+  }
+
+  /**
+   * {@code plain} encrypted under {@code wrapped} as SECRET variables, in {@code plain}'s order.
+   */
+  static Map<String, StoredVariable> secretVariables(
+      CodecService service, String wrapped, Map<String, String> plain)
+      throws RejectedRequestException {
+    Map<String, StoredVariable> variables = new LinkedHashMap<>();
+    service
+        .encrypt(PROJECT, wrapped, plain)
+        .forEach(
+            (name, value) ->
+                variables.put(name, new StoredVariable(StoredVariable.Kind.SECRET, value)));
+    return variables;
   }
 
   /** {@code size} bytes of printable ASCII (valid UTF-8, as real environment values are). */
